@@ -1,1 +1,42 @@
-//! placeholder
+//! The Vakt domain: types, rules, state machines, deadlines and policy checks.
+//! Pure: no I/O, no async, no SQL. Every rule that can be stated without a database lives here.
+//!
+//! One module per capability (DESIGN.md):
+//! - [`directory`]: tenants, org units, people, employment; people-CSV validation.
+//! - [`audit`]: canonical audit events and the per-tenant hash chain (compute, verify, checkpoints).
+//! - [`auth`]: password policy, password hashing, lockout, TOTP, recovery codes, tokens.
+//! - [`authz`]: roles, principals, actions and the one authorization check every route goes through.
+//! - [`settings`]: tenant settings as policy — country presets, unit overrides that may only tighten.
+//! - [`clock`]: the injected clock used for every deadline.
+
+pub mod audit;
+pub mod auth;
+pub mod authz;
+pub mod clock;
+pub mod directory;
+pub mod settings;
+
+use serde::{Deserialize, Serialize};
+
+/// A tenant's country; selects the settings preset and the national authorities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Country {
+    No,
+    Se,
+    Dk,
+}
+
+/// The roles of DESIGN.md. `Leader` is never stored: it is implied by being the leader of an org unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Employee,
+    Leader,
+    SecurityCoordinator,
+    Dpo,
+    ItOperations,
+    Auditor,
+    TenantAdmin,
+    HostAdmin,
+}

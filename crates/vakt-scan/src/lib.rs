@@ -1,1 +1,10 @@
-//! placeholder
+//! The Vakt scanning engine.
+//!
+//! Layout (one owner per module):
+//! - [`extract`]: bytes of one file → a stream of [`extract::Event`]s (text segments with places and
+//!   structural context, skipped members, error rows). Knows formats, never ID numbers.
+//! - `detect`, `rules`, `categories`, `walk`, `cache`, `report`: candidates, scoring, rules file, the
+//!   parallel walker, the rescan cache and the output formats. Know ID numbers, never formats.
+
+pub mod extract;
+pub mod cli;

@@ -72,7 +72,10 @@ pub struct NewAccount {
 
 impl std::fmt::Debug for NewAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewAccount").field("username", &self.username).field("roles", &self.roles).finish_non_exhaustive()
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
     }
 }
 
@@ -112,7 +115,11 @@ fn parse_role(s: &str) -> Option<Role> {
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    let mut v: Vec<Role> = roles.iter().copied().filter(|r| *r != Role::Leader).collect();
+    let mut v: Vec<Role> = roles
+        .iter()
+        .copied()
+        .filter(|r| *r != Role::Leader)
+        .collect();
     v.sort();
     v.dedup();
     v.into_iter().map(role_str).collect::<Vec<_>>().join(",")
@@ -168,10 +175,13 @@ impl AccountRow {
 const ACCOUNT_COLS: &str = "id, tenant_id, username, email, person_id, password_hash, roles, disabled, failed_attempts, \
      locked_until, password_changed_at, must_change_password, totp_secret, totp_last_step, created_at";
 
-pub(crate) async fn get(conn: &mut Conn<'_>, tenant: TenantId, id: AccountId) -> Result<Option<Account>> {
+pub(crate) async fn get(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    id: AccountId,
+) -> Result<Option<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND id = $2");
-    let row: Option<AccountRow> =
-        on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
+    let row: Option<AccountRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
     row.map(AccountRow::into_account).transpose()
 }
 
@@ -182,8 +192,14 @@ impl Db {
     }
 
     /// Looks an account up by username, case-insensitively.
-    pub async fn account_by_username(&self, tenant: TenantId, username: &str) -> Result<Option<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND username_lc = $2");
+    pub async fn account_by_username(
+        &self,
+        tenant: TenantId,
+        username: &str,
+    ) -> Result<Option<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND username_lc = $2"
+        );
         let mut pc = self.acquire().await?;
         let row: Option<AccountRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql)
             .bind(tenant.0)
@@ -194,25 +210,38 @@ impl Db {
     }
 
     /// Accounts linked to a person.
-    pub async fn accounts_of_person(&self, tenant: TenantId, person: PersonId) -> Result<Vec<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND person_id = $2 ORDER BY username_lc");
+    pub async fn accounts_of_person(
+        &self,
+        tenant: TenantId,
+        person: PersonId,
+    ) -> Result<Vec<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND person_id = $2 ORDER BY username_lc"
+        );
         let mut pc = self.acquire().await?;
-        let rows: Vec<AccountRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(person.0).fetch_all(&mut *c).await?);
+        let rows: Vec<AccountRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(person.0).fetch_all(&mut *c).await?);
         rows.into_iter().map(AccountRow::into_account).collect()
     }
 
     /// All accounts of the tenant by username.
     pub async fn accounts(&self, tenant: TenantId) -> Result<Vec<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 ORDER BY username_lc");
+        let sql = format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 ORDER BY username_lc"
+        );
         let mut pc = self.acquire().await?;
-        let rows: Vec<AccountRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
+        let rows: Vec<AccountRow> =
+            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
         rows.into_iter().map(AccountRow::into_account).collect()
     }
 
     /// The last `n` password hashes of the account (newest first), for the "not one of the last N"
     /// rule. The current hash is not included.
-    pub async fn password_history(&self, tenant: TenantId, account: AccountId, n: u32) -> Result<Vec<String>> {
+    pub async fn password_history(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+        n: u32,
+    ) -> Result<Vec<String>> {
         let mut pc = self.acquire().await?;
         let rows: Vec<(String,)> = on!(&mut pc.conn(), c => sqlx::query_as(
             "SELECT password_hash FROM password_history WHERE tenant_id = $1 AND account_id = $2 \
@@ -227,7 +256,11 @@ impl Db {
     }
 
     /// Unused recovery codes of the account.
-    pub async fn recovery_codes(&self, tenant: TenantId, account: AccountId) -> Result<Vec<RecoveryCode>> {
+    pub async fn recovery_codes(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+    ) -> Result<Vec<RecoveryCode>> {
         let mut pc = self.acquire().await?;
         let rows: Vec<(Uuid, String)> = on!(&mut pc.conn(), c => sqlx::query_as(
             "SELECT id, code_hash FROM recovery_codes WHERE tenant_id = $1 AND account_id = $2 AND used_at IS NULL ORDER BY id",
@@ -236,7 +269,10 @@ impl Db {
         .bind(account.0)
         .fetch_all(&mut *c)
         .await?);
-        Ok(rows.into_iter().map(|(id, code_hash)| RecoveryCode { id, code_hash }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, code_hash)| RecoveryCode { id, code_hash })
+            .collect())
     }
 }
 
@@ -247,7 +283,9 @@ fn security(action: &str, account: AccountId) -> EventDraft {
 impl WriteTx {
     async fn load_account(&mut self, id: AccountId) -> Result<Account> {
         let tenant = self.tenant();
-        get(&mut self.conn(), tenant, id).await?.ok_or(StoreError::NotFound)
+        get(&mut self.conn(), tenant, id)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     fn with_person(d: EventDraft, a: &Account) -> EventDraft {
@@ -262,12 +300,16 @@ impl WriteTx {
         let username = new.username.trim().to_string();
         if username.is_empty()
             || username.chars().count() > 100
-            || username.chars().any(|c| c.is_control() || c.is_whitespace())
+            || username
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace())
         {
             return Err(StoreError::Invalid("account.username_invalid"));
         }
         if let Some(p) = new.person
-            && crate::people::get(&mut self.conn(), tenant, p).await?.is_none()
+            && crate::people::get(&mut self.conn(), tenant, p)
+                .await?
+                .is_none()
         {
             return Err(StoreError::Invalid("account.person_unknown"));
         }
@@ -295,14 +337,24 @@ impl WriteTx {
         .map_err(StoreError::from)
         .map_err(conflict_as("account.username_taken"))?);
         let acc = self.load_account(id).await?;
-        let d = security("account.create", id).after(format!("{} roles={}", acc.username, roles_text(&acc.roles)));
+        let d = security("account.create", id).after(format!(
+            "{} roles={}",
+            acc.username,
+            roles_text(&acc.roles)
+        ));
         self.audit(Self::with_person(d, &acc)).await?;
         Ok(acc)
     }
 
     /// Sets a new password hash. The old hash goes to the history, which keeps the newest `keep`.
     /// Resets failures and lockout; `must_change` marks an admin reset.
-    pub async fn set_password(&mut self, id: AccountId, new_hash: &str, keep: u32, must_change: bool) -> Result<()> {
+    pub async fn set_password(
+        &mut self,
+        id: AccountId,
+        new_hash: &str,
+        keep: u32,
+        must_change: bool,
+    ) -> Result<()> {
         let tenant = self.tenant();
         let now = self.now();
         let acc = self.load_account(id).await?;
@@ -340,13 +392,23 @@ impl WriteTx {
             .await
             .map(|r| r.rows_affected())?
         });
-        let action = if must_change { "account.password_reset" } else { "account.password_change" };
-        self.audit(Self::with_person(security(action, id), &acc)).await
+        let action = if must_change {
+            "account.password_reset"
+        } else {
+            "account.password_change"
+        };
+        self.audit(Self::with_person(security(action, id), &acc))
+            .await
     }
 
     /// Counts a failed sign-in; locks the account for `lock_for` once `max_attempts` is reached.
     /// Records `auth.signin_failed` (and `auth.lockout` when it locks). Returns the account after.
-    pub async fn record_signin_failure(&mut self, id: AccountId, max_attempts: u32, lock_for: Duration) -> Result<Account> {
+    pub async fn record_signin_failure(
+        &mut self,
+        id: AccountId,
+        max_attempts: u32,
+        lock_for: Duration,
+    ) -> Result<Account> {
         let tenant = self.tenant();
         let now = self.now();
         let (n,): (i32,) = on!(&mut self.conn(), c => sqlx::query_as(
@@ -358,7 +420,11 @@ impl WriteTx {
         .await?
         .ok_or(StoreError::NotFound)?);
         let acc = self.load_account(id).await?;
-        self.audit(Self::with_person(security("auth.signin_failed", id).after(format!("attempt {n}")), &acc)).await?;
+        self.audit(Self::with_person(
+            security("auth.signin_failed", id).after(format!("attempt {n}")),
+            &acc,
+        ))
+        .await?;
         if max_attempts > 0 && i64::from(n) >= i64::from(max_attempts) {
             let until = now + lock_for;
             on!(&mut self.conn(), c => sqlx::query("UPDATE accounts SET locked_until = $3 WHERE tenant_id = $1 AND id = $2")
@@ -368,7 +434,11 @@ impl WriteTx {
                 .execute(&mut *c)
                 .await
                 .map(|r| r.rows_affected())?);
-            self.audit(Self::with_person(security("auth.lockout", id).after(format!("until {until}")), &acc)).await?;
+            self.audit(Self::with_person(
+                security("auth.lockout", id).after(format!("until {until}")),
+                &acc,
+            ))
+            .await?;
         }
         self.load_account(id).await
     }
@@ -385,7 +455,8 @@ impl WriteTx {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);
-        self.audit(Self::with_person(security("account.unlock", id), &acc)).await
+        self.audit(Self::with_person(security("account.unlock", id), &acc))
+            .await
     }
 
     /// Disables or enables an account. Disabling also ends its sessions.
@@ -402,8 +473,13 @@ impl WriteTx {
         if disabled {
             crate::sessions::delete_sessions_of(&mut self.conn(), tenant, id).await?;
         }
-        let action = if disabled { "account.disable" } else { "account.enable" };
-        self.audit(Self::with_person(security(action, id), &acc)).await
+        let action = if disabled {
+            "account.disable"
+        } else {
+            "account.enable"
+        };
+        self.audit(Self::with_person(security(action, id), &acc))
+            .await
     }
 
     /// Replaces the stored roles (`Leader` is ignored: it is implicit).
@@ -418,16 +494,24 @@ impl WriteTx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected())?);
-        let d = security("account.roles", id).before(roles_text(&acc.roles)).after(text);
+        let d = security("account.roles", id)
+            .before(roles_text(&acc.roles))
+            .after(text);
         self.audit(Self::with_person(d, &acc)).await
     }
 
     /// Links the account to a person (or unlinks).
-    pub async fn set_account_person(&mut self, id: AccountId, person: Option<PersonId>) -> Result<()> {
+    pub async fn set_account_person(
+        &mut self,
+        id: AccountId,
+        person: Option<PersonId>,
+    ) -> Result<()> {
         let tenant = self.tenant();
         let acc = self.load_account(id).await?;
         if let Some(p) = person
-            && crate::people::get(&mut self.conn(), tenant, p).await?.is_none()
+            && crate::people::get(&mut self.conn(), tenant, p)
+                .await?
+                .is_none()
         {
             return Err(StoreError::Invalid("account.person_unknown"));
         }
@@ -457,8 +541,13 @@ impl WriteTx {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);
-        let action = if secret.is_some() { "auth.totp_enrolled" } else { "auth.totp_removed" };
-        self.audit(Self::with_person(security(action, id), &acc)).await
+        let action = if secret.is_some() {
+            "auth.totp_enrolled"
+        } else {
+            "auth.totp_removed"
+        };
+        self.audit(Self::with_person(security(action, id), &acc))
+            .await
     }
 
     /// Accepts TOTP time step `step` if it is newer than the last accepted one (replay protection,
@@ -476,13 +565,22 @@ impl WriteTx {
         .await
         .map(|r| r.rows_affected())?);
         let acc = self.load_account(id).await?;
-        let action = if n == 1 { "auth.totp_ok" } else { "auth.totp_replay" };
-        self.audit(Self::with_person(security(action, id), &acc)).await?;
+        let action = if n == 1 {
+            "auth.totp_ok"
+        } else {
+            "auth.totp_replay"
+        };
+        self.audit(Self::with_person(security(action, id), &acc))
+            .await?;
         Ok(n == 1)
     }
 
     /// Replaces the account's recovery codes with these hashes.
-    pub async fn set_recovery_codes(&mut self, id: AccountId, code_hashes: &[String]) -> Result<()> {
+    pub async fn set_recovery_codes(
+        &mut self,
+        id: AccountId,
+        code_hashes: &[String],
+    ) -> Result<()> {
         let tenant = self.tenant();
         let now = self.now();
         let acc = self.load_account(id).await?;
@@ -505,7 +603,8 @@ impl WriteTx {
                 .await?;
             }
         });
-        let d = security("auth.recovery_codes_set", id).after(format!("{} codes", code_hashes.len()));
+        let d =
+            security("auth.recovery_codes_set", id).after(format!("{} codes", code_hashes.len()));
         self.audit(Self::with_person(d, &acc)).await
     }
 
@@ -524,8 +623,13 @@ impl WriteTx {
         .await
         .map(|r| r.rows_affected())?);
         let acc = self.load_account(id).await?;
-        let action = if n == 1 { "auth.recovery_code_used" } else { "auth.recovery_code_rejected" };
-        self.audit(Self::with_person(security(action, id), &acc)).await?;
+        let action = if n == 1 {
+            "auth.recovery_code_used"
+        } else {
+            "auth.recovery_code_rejected"
+        };
+        self.audit(Self::with_person(security(action, id), &acc))
+            .await?;
         Ok(n == 1)
     }
 
@@ -540,6 +644,10 @@ impl WriteTx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected())?);
-        self.audit(Self::with_person(security("account.must_change_password", id).after(must.to_string()), &acc)).await
+        self.audit(Self::with_person(
+            security("account.must_change_password", id).after(must.to_string()),
+            &acc,
+        ))
+        .await
     }
 }

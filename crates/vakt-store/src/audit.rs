@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use vakt_core::audit::{
-    Actor, AuditClass, AuditCtx, AuditEvent, AuditRetention, BreakReason, ChainBreak, ChainHash, ChainVerifier,
-    Checkpoint, EventDraft, HoldScope, VerifyReport, purgeable,
+    Actor, AuditClass, AuditCtx, AuditEvent, AuditRetention, BreakReason, ChainBreak, ChainHash,
+    ChainVerifier, Checkpoint, EventDraft, HoldScope, VerifyReport, purgeable,
 };
 use vakt_core::directory::{AccountId, PersonId, TenantId};
 
@@ -49,7 +49,8 @@ impl EventRow {
             tenant: TenantId(self.tenant_id),
             seq: self.seq,
             at: self.at.0,
-            class: AuditClass::parse(&self.class).ok_or_else(|| corrupt("audit class", &self.class))?,
+            class: AuditClass::parse(&self.class)
+                .ok_or_else(|| corrupt("audit class", &self.class))?,
             actor: Actor {
                 account: self.actor_account.map(AccountId),
                 person: self.actor_person.map(PersonId),
@@ -86,10 +87,19 @@ pub struct ChainState {
 }
 
 fn parse_head(r: HeadRow) -> Result<ChainState> {
-    let h = |s: &str| s.parse::<ChainHash>().map_err(|_| corrupt("audit head hash", s));
+    let h = |s: &str| {
+        s.parse::<ChainHash>()
+            .map_err(|_| corrupt("audit head hash", s))
+    };
     Ok(ChainState {
-        head: Checkpoint { seq: r.seq, hash: h(&r.hash)? },
-        checkpoint: Checkpoint { seq: r.checkpoint_seq, hash: h(&r.checkpoint_hash)? },
+        head: Checkpoint {
+            seq: r.seq,
+            hash: h(&r.hash)?,
+        },
+        checkpoint: Checkpoint {
+            seq: r.checkpoint_seq,
+            hash: h(&r.checkpoint_hash)?,
+        },
     })
 }
 
@@ -105,7 +115,9 @@ pub(crate) async fn append(
     let genesis = ChainHash::GENESIS.to_hex();
     let tenant = ctx.tenant.0;
     let select = match conn.engine() {
-        Engine::Sqlite => "SELECT seq, hash, checkpoint_seq, checkpoint_hash FROM audit_heads WHERE tenant_id = $1",
+        Engine::Sqlite => {
+            "SELECT seq, hash, checkpoint_seq, checkpoint_hash FROM audit_heads WHERE tenant_id = $1"
+        }
         Engine::Postgres => {
             "SELECT seq, hash, checkpoint_seq, checkpoint_hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE"
         }
@@ -125,13 +137,16 @@ pub(crate) async fn append(
     let mut sealed = Vec::with_capacity(drafts.len());
     for d in drafts {
         let ev = AuditEvent::seal(ctx, d, now, prev);
-        prev = Checkpoint { seq: ev.seq, hash: ev.hash };
+        prev = Checkpoint {
+            seq: ev.seq,
+            hash: ev.hash,
+        };
         sealed.push(ev);
     }
     for chunk in sealed.chunks(INSERT_BATCH) {
         let sql = format!(
             "INSERT INTO audit_events ({EVENT_COLS}) VALUES {}",
-            values_placeholders(chunk.len(), EVENT_NCOLS)
+            values_placeholders(conn.engine(), chunk.len(), EVENT_NCOLS)
         );
         on!(conn, c => {
             let mut q = sqlx::query(&sql);
@@ -226,7 +241,8 @@ impl HoldRow {
         Ok(LegalHold {
             id: self.id,
             tenant: TenantId(self.tenant_id),
-            scope: serde_json::from_str(&self.scope).map_err(|_| corrupt("legal hold scope", &self.scope))?,
+            scope: serde_json::from_str(&self.scope)
+                .map_err(|_| corrupt("legal hold scope", &self.scope))?,
             reason: self.reason,
             created_by: self.created_by,
             created_at: self.created_at.0,
@@ -308,7 +324,12 @@ impl Db {
                 let seq = row.seq;
                 let ev = match row.into_event() {
                     Ok(ev) => ev,
-                    Err(_) => return Ok(Err(ChainBreak { seq, reason: BreakReason::Unreadable })),
+                    Err(_) => {
+                        return Ok(Err(ChainBreak {
+                            seq,
+                            reason: BreakReason::Unreadable,
+                        }));
+                    }
                 };
                 if let Err(b) = v.push(&ev) {
                     return Ok(Err(b));
@@ -337,24 +358,39 @@ impl Db {
             sql.push_str(&format!(" AND (person_id = {a} OR actor_person = {a})"));
         }
         if let Some(a) = filter.actor_account {
-            sql.push_str(&format!(" AND actor_account = {}", args.push(Arg::Uuid(a.0))));
+            sql.push_str(&format!(
+                " AND actor_account = {}",
+                args.push(Arg::Uuid(a.0))
+            ));
         }
         if let Some(t) = &filter.object_type {
-            sql.push_str(&format!(" AND object_type = {}", args.push(Arg::Str(t.clone()))));
+            sql.push_str(&format!(
+                " AND object_type = {}",
+                args.push(Arg::Str(t.clone()))
+            ));
         }
         if let Some(o) = &filter.object_id {
-            sql.push_str(&format!(" AND object_id = {}", args.push(Arg::Str(o.clone()))));
+            sql.push_str(&format!(
+                " AND object_id = {}",
+                args.push(Arg::Str(o.clone()))
+            ));
         }
         if let Some(a) = &filter.action {
             if a.ends_with('.') {
                 let pat = format!("{}%", crate::db::like_escape(a));
-                sql.push_str(&format!(" AND action LIKE {} ESCAPE '\\'", args.push(Arg::Str(pat))));
+                sql.push_str(&format!(
+                    " AND action LIKE {} ESCAPE '\\'",
+                    args.push(Arg::Str(pat))
+                ));
             } else {
                 sql.push_str(&format!(" AND action = {}", args.push(Arg::Str(a.clone()))));
             }
         }
         if let Some(c) = filter.class {
-            sql.push_str(&format!(" AND class = {}", args.push(Arg::Str(c.as_str().into()))));
+            sql.push_str(&format!(
+                " AND class = {}",
+                args.push(Arg::Str(c.as_str().into()))
+            ));
         }
         if let Some(f) = filter.from {
             sql.push_str(&format!(" AND at >= {}", args.push(Arg::Ts(ts(f)))));
@@ -376,7 +412,11 @@ impl Db {
     }
 
     /// Legal holds of the tenant (active only unless `include_released`).
-    pub async fn legal_holds(&self, tenant: TenantId, include_released: bool) -> Result<Vec<LegalHold>> {
+    pub async fn legal_holds(
+        &self,
+        tenant: TenantId,
+        include_released: bool,
+    ) -> Result<Vec<LegalHold>> {
         let mut pc = self.acquire().await?;
         let mut conn = pc.conn();
         if !include_released {
@@ -397,7 +437,11 @@ impl Db {
     /// purged events at the start of the chain is deleted and a checkpoint records where the rest
     /// starts. The purge is itself an audit event. Refused when the chain does not verify, so that
     /// a purge never hides tampering.
-    pub async fn purge_audit(&self, ctx: &AuditCtx, retention: &AuditRetention) -> Result<PurgeOutcome> {
+    pub async fn purge_audit(
+        &self,
+        ctx: &AuditCtx,
+        retention: &AuditRetention,
+    ) -> Result<PurgeOutcome> {
         if let Err(b) = self.verify_audit(ctx.tenant).await? {
             tracing::error!(tenant = %ctx.tenant, seq = b.seq, reason = b.reason.code(), "audit chain broken; purge refused");
             return Err(StoreError::Invalid("audit.chain_broken"));
@@ -405,10 +449,16 @@ impl Db {
         let mut tx = self.write(ctx).await?;
         let tenant = ctx.tenant;
         let now = tx.now();
-        let holds: Vec<HoldScope> = active_holds(&mut tx.conn(), tenant).await?.into_iter().map(|h| h.scope).collect();
+        let holds: Vec<HoldScope> = active_holds(&mut tx.conn(), tenant)
+            .await?
+            .into_iter()
+            .map(|h| h.scope)
+            .collect();
         let mut to_redact: Vec<i64> = Vec::new();
         for class in AuditClass::ALL {
-            let Some(cutoff) = retention.cutoff(class, now) else { continue };
+            let Some(cutoff) = retention.cutoff(class, now) else {
+                continue;
+            };
             let sql = format!(
                 "SELECT {EVENT_COLS} FROM audit_events WHERE tenant_id = $1 AND class = $2 AND at <= $3 \
                  AND redacted = FALSE ORDER BY seq"
@@ -427,7 +477,10 @@ impl Db {
             }
         }
         for chunk in to_redact.chunks(500) {
-            let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
             let sql = format!(
                 "UPDATE audit_events SET actor_account = NULL, actor_person = NULL, actor_label = '', ip = NULL, \
                  action = '', object_type = '', object_id = '', person_id = NULL, before_text = NULL, \
@@ -453,13 +506,17 @@ impl Db {
         .bind(tenant.0)
         .fetch_optional(&mut *c)
         .await?);
-        let state = chain_state(&mut tx.conn(), tenant).await?.ok_or(StoreError::NotFound)?;
+        let state = chain_state(&mut tx.conn(), tenant)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut checkpoint = state.checkpoint;
         let mut deleted = 0;
         if let Some((seq, prev_hash)) = first_kept
             && seq - 1 > checkpoint.seq
         {
-            let hash = prev_hash.parse::<ChainHash>().map_err(|_| corrupt("audit hash", &prev_hash))?;
+            let hash = prev_hash
+                .parse::<ChainHash>()
+                .map_err(|_| corrupt("audit hash", &prev_hash))?;
             checkpoint = Checkpoint { seq: seq - 1, hash };
             deleted = on!(&mut tx.conn(), c => sqlx::query("DELETE FROM audit_events WHERE tenant_id = $1 AND seq < $2 AND redacted = TRUE")
                 .bind(tenant.0)
@@ -476,11 +533,20 @@ impl Db {
             .await.map(|r| r.rows_affected())?);
         }
         tx.commit().await?;
-        Ok(PurgeOutcome { redacted: to_redact.len() as u64, deleted, checkpoint })
+        Ok(PurgeOutcome {
+            redacted: to_redact.len() as u64,
+            deleted,
+            checkpoint,
+        })
     }
 }
 
-async fn find_unreadable(conn: &mut Conn<'_>, tenant: TenantId, after: i64, sql: &str) -> Result<ChainBreak> {
+async fn find_unreadable(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    after: i64,
+    sql: &str,
+) -> Result<ChainBreak> {
     let seqs: Vec<(i64,)> = on!(conn, c => sqlx::query_as(
         "SELECT seq FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
@@ -497,10 +563,16 @@ async fn find_unreadable(conn: &mut Conn<'_>, tenant: TenantId, after: i64, sql:
             .fetch_all(&mut *c)
             .await);
         if one.is_err() {
-            return Ok(ChainBreak { seq, reason: BreakReason::Unreadable });
+            return Ok(ChainBreak {
+                seq,
+                reason: BreakReason::Unreadable,
+            });
         }
     }
-    Ok(ChainBreak { seq: after + 1, reason: BreakReason::Unreadable })
+    Ok(ChainBreak {
+        seq: after + 1,
+        reason: BreakReason::Unreadable,
+    })
 }
 
 impl WriteTx {
@@ -515,7 +587,8 @@ impl WriteTx {
             created_at: self.now(),
             released_at: None,
         };
-        let scope_json = serde_json::to_string(&hold.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let scope_json =
+            serde_json::to_string(&hold.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on!(&mut self.conn(), c => sqlx::query(
             "INSERT INTO legal_holds (id, tenant_id, scope, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -528,8 +601,13 @@ impl WriteTx {
         .execute(&mut *c)
         .await.map(|r| r.rows_affected())?);
         self.audit(
-            EventDraft::new(AuditClass::Security, "audit.hold_placed", "legal_hold", hold.id)
-                .after(format!("{scope_json} {}", hold.reason)),
+            EventDraft::new(
+                AuditClass::Security,
+                "audit.hold_placed",
+                "legal_hold",
+                hold.id,
+            )
+            .after(format!("{scope_json} {}", hold.reason)),
         )
         .await?;
         Ok(hold)
@@ -552,7 +630,13 @@ impl WriteTx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit(EventDraft::new(AuditClass::Security, "audit.hold_released", "legal_hold", id)).await
+        self.audit(EventDraft::new(
+            AuditClass::Security,
+            "audit.hold_released",
+            "legal_hold",
+            id,
+        ))
+        .await
     }
 
     /// Records an event that is not tied to another write (e.g. a sign-in failure, an export, a

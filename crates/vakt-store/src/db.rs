@@ -60,7 +60,10 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { max_connections: None, busy_timeout: StdDuration::from_secs(10) }
+        OpenOptions {
+            max_connections: None,
+            busy_timeout: StdDuration::from_secs(10),
+        }
     }
 }
 
@@ -109,9 +112,14 @@ impl Db {
                 .await?;
             Pool::Pg(pool)
         } else {
-            return Err(StoreError::Open("the database URL must start with sqlite:// or postgres://".into()));
+            return Err(StoreError::Open(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
         };
-        Ok(Db { pool, clock: Arc::new(vakt_core::directory::now_utc_micros) })
+        Ok(Db {
+            pool,
+            clock: Arc::new(vakt_core::directory::now_utc_micros),
+        })
     }
 
     /// Applies pending migrations. Idempotent.
@@ -156,7 +164,12 @@ impl Db {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Pg(p) => TxConn::Pg(p.begin().await?),
         };
-        Ok(WriteTx { conn, ctx: ctx.clone(), now: self.now(), events: Vec::new() })
+        Ok(WriteTx {
+            conn,
+            ctx: ctx.clone(),
+            now: self.now(),
+            events: Vec::new(),
+        })
     }
 
     pub(crate) async fn acquire(&self) -> Result<PoolConn> {
@@ -231,8 +244,8 @@ pub struct WriteTx {
 impl WriteTx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match &mut self.conn {
-            TxConn::Sqlite(t) => Conn::Sqlite(&mut **t),
-            TxConn::Pg(t) => Conn::Pg(&mut **t),
+            TxConn::Sqlite(t) => Conn::Sqlite(t),
+            TxConn::Pg(t) => Conn::Pg(t),
         }
     }
 
@@ -289,7 +302,13 @@ impl WriteTx {
 }
 
 /// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns, numbering from 1.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+/// On SQLite it emits anonymous `?` instead: sqlx looks numbered parameters up by name, which
+/// SQLite answers with a linear scan, so a statement with thousands of `$n` binds costs O(n²).
+pub(crate) fn values_placeholders(engine: Engine, rows: usize, cols: usize) -> String {
+    if engine == Engine::Sqlite {
+        let row = format!("({})", vec!["?"; cols].join(", "));
+        return vec![row; rows].join(", ");
+    }
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {

@@ -13,7 +13,9 @@ use vakt_core::directory::{ImportContext, ImportPlan, Person, PersonId, TenantId
 
 use crate::db::{Db, WriteTx, on, values_placeholders};
 use crate::error::{Result, StoreError};
-use crate::people::{PERSON_COLS, PERSON_WRITE_COLS, PERSON_WRITE_NCOLS, PersonRow, bind_person, describe};
+use crate::people::{
+    PERSON_COLS, PERSON_WRITE_COLS, PERSON_WRITE_NCOLS, PersonRow, bind_person, describe,
+};
 
 const BATCH: usize = 500;
 
@@ -39,7 +41,8 @@ pub struct ImportOutcome {
 
 async fn load_people(conn: &mut crate::db::Conn<'_>, tenant: TenantId) -> Result<Vec<Person>> {
     let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1");
-    let rows: Vec<PersonRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
+    let rows: Vec<PersonRow> =
+        on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
     rows.into_iter().map(PersonRow::into_person).collect()
 }
 
@@ -66,36 +69,57 @@ impl Db {
 
 impl WriteTx {
     /// Applies a validated plan in this transaction (see the module docs).
-    pub async fn apply_import(&mut self, plan: &ImportPlan, mode: ImportMode) -> Result<ImportOutcome> {
+    pub async fn apply_import(
+        &mut self,
+        plan: &ImportPlan,
+        mode: ImportMode,
+    ) -> Result<ImportOutcome> {
         if mode == ImportMode::AllOrNothing && !plan.errors.is_empty() {
             return Err(StoreError::ImportRejected(plan.errors.clone()));
         }
         let tenant = self.tenant();
         let now = self.now();
-        let units: HashMap<String, UnitId> =
-            crate::units::all(&mut self.conn(), tenant).await?.into_iter().map(|u| (u.code, u.id)).collect();
+        let units: HashMap<String, UnitId> = crate::units::all(&mut self.conn(), tenant)
+            .await?
+            .into_iter()
+            .map(|u| (u.code, u.id))
+            .collect();
         let existing: HashMap<String, Person> = load_people(&mut self.conn(), tenant)
             .await?
             .into_iter()
             .map(|p| (p.employee_number.clone(), p))
             .collect();
-        let mut ids: HashMap<&str, PersonId> = existing.iter().map(|(k, p)| (k.as_str(), p.id)).collect();
+        let mut ids: HashMap<&str, PersonId> =
+            existing.iter().map(|(k, p)| (k.as_str(), p.id)).collect();
         for r in &plan.rows {
-            ids.entry(r.employee_number.as_str()).or_insert_with(PersonId::new);
+            ids.entry(r.employee_number.as_str())
+                .or_default();
         }
-        let mut out = ImportOutcome { skipped_lines: plan.bad_lines(), ..Default::default() };
+        let mut out = ImportOutcome {
+            skipped_lines: plan.bad_lines(),
+            ..Default::default()
+        };
         let mut writes: Vec<Person> = Vec::new();
         let mut drafts: Vec<EventDraft> = Vec::new();
         for r in &plan.rows {
             let unit = match &r.unit_code {
                 None => None,
-                Some(code) => Some(*units.get(code).ok_or(StoreError::Invalid("import.unit_unknown"))?),
+                Some(code) => Some(
+                    *units
+                        .get(code)
+                        .ok_or(StoreError::Invalid("import.unit_unknown"))?,
+                ),
             };
             let manager = match &r.manager_employee_number {
                 None => None,
-                Some(m) => Some(*ids.get(m.as_str()).ok_or(StoreError::Invalid("import.manager_unknown"))?),
+                Some(m) => Some(
+                    *ids.get(m.as_str())
+                        .ok_or(StoreError::Invalid("import.manager_unknown"))?,
+                ),
             };
-            let id = *ids.get(r.employee_number.as_str()).ok_or(StoreError::Invalid("import.internal"))?;
+            let id = *ids
+                .get(r.employee_number.as_str())
+                .ok_or(StoreError::Invalid("import.internal"))?;
             let p = Person {
                 id,
                 tenant,
@@ -141,7 +165,7 @@ impl WriteTx {
                  state = excluded.state, start_date = excluded.start_date, end_date = excluded.end_date, \
                  birth_date = excluded.birth_date, language = excluded.language, search_text = excluded.search_text, \
                  sort_key = excluded.sort_key, updated_at = excluded.updated_at",
-                values_placeholders(chunk.len(), PERSON_WRITE_NCOLS)
+                values_placeholders(self.conn().engine(), chunk.len(), PERSON_WRITE_NCOLS)
             );
             on!(&mut self.conn(), c => {
                 let mut q = sqlx::query(&sql);
@@ -151,13 +175,15 @@ impl WriteTx {
                 q.execute(&mut *c).await.map(|r| r.rows_affected())?
             });
         }
-        drafts.push(EventDraft::new(AuditClass::Admin, "people.import", "tenant", tenant).after(format!(
-            "created {} updated {} unchanged {} skipped {}",
-            out.created,
-            out.updated,
-            out.unchanged,
-            out.skipped_lines.len()
-        )));
+        drafts.push(
+            EventDraft::new(AuditClass::Admin, "people.import", "tenant", tenant).after(format!(
+                "created {} updated {} unchanged {} skipped {}",
+                out.created,
+                out.updated,
+                out.unchanged,
+                out.skipped_lines.len()
+            )),
+        );
         self.audit_many(drafts).await?;
         Ok(out)
     }

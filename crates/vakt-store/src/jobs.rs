@@ -28,7 +28,13 @@ pub struct NewJob {
 
 impl NewJob {
     pub fn new(kind: &str, payload: Value) -> Self {
-        NewJob { kind: kind.to_string(), payload, run_at: None, unique_key: None, tenant: None }
+        NewJob {
+            kind: kind.to_string(),
+            payload,
+            run_at: None,
+            unique_key: None,
+            tenant: None,
+        }
     }
     pub fn at(mut self, run_at: OffsetDateTime) -> Self {
         self.run_at = Some(run_at);
@@ -88,7 +94,8 @@ impl From<JobRow> for Job {
     }
 }
 
-const JOB_COLS: &str = "id, tenant_id, kind, payload, run_at, attempts, last_error, locked_until, locked_by";
+const JOB_COLS: &str =
+    "id, tenant_id, kind, payload, run_at, attempts, last_error, locked_until, locked_by";
 
 async fn insert(conn: &mut Conn<'_>, job: &NewJob, now: OffsetDateTime) -> Result<Option<Uuid>> {
     let id = Uuid::now_v7();
@@ -171,7 +178,13 @@ impl Db {
     }
 
     /// Records a failure: retried at `retry_at`, or given up (`None`, kept with `failed` set).
-    pub async fn fail_job(&self, id: Uuid, worker: &str, error: &str, retry_at: Option<OffsetDateTime>) -> Result<bool> {
+    pub async fn fail_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        error: &str,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
         let now = self.now();
         let error: String = error.chars().take(2000).collect();
         let mut pc = self.acquire().await?;
@@ -204,7 +217,9 @@ impl Db {
 
     /// Jobs not yet done, oldest first (for the admin page and tests).
     pub async fn pending_jobs(&self, limit: u32) -> Result<Vec<Job>> {
-        let sql = format!("SELECT {JOB_COLS} FROM jobs WHERE done_at IS NULL ORDER BY run_at, id LIMIT $1");
+        let sql = format!(
+            "SELECT {JOB_COLS} FROM jobs WHERE done_at IS NULL ORDER BY run_at, id LIMIT $1"
+        );
         let mut pc = self.acquire().await?;
         let rows: Vec<JobRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(&mut *c).await?);
         Ok(rows.into_iter().map(Job::from).collect())

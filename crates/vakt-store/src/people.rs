@@ -5,7 +5,8 @@ use time::Date;
 use uuid::Uuid;
 use vakt_core::audit::{AuditClass, EventDraft};
 use vakt_core::directory::{
-    Employment, EmploymentState, Language, Person, PersonId, PersonKind, TenantId, UnitId, search_fold,
+    Employment, EmploymentState, Language, Person, PersonId, PersonKind, TenantId, UnitId,
+    search_fold,
 };
 
 use crate::db::{Arg, Args, Conn, Db, WriteTx, bind_args, like_escape, on};
@@ -72,9 +73,11 @@ impl PersonRow {
         Ok(Person {
             id: PersonId(self.id),
             tenant: TenantId(self.tenant_id),
-            kind: PersonKind::parse(&self.kind).ok_or_else(|| corrupt("person kind", &self.kind))?,
+            kind: PersonKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("person kind", &self.kind))?,
             employment: Employment {
-                state: EmploymentState::parse(&self.state).ok_or_else(|| corrupt("employment state", &self.state))?,
+                state: EmploymentState::parse(&self.state)
+                    .ok_or_else(|| corrupt("employment state", &self.state))?,
                 start: self.start_date,
                 end: self.end_date,
             },
@@ -152,19 +155,28 @@ pub(crate) fn describe(p: &Person) -> String {
         p.unit.map(|u| u.to_string()).unwrap_or_default(),
         p.manager.map(|u| u.to_string()).unwrap_or_default(),
         p.employment.state.as_str(),
-        p.employment.start.map(|d| d.to_string()).unwrap_or_default(),
+        p.employment
+            .start
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         p.employment.end.map(|d| d.to_string()).unwrap_or_default(),
     )
 }
 
-pub(crate) async fn get(conn: &mut Conn<'_>, tenant: TenantId, id: PersonId) -> Result<Option<Person>> {
+pub(crate) async fn get(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    id: PersonId,
+) -> Result<Option<Person>> {
     let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND id = $2");
     let row: Option<PersonRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
     row.map(PersonRow::into_person).transpose()
 }
 
 fn validate(new: &NewPerson) -> Result<()> {
-    let bad = |s: &str, max: usize| s.trim().is_empty() || s.chars().count() > max || s.chars().any(char::is_control);
+    let bad = |s: &str, max: usize| {
+        s.trim().is_empty() || s.chars().count() > max || s.chars().any(char::is_control)
+    };
     if bad(&new.employee_number, 64) || new.employee_number.chars().any(char::is_whitespace) {
         return Err(StoreError::Invalid("person.employee_number_invalid"));
     }
@@ -190,11 +202,16 @@ impl Db {
         get(&mut pc.conn(), tenant, id).await
     }
 
-    pub async fn person_by_employee_number(&self, tenant: TenantId, number: &str) -> Result<Option<Person>> {
-        let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND employee_number = $2");
+    pub async fn person_by_employee_number(
+        &self,
+        tenant: TenantId,
+        number: &str,
+    ) -> Result<Option<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND employee_number = $2"
+        );
         let mut pc = self.acquire().await?;
-        let row: Option<PersonRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(number).fetch_optional(&mut *c).await?);
+        let row: Option<PersonRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(number).fetch_optional(&mut *c).await?);
         row.map(PersonRow::into_person).transpose()
     }
 
@@ -211,18 +228,27 @@ impl Db {
     pub async fn search_people(&self, tenant: TenantId, q: &PeopleQuery) -> Result<Page<Person>> {
         let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
         let mut args = Args::default();
-        let mut sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = {}", args.push(Arg::Uuid(tenant.0)));
+        let mut sql = format!(
+            "SELECT {PERSON_COLS} FROM people WHERE tenant_id = {}",
+            args.push(Arg::Uuid(tenant.0))
+        );
         if let Some(text) = &q.text {
             for word in search_fold(text).split_whitespace().take(8) {
                 let pat = format!("%{}%", like_escape(word));
-                sql.push_str(&format!(" AND search_text LIKE {} ESCAPE '\\'", args.push(Arg::Str(pat))));
+                sql.push_str(&format!(
+                    " AND search_text LIKE {} ESCAPE '\\'",
+                    args.push(Arg::Str(pat))
+                ));
             }
         }
         if let Some(u) = q.unit {
             sql.push_str(&format!(" AND unit_id = {}", args.push(Arg::Uuid(u.0))));
         }
         if let Some(s) = q.state {
-            sql.push_str(&format!(" AND state = {}", args.push(Arg::Str(s.as_str().into()))));
+            sql.push_str(&format!(
+                " AND state = {}",
+                args.push(Arg::Str(s.as_str().into()))
+            ));
         }
         let l = args.push(Arg::I64(i64::from(limit) + 1));
         let o = args.push(Arg::I64(i64::try_from(q.offset).unwrap_or(i64::MAX)));
@@ -237,15 +263,21 @@ impl Db {
         });
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
-        Ok(Page { items, has_more, offset: q.offset, limit })
+        Ok(Page {
+            items,
+            has_more,
+            offset: q.offset,
+            limit,
+        })
     }
 
     /// People whose manager is `manager`.
     pub async fn reports_of(&self, tenant: TenantId, manager: PersonId) -> Result<Vec<Person>> {
-        let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND manager_id = $2 ORDER BY sort_key, id");
+        let sql = format!(
+            "SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND manager_id = $2 ORDER BY sort_key, id"
+        );
         let mut pc = self.acquire().await?;
-        let rows: Vec<PersonRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(manager.0).fetch_all(&mut *c).await?);
+        let rows: Vec<PersonRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(manager.0).fetch_all(&mut *c).await?);
         rows.into_iter().map(PersonRow::into_person).collect()
     }
 }
@@ -254,7 +286,9 @@ impl WriteTx {
     async fn check_refs(&mut self, new: &NewPerson, me: Option<PersonId>) -> Result<()> {
         let tenant = self.tenant();
         if let Some(u) = new.unit
-            && crate::units::get(&mut self.conn(), tenant, u).await?.is_none()
+            && crate::units::get(&mut self.conn(), tenant, u)
+                .await?
+                .is_none()
         {
             return Err(StoreError::Invalid("person.unit_unknown"));
         }
@@ -276,22 +310,28 @@ impl WriteTx {
         let now = self.now();
         let sql = format!(
             "INSERT INTO people ({PERSON_WRITE_COLS}) VALUES {}",
-            crate::db::values_placeholders(1, PERSON_WRITE_NCOLS)
+            crate::db::values_placeholders(crate::db::Engine::Postgres, 1, PERSON_WRITE_NCOLS)
         );
         on!(&mut self.conn(), c => bind_person!(sqlx::query(&sql), &p, now)
             .execute(&mut *c)
             .await.map(|r| r.rows_affected())
             .map_err(StoreError::from)
             .map_err(conflict_as("person.employee_number_taken"))?);
-        self.audit(EventDraft::new(AuditClass::Admin, "person.create", "person", p.id).person(p.id).after(describe(&p)))
-            .await?;
+        self.audit(
+            EventDraft::new(AuditClass::Admin, "person.create", "person", p.id)
+                .person(p.id)
+                .after(describe(&p)),
+        )
+        .await?;
         Ok(p)
     }
 
     pub async fn update_person(&mut self, id: PersonId, new: NewPerson) -> Result<Person> {
         validate(&new)?;
         let tenant = self.tenant();
-        let before = get(&mut self.conn(), tenant, id).await?.ok_or(StoreError::NotFound)?;
+        let before = get(&mut self.conn(), tenant, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         self.check_refs(&new, Some(id)).await?;
         let p = person_from(tenant, id, new);
         let now = self.now();

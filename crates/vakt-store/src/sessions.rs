@@ -132,13 +132,19 @@ impl From<TokenRow> for ApiToken {
 
 const TOKEN_COLS: &str = "t.id, t.tenant_id, t.account_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at";
 
-pub(crate) async fn delete_sessions_of(conn: &mut Conn<'_>, tenant: TenantId, account: AccountId) -> Result<u64> {
-    Ok(on!(conn, c => sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND account_id = $2")
+pub(crate) async fn delete_sessions_of(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    account: AccountId,
+) -> Result<u64> {
+    Ok(
+        on!(conn, c => sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND account_id = $2")
         .bind(tenant.0)
         .bind(account.0)
         .execute(&mut *c)
         .await
-        .map(|r| r.rows_affected())?))
+        .map(|r| r.rows_affected())?),
+    )
 }
 
 impl Db {
@@ -146,7 +152,11 @@ impl Db {
     /// `limits.absolute`, and its account not disabled. The token identifies the tenant, so this
     /// is the one lookup that does not take a tenant; callers then scope everything to
     /// `session.tenant`.
-    pub async fn session_by_token_hash(&self, token_hash: &str, limits: SessionLimits) -> Result<Option<Session>> {
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+        limits: SessionLimits,
+    ) -> Result<Option<Session>> {
         let now = self.now();
         let sql = format!(
             "SELECT {SESSION_COLS} FROM sessions s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id \
@@ -182,8 +192,7 @@ impl Db {
             "SELECT {SESSION_COLS} FROM sessions s WHERE s.tenant_id = $1 AND s.account_id = $2 ORDER BY s.created_at DESC"
         );
         let mut pc = self.acquire().await?;
-        let rows: Vec<SessionRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(account.0).fetch_all(&mut *c).await?);
+        let rows: Vec<SessionRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(account.0).fetch_all(&mut *c).await?);
         Ok(rows.into_iter().map(Session::from).collect())
     }
 
@@ -191,12 +200,14 @@ impl Db {
     pub async fn delete_expired_sessions(&self, limits: SessionLimits) -> Result<u64> {
         let now = self.now();
         let mut pc = self.acquire().await?;
-        Ok(on!(&mut pc.conn(), c => sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+        Ok(
+            on!(&mut pc.conn(), c => sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
             .bind(ts(now - limits.idle))
             .bind(ts(now - limits.absolute))
             .execute(&mut *c)
             .await
-            .map(|r| r.rows_affected())?))
+            .map(|r| r.rows_affected())?),
+        )
     }
 
     /// A usable API token for this hash: not revoked, not expired, account not disabled.
@@ -208,8 +219,7 @@ impl Db {
              AND a.disabled = FALSE"
         );
         let mut pc = self.acquire().await?;
-        let row: Option<TokenRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(token_hash).bind(ts(now)).fetch_optional(&mut *c).await?);
+        let row: Option<TokenRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(token_hash).bind(ts(now)).fetch_optional(&mut *c).await?);
         Ok(row.map(ApiToken::from))
     }
 
@@ -228,13 +238,16 @@ impl Db {
     }
 
     /// The account's API tokens (including revoked), newest first.
-    pub async fn api_tokens_of(&self, tenant: TenantId, account: AccountId) -> Result<Vec<ApiToken>> {
+    pub async fn api_tokens_of(
+        &self,
+        tenant: TenantId,
+        account: AccountId,
+    ) -> Result<Vec<ApiToken>> {
         let sql = format!(
             "SELECT {TOKEN_COLS} FROM api_tokens t WHERE t.tenant_id = $1 AND t.account_id = $2 ORDER BY t.created_at DESC"
         );
         let mut pc = self.acquire().await?;
-        let rows: Vec<TokenRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(account.0).fetch_all(&mut *c).await?);
+        let rows: Vec<TokenRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(account.0).fetch_all(&mut *c).await?);
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }
 }
@@ -244,7 +257,9 @@ impl WriteTx {
     pub async fn create_session(&mut self, new: NewSession) -> Result<Session> {
         let tenant = self.tenant();
         let now = self.now();
-        let acc = crate::accounts::get(&mut self.conn(), tenant, new.account).await?.ok_or(StoreError::NotFound)?;
+        let acc = crate::accounts::get(&mut self.conn(), tenant, new.account)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let s = Session {
             id: Uuid::now_v7(),
             tenant,
@@ -280,7 +295,11 @@ impl WriteTx {
                 .map(|r| r.rows_affected())?
         });
         let mut d = EventDraft::new(AuditClass::Security, "auth.signin", "account", s.account)
-            .after(if s.mfa_done { "mfa done" } else { "mfa pending" });
+            .after(if s.mfa_done {
+                "mfa done"
+            } else {
+                "mfa pending"
+            });
         if let Some(p) = acc.person {
             d = d.person(p);
         }
@@ -300,7 +319,13 @@ impl WriteTx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit(EventDraft::new(AuditClass::Security, "auth.mfa_done", "session", session)).await
+        self.audit(EventDraft::new(
+            AuditClass::Security,
+            "auth.mfa_done",
+            "session",
+            session,
+        ))
+        .await
     }
 
     /// Ends a session (sign-out); records `auth.signout`.
@@ -315,7 +340,13 @@ impl WriteTx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit(EventDraft::new(AuditClass::Security, "auth.signout", "session", session)).await
+        self.audit(EventDraft::new(
+            AuditClass::Security,
+            "auth.signout",
+            "session",
+            session,
+        ))
+        .await
     }
 
     /// Ends every session of an account (after a password change, by an admin).
@@ -323,7 +354,13 @@ impl WriteTx {
         let tenant = self.tenant();
         let n = delete_sessions_of(&mut self.conn(), tenant, account).await?;
         self.audit(
-            EventDraft::new(AuditClass::Security, "auth.sessions_ended", "account", account).after(format!("{n} sessions")),
+            EventDraft::new(
+                AuditClass::Security,
+                "auth.sessions_ended",
+                "account",
+                account,
+            )
+            .after(format!("{n} sessions")),
         )
         .await?;
         Ok(n)
@@ -343,7 +380,10 @@ impl WriteTx {
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(StoreError::Invalid("token.name_invalid"));
         }
-        if crate::accounts::get(&mut self.conn(), tenant, account).await?.is_none() {
+        if crate::accounts::get(&mut self.conn(), tenant, account)
+            .await?
+            .is_none()
+        {
             return Err(StoreError::NotFound);
         }
         let t = ApiToken {
@@ -370,7 +410,11 @@ impl WriteTx {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);
-        self.audit(EventDraft::new(AuditClass::Security, "token.create", "api_token", t.id).after(t.name.clone())).await?;
+        self.audit(
+            EventDraft::new(AuditClass::Security, "token.create", "api_token", t.id)
+                .after(t.name.clone()),
+        )
+        .await?;
         Ok(t)
     }
 
@@ -390,6 +434,12 @@ impl WriteTx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit(EventDraft::new(AuditClass::Security, "token.revoke", "api_token", id)).await
+        self.audit(EventDraft::new(
+            AuditClass::Security,
+            "token.revoke",
+            "api_token",
+            id,
+        ))
+        .await
     }
 }

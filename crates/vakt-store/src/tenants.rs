@@ -44,7 +44,8 @@ impl TenantRow {
     fn into_tenant(self) -> Result<Tenant> {
         Ok(Tenant {
             id: TenantId(self.id),
-            country: Country::parse(&self.country).ok_or_else(|| corrupt("country", &self.country))?,
+            country: Country::parse(&self.country)
+                .ok_or_else(|| corrupt("country", &self.country))?,
             default_language: Language::parse(&self.default_language)
                 .ok_or_else(|| corrupt("language", &self.default_language))?,
             slug: self.slug,
@@ -58,7 +59,8 @@ const TENANT_COLS: &str = "id, slug, name, country, default_language, time_zone"
 
 pub(crate) async fn get(conn: &mut Conn<'_>, id: TenantId) -> Result<Option<Tenant>> {
     let sql = format!("SELECT {TENANT_COLS} FROM tenants WHERE id = $1");
-    let row: Option<TenantRow> = on!(conn, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut *c).await?);
+    let row: Option<TenantRow> =
+        on!(conn, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut *c).await?);
     row.map(TenantRow::into_tenant).transpose()
 }
 
@@ -80,8 +82,12 @@ impl Db {
             slug: new.slug,
             name: new.name.trim().to_string(),
             country: new.country,
-            default_language: new.default_language.unwrap_or(new.country.default_language()),
-            time_zone: new.time_zone.unwrap_or_else(|| new.country.default_time_zone().to_string()),
+            default_language: new
+                .default_language
+                .unwrap_or(new.country.default_language()),
+            time_zone: new
+                .time_zone
+                .unwrap_or_else(|| new.country.default_time_zone().to_string()),
         };
         let ctx = AuditCtx::new(tenant.id, actor.clone());
         let mut tx = self.write(&ctx).await?;
@@ -103,8 +109,14 @@ impl Db {
         .map_err(StoreError::from)
         .map_err(conflict_as("tenant.slug_taken"))?);
         tx.audit(
-            EventDraft::new(AuditClass::Admin, "tenant.create", "tenant", tenant.id)
-                .after(format!("{} ({}, {})", tenant.name, tenant.slug, tenant.country.as_str())),
+            EventDraft::new(AuditClass::Admin, "tenant.create", "tenant", tenant.id).after(
+                format!(
+                    "{} ({}, {})",
+                    tenant.name,
+                    tenant.slug,
+                    tenant.country.as_str()
+                ),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -119,8 +131,7 @@ impl Db {
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
         let sql = format!("SELECT {TENANT_COLS} FROM tenants WHERE slug = $1");
         let mut pc = self.acquire().await?;
-        let row: Option<TenantRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *c).await?);
+        let row: Option<TenantRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *c).await?);
         row.map(TenantRow::into_tenant).transpose()
     }
 
@@ -128,7 +139,8 @@ impl Db {
     pub async fn tenants(&self) -> Result<Vec<Tenant>> {
         let sql = format!("SELECT {TENANT_COLS} FROM tenants ORDER BY name, id");
         let mut pc = self.acquire().await?;
-        let rows: Vec<TenantRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).fetch_all(&mut *c).await?);
+        let rows: Vec<TenantRow> =
+            on!(&mut pc.conn(), c => sqlx::query_as(&sql).fetch_all(&mut *c).await?);
         rows.into_iter().map(TenantRow::into_tenant).collect()
     }
 
@@ -171,7 +183,9 @@ impl Db {
 impl WriteTx {
     pub async fn update_tenant(&mut self, upd: TenantUpdate) -> Result<Tenant> {
         let tenant = self.tenant();
-        let before = get(&mut self.conn(), tenant).await?.ok_or(StoreError::NotFound)?;
+        let before = get(&mut self.conn(), tenant)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if upd.name.trim().is_empty() || upd.name.chars().count() > 200 {
             return Err(StoreError::Invalid("tenant.name_invalid"));
         }
@@ -192,8 +206,18 @@ impl WriteTx {
         };
         self.audit(
             EventDraft::new(AuditClass::Admin, "tenant.update", "tenant", tenant)
-                .before(format!("{} {} {}", before.name, before.default_language.as_str(), before.time_zone))
-                .after(format!("{} {} {}", after.name, after.default_language.as_str(), after.time_zone)),
+                .before(format!(
+                    "{} {} {}",
+                    before.name,
+                    before.default_language.as_str(),
+                    before.time_zone
+                ))
+                .after(format!(
+                    "{} {} {}",
+                    after.name,
+                    after.default_language.as_str(),
+                    after.time_zone
+                )),
         )
         .await?;
         Ok(after)
@@ -221,7 +245,11 @@ impl WriteTx {
     }
 
     /// Sets or clears (`None`) a unit's settings override.
-    pub async fn set_unit_settings(&mut self, unit: UnitId, settings: Option<&Value>) -> Result<()> {
+    pub async fn set_unit_settings(
+        &mut self,
+        unit: UnitId,
+        settings: Option<&Value>,
+    ) -> Result<()> {
         let tenant = self.tenant();
         let before: Option<(Option<Json<Value>>,)> = on!(&mut self.conn(), c => sqlx::query_as(
             "SELECT settings FROM org_units WHERE tenant_id = $1 AND id = $2",

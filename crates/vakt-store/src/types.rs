@@ -20,7 +20,8 @@ const FMT: &[BorrowedFormatItem<'static>] =
 impl Ts {
     pub fn format(&self) -> String {
         let t = self.0.to_offset(time::UtcOffset::UTC);
-        t.format(FMT).unwrap_or_else(|_| "0000-01-01T00:00:00.000000Z".into())
+        t.format(FMT)
+            .unwrap_or_else(|_| "0000-01-01T00:00:00.000000Z".into())
     }
 }
 
@@ -50,7 +51,9 @@ impl<'r> Decode<'r, Sqlite> for Ts {
         let s = <&str as Decode<'r, Sqlite>>::decode(value)?;
         let t = time::PrimitiveDateTime::parse(s, FMT)
             .map(|p| p.assume_utc())
-            .or_else(|_| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))?;
+            .or_else(|_| {
+                OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            })?;
         Ok(Ts(t))
     }
 }

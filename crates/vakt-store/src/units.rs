@@ -46,11 +46,16 @@ const UNIT_COLS: &str = "id, tenant_id, parent_id, name, code, leader_id";
 
 pub(crate) async fn all(conn: &mut Conn<'_>, tenant: TenantId) -> Result<Vec<OrgUnit>> {
     let sql = format!("SELECT {UNIT_COLS} FROM org_units WHERE tenant_id = $1 ORDER BY name, id");
-    let rows: Vec<UnitRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
+    let rows: Vec<UnitRow> =
+        on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
     Ok(rows.into_iter().map(OrgUnit::from).collect())
 }
 
-pub(crate) async fn get(conn: &mut Conn<'_>, tenant: TenantId, id: UnitId) -> Result<Option<OrgUnit>> {
+pub(crate) async fn get(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    id: UnitId,
+) -> Result<Option<OrgUnit>> {
     let sql = format!("SELECT {UNIT_COLS} FROM org_units WHERE tenant_id = $1 AND id = $2");
     let row: Option<UnitRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
     Ok(row.map(OrgUnit::from))
@@ -100,17 +105,17 @@ impl Db {
     pub async fn unit_by_code(&self, tenant: TenantId, code: &str) -> Result<Option<OrgUnit>> {
         let sql = format!("SELECT {UNIT_COLS} FROM org_units WHERE tenant_id = $1 AND code = $2");
         let mut pc = self.acquire().await?;
-        let row: Option<UnitRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(code).fetch_optional(&mut *c).await?);
+        let row: Option<UnitRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(code).fetch_optional(&mut *c).await?);
         Ok(row.map(OrgUnit::from))
     }
 
     /// Units the person leads (the implicit `Leader` role).
     pub async fn units_led_by(&self, tenant: TenantId, person: PersonId) -> Result<Vec<OrgUnit>> {
-        let sql = format!("SELECT {UNIT_COLS} FROM org_units WHERE tenant_id = $1 AND leader_id = $2 ORDER BY name, id");
+        let sql = format!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE tenant_id = $1 AND leader_id = $2 ORDER BY name, id"
+        );
         let mut pc = self.acquire().await?;
-        let rows: Vec<UnitRow> =
-            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(person.0).fetch_all(&mut *c).await?);
+        let rows: Vec<UnitRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(person.0).fetch_all(&mut *c).await?);
         Ok(rows.into_iter().map(OrgUnit::from).collect())
     }
 }
@@ -152,7 +157,11 @@ impl WriteTx {
         .await.map(|r| r.rows_affected())
         .map_err(StoreError::from)
         .map_err(conflict_as("unit.code_taken"))?);
-        self.audit(EventDraft::new(AuditClass::Admin, "unit.create", "unit", unit.id).after(describe(&unit))).await?;
+        self.audit(
+            EventDraft::new(AuditClass::Admin, "unit.create", "unit", unit.id)
+                .after(describe(&unit)),
+        )
+        .await?;
         Ok(unit)
     }
 
@@ -162,7 +171,11 @@ impl WriteTx {
         let tenant = self.tenant();
         check_text(&new.name, &new.code)?;
         let units = all(&mut self.conn(), tenant).await?;
-        let before = units.iter().find(|u| u.id == id).cloned().ok_or(StoreError::NotFound)?;
+        let before = units
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
         check_reparent(&units, id, new.parent)?;
         if let Some(l) = new.leader
             && !person_exists(&mut self.conn(), tenant, l).await?
@@ -190,7 +203,9 @@ impl WriteTx {
         .map_err(StoreError::from)
         .map_err(conflict_as("unit.code_taken"))?);
         self.audit(
-            EventDraft::new(AuditClass::Admin, "unit.update", "unit", id).before(describe(&before)).after(describe(&after)),
+            EventDraft::new(AuditClass::Admin, "unit.update", "unit", id)
+                .before(describe(&before))
+                .after(describe(&after)),
         )
         .await?;
         Ok(after)
@@ -199,7 +214,9 @@ impl WriteTx {
     /// Deletes a unit that has no sub-units and no people.
     pub async fn delete_unit(&mut self, id: UnitId) -> Result<()> {
         let tenant = self.tenant();
-        let before = get(&mut self.conn(), tenant, id).await?.ok_or(StoreError::NotFound)?;
+        let before = get(&mut self.conn(), tenant, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let (kids, people): (i64, i64) = on!(&mut self.conn(), c => sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM org_units WHERE tenant_id = $1 AND parent_id = $2), \
                     (SELECT COUNT(*) FROM people WHERE tenant_id = $1 AND unit_id = $2)",
@@ -216,6 +233,9 @@ impl WriteTx {
             .bind(id.0)
             .execute(&mut *c)
             .await.map(|r| r.rows_affected())?);
-        self.audit(EventDraft::new(AuditClass::Admin, "unit.delete", "unit", id).before(describe(&before))).await
+        self.audit(
+            EventDraft::new(AuditClass::Admin, "unit.delete", "unit", id).before(describe(&before)),
+        )
+        .await
     }
 }

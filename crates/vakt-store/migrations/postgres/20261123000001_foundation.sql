@@ -54,7 +54,8 @@ CREATE TABLE people (
 );
 ALTER TABLE org_units ADD CONSTRAINT org_units_leader_fk FOREIGN KEY (tenant_id, leader_id)
     REFERENCES people (tenant_id, id) DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX people_sort ON people (tenant_id, sort_key, id);
+-- Covering the search column lets a search walk the index in display order without row lookups.
+CREATE INDEX people_sort ON people (tenant_id, sort_key, id, search_text);
 CREATE INDEX people_unit ON people (tenant_id, unit_id, sort_key);
 CREATE INDEX people_manager ON people (tenant_id, manager_id);
 CREATE INDEX people_email ON people (tenant_id, email);

@@ -28,7 +28,9 @@ pub struct Env {
 fn with_clock(db: Db) -> Env {
     let clock = TestClock::default();
     let c = clock.clone();
-    let db = db.with_clock(Arc::new(move || OffsetDateTime::now_utc() + Duration::seconds(c.0.load(Ordering::SeqCst))));
+    let db = db.with_clock(Arc::new(move || {
+        OffsetDateTime::now_utc() + Duration::seconds(c.0.load(Ordering::SeqCst))
+    }));
     Env { db, clock }
 }
 
@@ -38,7 +40,10 @@ fn pg_url_with_db(base: &str, name: &str) -> String {
         None => (base, None),
     };
     let scheme_end = main.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = main[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(main.len());
+    let host_end = main[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(main.len());
     let mut url = format!("{}/{}", &main[..host_end], name);
     if let Some(q) = query {
         url.push('?');
@@ -64,18 +69,27 @@ where
         std::panic::resume_unwind(e.into_panic());
     }
 
-    let Ok(base) = std::env::var("VAKT_TEST_POSTGRES_URL") else { return };
+    let Ok(base) = std::env::var("VAKT_TEST_POSTGRES_URL") else {
+        return;
+    };
     let name = format!("vakt_test_{}", uuid::Uuid::now_v7().simple());
     let admin = sqlx::PgPool::connect(&base).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let db = Db::open(&pg_url_with_db(&base, &name)).await.unwrap();
     let migrated = db.migrate().await;
     let result = match migrated {
-        Ok(()) => tokio::spawn(test(with_clock(db.clone()))).await.map_err(|e| e.into_panic()),
+        Ok(()) => tokio::spawn(test(with_clock(db.clone())))
+            .await
+            .map_err(|e| e.into_panic()),
         Err(e) => Err(Box::new(format!("migration failed: {e}")) as Box<dyn std::any::Any + Send>),
     };
     db.close().await;
-    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&admin).await;
+    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await;
     admin.close().await;
     if let Err(p) = result {
         eprintln!("failed on PostgreSQL");
@@ -90,7 +104,13 @@ pub fn admin() -> Actor {
 pub async fn tenant(db: &Db, slug: &str) -> Tenant {
     db.create_tenant(
         &admin(),
-        NewTenant { slug: slug.into(), name: format!("{slug} kommune"), country: Country::No, default_language: None, time_zone: None },
+        NewTenant {
+            slug: slug.into(),
+            name: format!("{slug} kommune"),
+            country: Country::No,
+            default_language: None,
+            time_zone: None,
+        },
     )
     .await
     .unwrap()
@@ -117,5 +137,9 @@ pub fn person(number: &str, given: &str, family: &str) -> NewPerson {
 
 /// Number of audit events stored for the tenant (redacted ones included).
 pub async fn audit_count(db: &Db, t: &Tenant) -> i64 {
-    db.audit_chain_state(t.id).await.unwrap().map(|s| s.head.seq - s.checkpoint.seq).unwrap_or(0)
+    db.audit_chain_state(t.id)
+        .await
+        .unwrap()
+        .map(|s| s.head.seq - s.checkpoint.seq)
+        .unwrap_or(0)
 }

@@ -12,9 +12,13 @@ async fn each_job_is_claimed_once_by_concurrent_claimers() {
         let t = tenant(&env.db, "oslo").await;
         let mut tx = env.db.write(&ctx(&t)).await.unwrap();
         for i in 0..40 {
-            tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({ "n": i }))).await.unwrap();
+            tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({ "n": i })))
+                .await
+                .unwrap();
         }
-        tx.record(EventDraft::new(AuditClass::Admin, "mail.queue", "mail", 40)).await.unwrap();
+        tx.record(EventDraft::new(AuditClass::Admin, "mail.queue", "mail", 40))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         let mut workers = Vec::new();
@@ -52,7 +56,8 @@ async fn each_job_is_claimed_once_by_concurrent_claimers() {
 #[tokio::test]
 async fn a_periodic_job_with_a_unique_key_is_enqueued_once() {
     each_engine(|env| async move {
-        let job = || NewJob::new("audit.purge", serde_json::json!({})).unique("audit.purge:2026-11-23");
+        let job =
+            || NewJob::new("audit.purge", serde_json::json!({})).unique("audit.purge:2026-11-23");
         assert!(env.db.enqueue_job(job()).await.unwrap().is_some());
         assert!(env.db.enqueue_job(job()).await.unwrap().is_none());
         assert_eq!(env.db.pending_jobs(10).await.unwrap().len(), 1);
@@ -64,23 +69,60 @@ async fn a_periodic_job_with_a_unique_key_is_enqueued_once() {
 async fn a_job_runs_not_before_its_time_and_returns_when_its_lease_ends() {
     each_engine(|env| async move {
         let db = &env.db;
-        db.enqueue_job(NewJob::new("later", serde_json::json!({})).at(db.now() + Duration::hours(1))).await.unwrap();
-        assert!(db.claim_jobs("w", Duration::minutes(5), 10).await.unwrap().is_empty());
+        db.enqueue_job(
+            NewJob::new("later", serde_json::json!({})).at(db.now() + Duration::hours(1)),
+        )
+        .await
+        .unwrap();
+        assert!(
+            db.claim_jobs("w", Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         env.clock.advance(Duration::hours(2));
         let j = db.claim_jobs("w", Duration::minutes(5), 10).await.unwrap();
         assert_eq!(j.len(), 1);
-        assert!(db.claim_jobs("w2", Duration::minutes(5), 10).await.unwrap().is_empty(), "leased");
+        assert!(
+            db.claim_jobs("w2", Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased"
+        );
         env.clock.advance(Duration::minutes(6));
         let again = db.claim_jobs("w2", Duration::minutes(5), 10).await.unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].attempts, 2);
-        assert!(!db.complete_job(j[0].id, "w").await.unwrap(), "the first worker lost its lease");
-        assert!(db.fail_job(again[0].id, "w2", "smtp down", Some(db.now() + Duration::minutes(10))).await.unwrap());
-        assert!(db.claim_jobs("w3", Duration::minutes(5), 10).await.unwrap().is_empty(), "backing off");
+        assert!(
+            !db.complete_job(j[0].id, "w").await.unwrap(),
+            "the first worker lost its lease"
+        );
+        assert!(
+            db.fail_job(
+                again[0].id,
+                "w2",
+                "smtp down",
+                Some(db.now() + Duration::minutes(10))
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            db.claim_jobs("w3", Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "backing off"
+        );
         env.clock.advance(Duration::minutes(11));
         let third = db.claim_jobs("w3", Duration::minutes(5), 10).await.unwrap();
         assert_eq!(third[0].last_error.as_deref(), Some("smtp down"));
-        assert!(db.fail_job(third[0].id, "w3", "gave up", None).await.unwrap());
+        assert!(
+            db.fail_job(third[0].id, "w3", "gave up", None)
+                .await
+                .unwrap()
+        );
         assert!(db.pending_jobs(10).await.unwrap().is_empty());
     })
     .await;
@@ -91,13 +133,21 @@ async fn a_job_enqueued_in_a_rolled_back_transaction_does_not_exist() {
     each_engine(|env| async move {
         let t = tenant(&env.db, "oslo").await;
         let mut tx = env.db.write(&ctx(&t)).await.unwrap();
-        tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({}))).await.unwrap();
-        tx.record(EventDraft::new(AuditClass::Admin, "x", "x", 1)).await.unwrap();
+        tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({})))
+            .await
+            .unwrap();
+        tx.record(EventDraft::new(AuditClass::Admin, "x", "x", 1))
+            .await
+            .unwrap();
         tx.rollback().await.unwrap();
         assert!(env.db.pending_jobs(10).await.unwrap().is_empty());
         let mut tx = env.db.write(&ctx(&t)).await.unwrap();
-        tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({"to": "x"}))).await.unwrap();
-        tx.record(EventDraft::new(AuditClass::Admin, "x", "x", 1)).await.unwrap();
+        tx.enqueue_job(NewJob::new("mail.send", serde_json::json!({"to": "x"})))
+            .await
+            .unwrap();
+        tx.record(EventDraft::new(AuditClass::Admin, "x", "x", 1))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let jobs = env.db.pending_jobs(10).await.unwrap();
         assert_eq!(jobs.len(), 1);

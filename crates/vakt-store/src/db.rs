@@ -149,6 +149,13 @@ impl Db {
         vakt_core::directory::truncate_micros((self.clock)())
     }
 
+    /// Checks that the database answers (for health endpoints).
+    pub async fn ping(&self) -> Result<()> {
+        let mut pc = self.acquire().await?;
+        on!(&mut pc.conn(), c => sqlx::query("SELECT 1").execute(&mut *c).await.map(|_| ())?);
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
@@ -234,6 +241,9 @@ pub(crate) enum TxConn {
 
 /// One write transaction with its audit context. Obtain it from [`Db::write`]; the write methods
 /// live in the capability modules (`tx.create_person(..)`, `tx.create_unit(..)`, …).
+///
+/// Dropping it without [`WriteTx::commit`] rolls back. After a method returned an error, drop the
+/// transaction (or roll it back): on PostgreSQL a failed statement aborts the whole transaction.
 pub struct WriteTx {
     conn: TxConn,
     pub(crate) ctx: AuditCtx,
@@ -399,5 +409,32 @@ impl Db {
             Pool::Pg(p) => Some(p),
             Pool::Sqlite(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_on_postgres_and_anonymous_on_sqlite() {
+        assert_eq!(
+            values_placeholders(Engine::Postgres, 2, 2),
+            "($1, $2), ($3, $4)"
+        );
+        assert_eq!(values_placeholders(Engine::Sqlite, 2, 2), "(?, ?), (?, ?)");
+    }
+
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(like_escape(r"100%_a\b"), r"100\%\_a\\b");
+    }
+
+    #[test]
+    fn tokens_are_stored_as_sha256_hex() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -92,8 +92,7 @@ impl WriteTx {
         let mut ids: HashMap<&str, PersonId> =
             existing.iter().map(|(k, p)| (k.as_str(), p.id)).collect();
         for r in &plan.rows {
-            ids.entry(r.employee_number.as_str())
-                .or_default();
+            ids.entry(r.employee_number.as_str()).or_default();
         }
         let mut out = ImportOutcome {
             skipped_lines: plan.bad_lines(),

@@ -9,6 +9,7 @@ async fn migrations_are_idempotent() {
     each_engine(|env| async move {
         env.db.migrate().await.unwrap();
         env.db.migrate().await.unwrap();
+        env.db.ping().await.unwrap();
         let t = tenant(&env.db, "oslo").await;
         assert_eq!(
             env.db.tenant_by_slug("oslo").await.unwrap().map(|x| x.id),

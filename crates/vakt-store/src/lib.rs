@@ -38,6 +38,20 @@
 //!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
 //! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//! - health: [`Db::ping`], [`Db::engine`].
+//!
+//! # Tenant scoping
+//! Every read and write names its tenant (the tenant id is in every WHERE clause), except the
+//! few lookups that find the tenant: [`Db::tenant_by_slug`], [`Db::tenants`],
+//! [`Db::session_by_token_hash`] and [`Db::api_token_by_hash`] (the token identifies the tenant),
+//! and the cross-tenant bookkeeping of jobs and expired sessions.
+//!
+//! # Audit
+//! Event content is hashed over a fixed field order (`vakt_core::audit`), chained per tenant as
+//! `hash = sha256(prev_hash ‖ sha256(canonical))`. A purge redacts expired events (content gone,
+//! hashes kept) and deletes the redacted run at the start of the chain behind a checkpoint, so
+//! [`Db::verify_audit`] still checks everything that is left, up to the recorded head.
+//! People imports record one event per created or changed person plus a `people.import` summary.
 //!
 //! # Portability rules
 //! Same SQL text on both engines with `$1` placeholders; ids are UUIDv7 made in Rust; timestamps

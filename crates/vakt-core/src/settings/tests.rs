@@ -6,7 +6,9 @@ fn no() -> Settings {
 
 /// For every unit-overridable key: an override that tightens it, one that loosens it, and how to
 /// read the value from settings. Exhaustive, so a new key needs a case here.
-fn case(key: SettingKey) -> Option<(UnitOverride, UnitOverride, fn(&Settings) -> String)> {
+type Case = (UnitOverride, UnitOverride, fn(&Settings) -> String);
+
+fn case(key: SettingKey) -> Option<Case> {
     use SettingKey as K;
     let o = UnitOverride::default;
     Some(match key {
@@ -249,7 +251,10 @@ fn min_length_may_only_go_up() {
         password_min_length: Some(10),
         ..Default::default()
     };
-    assert_eq!(effective(&t, &[up.clone()]).password.min_length, 14);
+    assert_eq!(
+        effective(&t, std::slice::from_ref(&up)).password.min_length,
+        14
+    );
     assert!(validate_override(&t, &down).is_err());
     assert_eq!(effective(&t, &[down]).password.min_length, 12);
 }

@@ -53,47 +53,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Country;
 use crate::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
-
-/// A user-interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Norwegian bokmål.
-    Nb,
-    /// Swedish.
-    Sv,
-    /// Danish.
-    Da,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Every language Vakt ships.
-    pub const ALL: [Lang; 4] = [Lang::Nb, Lang::Sv, Lang::Da, Lang::En];
-
-    /// The BCP 47 tag (`nb`, `sv`, `da`, `en`).
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Nb => "nb",
-            Lang::Sv => "sv",
-            Lang::Da => "da",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parse a tag (`nb`, `no`, `nb-NO`, `sv-SE`, `da`, `en-GB` …), case-insensitively.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "nb" | "no" | "nn" => Some(Lang::Nb),
-            "sv" => Some(Lang::Sv),
-            "da" => Some(Lang::Da),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+use crate::directory::Language;
 
 /// How long audit events of each class are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,10 +92,10 @@ pub struct Settings {
     pub session_absolute_minutes: u32,
     /// Audit retention per class.
     pub audit_retention: AuditRetention,
-    /// Languages users may choose.
-    pub languages: BTreeSet<Lang>,
+    /// Languages users may choose (no duplicates).
+    pub languages: Vec<Language>,
     /// The tenant's default language.
-    pub default_language: Lang,
+    pub default_language: Language,
     /// IANA time zone for display (times are stored in UTC).
     pub time_zone: String,
 }
@@ -151,20 +111,15 @@ impl Settings {
     /// the modern password policy, TOTP required, 30 min idle / 12 h absolute session timeouts,
     /// usage and monitoring logs kept 90 days, security events 5 years.
     pub fn preset(country: Country) -> Self {
-        let (default_language, time_zone) = match country {
-            Country::No => (Lang::Nb, "Europe/Oslo"),
-            Country::Se => (Lang::Sv, "Europe/Stockholm"),
-            Country::Dk => (Lang::Da, "Europe/Copenhagen"),
-        };
         Self {
             password: PasswordPolicy::preset(PasswordPreset::Modern),
             require_totp: true,
             session_idle_minutes: 30,
             session_absolute_minutes: 12 * 60,
             audit_retention: AuditRetention::default(),
-            languages: Lang::ALL.into(),
-            default_language,
-            time_zone: time_zone.to_string(),
+            languages: Language::ALL.to_vec(),
+            default_language: country.default_language(),
+            time_zone: country.default_time_zone().to_string(),
         }
     }
 
@@ -236,10 +191,16 @@ impl Settings {
             1,
             36_500,
         );
+        let distinct: std::collections::HashSet<&Language> = self.languages.iter().collect();
         if self.languages.is_empty() {
             errors.push(SettingError::Invalid {
                 key: K::Languages,
                 problem: Problem::Empty,
+            });
+        } else if distinct.len() != self.languages.len() {
+            errors.push(SettingError::Invalid {
+                key: K::Languages,
+                problem: Problem::Duplicate,
             });
         } else if !self.languages.contains(&self.default_language) {
             errors.push(SettingError::Invalid {
@@ -360,6 +321,8 @@ pub enum Problem {
     OutOfRange { min: u32, max: u32 },
     /// Must not be empty.
     Empty,
+    /// A value is listed twice.
+    Duplicate,
     /// The default language must be one of the enabled ones.
     NotEnabled,
     /// Not an IANA time zone name.

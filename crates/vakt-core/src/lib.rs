@@ -18,6 +18,9 @@ pub mod demo;
 pub mod directory;
 pub mod settings;
 
+#[cfg(test)]
+mod ftl_check;
+
 use serde::{Deserialize, Serialize};
 
 /// A tenant's country; selects the settings preset and the national authorities.

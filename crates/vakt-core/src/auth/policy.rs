@@ -886,20 +886,42 @@ mod tests {
             PasswordViolation::Common,
             PasswordViolation::Reused { n: 1 },
         ];
-        let files = [
-            include_str!("../../../vakt-web/i18n/nb/password.ftl"),
-            include_str!("../../../vakt-web/i18n/sv/password.ftl"),
-            include_str!("../../../vakt-web/i18n/da/password.ftl"),
-            include_str!("../../../vakt-web/i18n/en/password.ftl"),
-        ];
-        for file in files {
+        let bundles = crate::ftl_check::load([
+            ("nb", include_str!("../../../vakt-web/i18n/nb/password.ftl")),
+            ("sv", include_str!("../../../vakt-web/i18n/sv/password.ftl")),
+            ("da", include_str!("../../../vakt-web/i18n/da/password.ftl")),
+            ("en", include_str!("../../../vakt-web/i18n/en/password.ftl")),
+        ]);
+        for (lang, bundle) in &bundles {
             for v in &all {
-                let key = format!("\n{} =", v.fluent_key());
-                assert!(file.contains(&key), "missing {key}");
-                for (arg, _) in v.fluent_args() {
-                    assert!(file.contains(&format!("${arg}")), "missing ${arg}");
-                }
+                crate::ftl_check::render(lang, bundle, &v.fluent_key(), &v.fluent_args());
             }
+            // Each class gets its own wording (the selector really selects).
+            let texts: std::collections::HashSet<String> = CharClass::ALL
+                .iter()
+                .map(|&class| {
+                    let v = PasswordViolation::MissingClass { class };
+                    crate::ftl_check::render(lang, bundle, &v.fluent_key(), &v.fluent_args())
+                })
+                .collect();
+            assert_eq!(texts.len(), 4, "{lang}");
+            for v in [
+                PasswordViolation::TooShort { min: 13 },
+                PasswordViolation::TooLong { max: 13 },
+                PasswordViolation::TooFewClasses { min: 13 },
+                PasswordViolation::Reused { n: 13 },
+            ] {
+                let text =
+                    crate::ftl_check::render(lang, bundle, &v.fluent_key(), &v.fluent_args());
+                assert!(text.contains("13"), "{lang}: {text}");
+            }
+            let v = PasswordViolation::ForbiddenChar { ch: 'ø' };
+            let text = crate::ftl_check::render(lang, bundle, &v.fluent_key(), &v.fluent_args());
+            assert!(text.contains('ø'), "{lang}: {text}");
+            let one = PasswordViolation::Reused { n: 1 };
+            let text =
+                crate::ftl_check::render(lang, bundle, &one.fluent_key(), &[("n", "1".into())]);
+            assert!(!text.contains('1'), "{lang}: plural one: {text}");
         }
     }
 

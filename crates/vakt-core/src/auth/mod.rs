@@ -23,8 +23,9 @@ pub mod totp;
 pub use hash::{HashError, hash_password, needs_rehash, verify_password, verify_password_dummy};
 pub use lockout::{
     FailureOutcome, LockoutDecision, LockoutPolicy, LockoutState, check_lockout, record_failure,
+    reset as reset_lockout,
 };
 pub use policy::{
     CharClass, PasswordPolicy, PasswordPreset, PasswordViolation, PersonalInfo, check_password,
-    check_password_rules, password_expired,
+    check_password_rules, is_common_password, password_expired,
 };

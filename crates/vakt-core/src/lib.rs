@@ -8,6 +8,7 @@
 //! - [`authz`]: roles, principals, actions and the one authorization check every route goes through.
 //! - [`settings`]: tenant settings as policy — country presets, unit overrides that may only tighten.
 //! - [`clock`]: the injected clock used for every deadline.
+//! - [`instructions`]: instruction versions, audience, acknowledgments, diff.
 //! - [`deadline`]: the Clock building block — deadlines from a moment and a rule, escalation points.
 
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod authz;
 pub mod clock;
 pub mod deadline;
 pub mod directory;
+pub mod instructions;
 pub mod settings;
 
 use serde::{Deserialize, Serialize};

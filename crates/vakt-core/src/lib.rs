@@ -9,6 +9,7 @@
 //! - [`settings`]: tenant settings as policy — country presets, unit overrides that may only tighten.
 //! - [`clock`]: the injected clock used for every deadline.
 //! - [`instructions`]: instruction versions, audience, acknowledgments, diff.
+//! - [`training`]: courses, completions, the prerequisite check, reminder scheduling.
 //! - [`deadline`]: the Clock building block — deadlines from a moment and a rule, escalation points.
 
 pub mod audit;
@@ -19,6 +20,7 @@ pub mod deadline;
 pub mod directory;
 pub mod instructions;
 pub mod settings;
+pub mod training;
 
 use serde::{Deserialize, Serialize};
 

@@ -271,6 +271,7 @@ pub fn signing_due_at(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::deadline::Period;

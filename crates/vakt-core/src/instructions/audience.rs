@@ -95,6 +95,7 @@ impl Audience {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use uuid::Uuid;

@@ -143,6 +143,7 @@ fn myers(a: &[&str], b: &[&str]) -> Vec<(LineOp, usize, usize)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

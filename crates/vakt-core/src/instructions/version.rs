@@ -192,6 +192,7 @@ pub fn in_force(versions: &[PublishedVersion], now: OffsetDateTime) -> Option<&P
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use uuid::Uuid;

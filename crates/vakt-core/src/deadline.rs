@@ -33,7 +33,8 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 /// Errors from deadline computation and rule parsing.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(rename_all = "snake_case", tag = "code", content = "value")]
 pub enum DeadlineError {
     #[error("unknown time zone {0:?}")]
     UnknownTimeZone(String),

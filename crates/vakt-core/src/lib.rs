@@ -10,6 +10,7 @@
 //! - [`clock`]: the injected clock used for every deadline.
 //! - [`instructions`]: instruction versions, audience, acknowledgments, diff.
 //! - [`training`]: courses, completions, the prerequisite check, reminder scheduling.
+//! - [`deviations`]: deviation/incident/breach workflow, risk, reporting regimes and obligations, breach forms.
 //! - [`deadline`]: the Clock building block — deadlines from a moment and a rule, escalation points.
 
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod authz;
 pub mod clock;
 pub mod deadline;
+pub mod deviations;
 pub mod directory;
 pub mod instructions;
 pub mod settings;

@@ -204,9 +204,8 @@ impl BreachNotificationDraft {
             F::MeasuresProposed => text(&self.measures_proposed),
             F::DpoContact => {
                 let c = &self.dpo_contact;
-                (!c.name.trim().is_empty()
-                    && !(c.email.trim().is_empty() && c.phone.trim().is_empty()))
-                .then(|| json!(c))
+                let reachable = !c.email.trim().is_empty() || !c.phone.trim().is_empty();
+                (!c.name.trim().is_empty() && reachable).then(|| json!(c))
             }
             F::SubjectsInformed => match self.subjects_informed {
                 SubjectsInformed::Undecided => None,

@@ -64,6 +64,18 @@ pub enum Period {
     Months(u32),
 }
 
+impl Period {
+    /// Configured periods longer than about ten years are refused (they are typing errors, and a
+    /// business-day count that large would be slow to compute).
+    fn exceeds_limit(self) -> bool {
+        match self {
+            Period::Hours(n) => n > 24 * 3660,
+            Period::Days(n) | Period::BusinessDays(n) => n > 3660,
+            Period::Months(n) => n > 120,
+        }
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -88,13 +100,17 @@ impl FromStr for Period {
         }
         let n: u32 = t[..digits_end].parse().map_err(|_| bad())?;
         let unit = t[digits_end..].trim();
-        match unit {
-            "h" | "hour" | "hours" => Ok(Period::Hours(n)),
-            "d" | "day" | "days" => Ok(Period::Days(n)),
-            "bd" | "business day" | "business days" => Ok(Period::BusinessDays(n)),
-            "month" | "months" => Ok(Period::Months(n)),
-            _ => Err(bad()),
+        let period = match unit {
+            "h" | "hour" | "hours" => Period::Hours(n),
+            "d" | "day" | "days" => Period::Days(n),
+            "bd" | "business day" | "business days" => Period::BusinessDays(n),
+            "month" | "months" => Period::Months(n),
+            _ => return Err(bad()),
+        };
+        if period.exceeds_limit() {
+            return Err(bad());
         }
+        Ok(period)
     }
 }
 
@@ -290,6 +306,9 @@ impl DeadlineRule {
 }
 
 fn add_business_days(start: &Zoned, n: u32, cal: &TenantCalendar) -> Result<Zoned, DeadlineError> {
+    if Period::BusinessDays(n).exceeds_limit() {
+        return Err(DeadlineError::OutOfRange);
+    }
     let mut z = start.clone();
     let mut left = n;
     while left > 0 {
@@ -409,7 +428,7 @@ impl Clock {
 
     /// The moment an escalation point fires.
     pub fn escalation_at(&self, point: EscalationPoint) -> OffsetDateTime {
-        self.due() + point.offset()
+        self.due().saturating_add(point.offset())
     }
 
     /// The escalation points with their moments, earliest first.
@@ -600,6 +619,23 @@ mod tests {
     }
 
     #[test]
+    fn absurd_periods_are_errors_not_panics() {
+        let far = datetime!(9999-12-01 0:00 UTC);
+        let rule = DeadlineRule::new(Period::Months(120));
+        assert_eq!(
+            rule.due(far, &cal("Europe/Oslo")),
+            Err(DeadlineError::OutOfRange)
+        );
+        let rule = DeadlineRule::new(Period::BusinessDays(u32::MAX));
+        assert_eq!(
+            rule.due(datetime!(2026-01-01 0:00 UTC), &cal("Europe/Oslo")),
+            Err(DeadlineError::OutOfRange)
+        );
+        let clock = Clock::fixed(far, far, vec![EscalationPoint::After { minutes: u32::MAX }]);
+        assert_eq!(clock.status(far, &[]).escalations_due, vec![]);
+    }
+
+    #[test]
     fn unknown_time_zone_is_an_error() {
         assert!(matches!(
             TenantCalendar::new("Europe/Atlantis"),
@@ -618,6 +654,8 @@ mod tests {
         assert!("month".parse::<Period>().is_err());
         assert!("72 fortnights".parse::<Period>().is_err());
         assert!("99999999999h".parse::<Period>().is_err());
+        assert!("100000 business days".parse::<Period>().is_err());
+        assert!("121 months".parse::<Period>().is_err());
         assert_eq!(
             "24h before".parse::<EscalationPoint>().unwrap(),
             EscalationPoint::Before { minutes: 1440 }

@@ -36,7 +36,7 @@ pub use notification::{
 };
 pub use obligations::{
     Decision, NotRequiredGround, Obligation, ObligationError, ObligationState, ObligationStatus,
-    PhaseStatus, Submission, SubmissionKind,
+    PhaseStatus, Submission, SubmissionKind, start_obligations,
 };
 pub use regimes::{Anchor, DecisionRule, Phase, Regime, RegimeError, RegimeSet, Trigger};
 pub use risk::{Consequence, Likelihood, RiskAssessment, RiskLevel, RiskMatrix, Severity};

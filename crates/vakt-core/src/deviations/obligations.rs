@@ -168,6 +168,30 @@ pub struct ObligationStatus {
     pub phases: Vec<PhaseStatus>,
 }
 
+impl ObligationStatus {
+    /// The earliest deadline of a phase still awaiting its first report (for sorting a dashboard
+    /// by urgency); `None` if nothing is running.
+    pub fn next_due(&self) -> Option<OffsetDateTime> {
+        self.phases
+            .iter()
+            .filter(|p| p.running.is_some())
+            .filter_map(|p| p.clock.as_ref().map(Clock::due))
+            .min()
+    }
+}
+
+/// Start one obligation for every enabled regime the trigger starts, all counting from `aware_at`.
+pub fn start_obligations(
+    regimes: &super::regimes::RegimeSet,
+    trigger: super::regimes::Trigger,
+    aware_at: OffsetDateTime,
+) -> Vec<Obligation> {
+    regimes
+        .triggered_by(trigger)
+        .map(|r| Obligation::start(r, aware_at))
+        .collect()
+}
+
 impl Obligation {
     /// A new obligation for `regime`, counting from `aware_at`.
     pub fn start(regime: &Regime, aware_at: OffsetDateTime) -> Self {
@@ -231,14 +255,25 @@ impl Obligation {
         phase: &str,
         cal: &TenantCalendar,
     ) -> Result<Option<Clock>, ObligationError> {
-        let p = regime
-            .phase(phase)
+        let index = regime
+            .phases
+            .iter()
+            .position(|p| p.key == phase)
             .ok_or_else(|| ObligationError::UnknownPhase(phase.to_owned()))?;
+        let (earlier, rest) = regime.phases.split_at(index);
+        let Some(p) = rest.first() else {
+            return Err(ObligationError::UnknownPhase(phase.to_owned()));
+        };
         let Some(rule) = &p.deadline else {
             return Ok(None);
         };
         let start = match &p.from {
             Anchor::Awareness => self.aware_at,
+            // Only earlier phases may anchor a phase (validated on load; checked again so that a
+            // hand-built regime cannot recurse for ever).
+            Anchor::Phase(other) if !earlier.iter().any(|x| &x.key == other) => {
+                return Err(ObligationError::UnknownPhase(other.clone()));
+            }
             Anchor::Phase(other) => match self.first_submission(other) {
                 Some(s) => s.at,
                 // Not yet submitted: count from that phase's own deadline (or awareness).
@@ -763,6 +798,39 @@ mod tests {
         assert_eq!(
             o.status(subjects, AWARE, &oslo()).unwrap().state,
             ObligationState::NotRequired
+        );
+    }
+
+    #[test]
+    fn flagging_a_breach_starts_the_authority_and_data_subject_obligations_and_the_nearest_deadline_sorts_first()
+     {
+        let set = regimes();
+        let started =
+            start_obligations(&set, crate::deviations::Trigger::PersonalDataBreach, AWARE);
+        let keys: Vec<_> = started.iter().map(|o| o.regime.as_str()).collect();
+        assert_eq!(keys, vec!["gdpr_authority", "gdpr_data_subjects"]);
+        let nis = set.get("nis2").unwrap();
+        let o = Obligation::start(nis, AWARE);
+        let s = o.status(nis, AWARE, &oslo()).unwrap();
+        assert_eq!(s.next_due(), Some(AWARE + time::Duration::hours(24)));
+        let subjects = set.get("gdpr_data_subjects").unwrap();
+        assert_eq!(
+            started[1]
+                .status(subjects, AWARE, &oslo())
+                .unwrap()
+                .next_due(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_hand_built_regime_anchored_on_a_later_phase_is_an_error_not_a_loop() {
+        let mut nis = regimes().get("nis2").unwrap().clone();
+        nis.phases[0].from = Anchor::Phase("final_report".into());
+        let o = Obligation::start(&nis, AWARE);
+        assert_eq!(
+            o.status(&nis, AWARE, &oslo()),
+            Err(ObligationError::UnknownPhase("final_report".into()))
         );
     }
 

@@ -173,7 +173,11 @@ pub fn course_state(
                 valid_until: None,
             },
             Some(until) if now > until => CourseState::Expired { expired_at: until },
-            Some(until) if now >= until - Duration::days(i64::from(course.renew_days_before)) => {
+            Some(until)
+                if now
+                    >= until
+                        .saturating_sub(Duration::days(i64::from(course.renew_days_before))) =>
+            {
                 CourseState::RenewSoon {
                     completed_at: done,
                     valid_until: until,

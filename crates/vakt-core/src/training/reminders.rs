@@ -84,7 +84,7 @@ pub fn plan_reminders(
     let mut per_leader: BTreeMap<Option<PersonId>, Vec<(PersonId, ReminderSubject)>> =
         BTreeMap::new();
     for item in items {
-        let in_window = now >= item.due_at - window;
+        let in_window = now >= item.due_at.saturating_sub(window);
         let rested = item.last_reminder_at.is_none_or(|last| now - last >= every);
         if in_window && rested {
             per_person

@@ -12,6 +12,7 @@
 //! - [`training`]: courses, completions, the prerequisite check, reminder scheduling.
 //! - [`deviations`]: deviation/incident/breach workflow, risk, reporting regimes and obligations, breach forms.
 //! - [`deadline`]: the Clock building block — deadlines from a moment and a rule, escalation points.
+//! - [`demo`]: a deterministic demo municipality (units, people, one account per role).
 
 pub mod audit;
 pub mod auth;
@@ -19,6 +20,7 @@ pub mod authz;
 pub mod clock;
 pub mod deadline;
 pub mod deviations;
+pub mod demo;
 pub mod directory;
 pub mod instructions;
 pub mod settings;

@@ -16,12 +16,12 @@
 //! let rule: DeadlineRule = "72h".parse().unwrap();
 //! let cal = TenantCalendar::new("Europe/Oslo").unwrap();
 //! let aware = time::macros::datetime!(2026-03-27 12:00 UTC);
-//! let clock = rule.clock(aware, &cal).unwrap();
+//! let clock = rule.start_at(aware, &cal).unwrap();
 //! assert_eq!(clock.due(), time::macros::datetime!(2026-03-30 12:00 UTC));
 //! ```
 //!
 //! Public surface: [`Period`], [`DeadlineRule`], [`EscalationPoint`], [`TenantCalendar`],
-//! [`Clock`] (with [`Clock::status`] → [`ClockStatus`]), [`DeadlineError`].
+//! [`Deadline`] (with [`Deadline::status`] → [`DeadlineStatus`]), [`DeadlineError`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -288,16 +288,16 @@ impl DeadlineRule {
     }
 
     /// The running clock for a period starting at `start`.
-    pub fn clock(
+    pub fn start_at(
         &self,
         start: OffsetDateTime,
         cal: &TenantCalendar,
-    ) -> Result<Clock, DeadlineError> {
+    ) -> Result<Deadline, DeadlineError> {
         let due = self.due(start, cal)?;
         let mut points = self.escalate.clone();
         points.sort_by_key(|p| p.offset());
         points.dedup();
-        Ok(Clock {
+        Ok(Deadline {
             start,
             due,
             escalate: points,
@@ -377,7 +377,7 @@ fn from_timestamp(t: Timestamp) -> Result<OffsetDateTime, DeadlineError> {
 
 /// A computed deadline: start, due moment (UTC) and escalation points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clock {
+pub struct Deadline {
     start: OffsetDateTime,
     due: OffsetDateTime,
     escalate: Vec<EscalationPoint>,
@@ -385,7 +385,7 @@ pub struct Clock {
 
 /// Where a clock stands at `now`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ClockStatus {
+pub struct DeadlineStatus {
     /// Time left until the deadline; `None` once it has passed.
     pub remaining: Option<Duration>,
     /// How long past the deadline; `None` while it has not passed.
@@ -394,13 +394,13 @@ pub struct ClockStatus {
     pub escalations_due: Vec<EscalationPoint>,
 }
 
-impl ClockStatus {
+impl DeadlineStatus {
     pub fn is_overdue(&self) -> bool {
         self.overdue_by.is_some()
     }
 }
 
-impl Clock {
+impl Deadline {
     /// A clock with a known due moment (e.g. a measure's due date set by hand).
     pub fn fixed(
         start: OffsetDateTime,
@@ -410,7 +410,7 @@ impl Clock {
         let mut escalate = escalate;
         escalate.sort_by_key(|p| p.offset());
         escalate.dedup();
-        Clock {
+        Deadline {
             start: start.to_offset(time::UtcOffset::UTC),
             due: due.to_offset(time::UtcOffset::UTC),
             escalate,
@@ -445,7 +445,7 @@ impl Clock {
     }
 
     /// The status at `now`, given the escalation points already recorded as sent.
-    pub fn status(&self, now: OffsetDateTime, already_sent: &[EscalationPoint]) -> ClockStatus {
+    pub fn status(&self, now: OffsetDateTime, already_sent: &[EscalationPoint]) -> DeadlineStatus {
         let diff = self.due - now;
         let (remaining, overdue_by) = if diff >= Duration::ZERO {
             (Some(diff), None)
@@ -458,7 +458,7 @@ impl Clock {
             .copied()
             .filter(|p| self.escalation_at(*p) <= now && !already_sent.contains(p))
             .collect();
-        ClockStatus {
+        DeadlineStatus {
             remaining,
             overdue_by,
             escalations_due,
@@ -631,7 +631,7 @@ mod tests {
             rule.due(datetime!(2026-01-01 0:00 UTC), &cal("Europe/Oslo")),
             Err(DeadlineError::OutOfRange)
         );
-        let clock = Clock::fixed(far, far, vec![EscalationPoint::After { minutes: u32::MAX }]);
+        let clock = Deadline::fixed(far, far, vec![EscalationPoint::After { minutes: u32::MAX }]);
         assert_eq!(clock.status(far, &[]).escalations_due, vec![]);
     }
 
@@ -692,7 +692,7 @@ mod tests {
             EscalationPoint::Before { minutes: 4 * 60 },
         ]);
         let aware = datetime!(2026-05-04 08:00 UTC);
-        let clock = rule.clock(aware, &cal("Europe/Oslo")).unwrap();
+        let clock = rule.start_at(aware, &cal("Europe/Oslo")).unwrap();
 
         let early = clock.status(datetime!(2026-05-05 08:00 UTC), &[]);
         assert_eq!(early.remaining, Some(Duration::hours(48)));
@@ -732,7 +732,7 @@ mod tests {
     #[test]
     fn a_deadline_is_met_exactly_at_its_moment_and_missed_a_second_later() {
         let clock = DeadlineRule::new(Period::Hours(72))
-            .clock(datetime!(2026-05-04 08:00 +02:00), &cal("Europe/Oslo"))
+            .start_at(datetime!(2026-05-04 08:00 +02:00), &cal("Europe/Oslo"))
             .unwrap();
         assert!(clock.met_by(datetime!(2026-05-07 06:00 UTC)));
         assert!(!clock.met_by(datetime!(2026-05-07 06:00:01 UTC)));

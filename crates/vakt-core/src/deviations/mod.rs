@@ -46,10 +46,14 @@ pub use workflow::{
 };
 
 pub use crate::instructions::PersonId;
-/// A deviation case.
-pub type CaseId = uuid::Uuid;
-/// A measure on a case.
-pub type MeasureId = uuid::Uuid;
+crate::instructions::record_id!(
+    /// A deviation case.
+    CaseId
+);
+crate::instructions::record_id!(
+    /// A measure on a case.
+    MeasureId
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::PersonId;
 use super::regimes::{Anchor, DecisionRule, Regime};
-use crate::deadline::{Clock, ClockStatus, DeadlineError, EscalationPoint, TenantCalendar};
+use crate::deadline::{Deadline, DeadlineError, DeadlineStatus, EscalationPoint, TenantCalendar};
 
 /// Grounds for deciding that a report or communication is not required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +150,7 @@ impl ObligationState {
 pub struct PhaseStatus {
     pub phase: String,
     /// The phase's clock (`None` for "without undue delay").
-    pub clock: Option<Clock>,
+    pub clock: Option<Deadline>,
     /// When the phase's first report went in.
     pub first_submitted_at: Option<OffsetDateTime>,
     /// Whether the first report was after the deadline.
@@ -158,7 +158,7 @@ pub struct PhaseStatus {
     pub closed: bool,
     /// The clock's status at `now`, while the phase's first report is outstanding and the
     /// obligation is not decided away.
-    pub running: Option<ClockStatus>,
+    pub running: Option<DeadlineStatus>,
 }
 
 /// The standing of an obligation at `now`.
@@ -175,7 +175,7 @@ impl ObligationStatus {
         self.phases
             .iter()
             .filter(|p| p.running.is_some())
-            .filter_map(|p| p.clock.as_ref().map(Clock::due))
+            .filter_map(|p| p.clock.as_ref().map(Deadline::due))
             .min()
     }
 }
@@ -254,7 +254,7 @@ impl Obligation {
         regime: &Regime,
         phase: &str,
         cal: &TenantCalendar,
-    ) -> Result<Option<Clock>, ObligationError> {
+    ) -> Result<Option<Deadline>, ObligationError> {
         let index = regime
             .phases
             .iter()
@@ -282,7 +282,7 @@ impl Obligation {
                     .map_or(self.aware_at, |c| c.due()),
             },
         };
-        Ok(Some(rule.clock(start, cal)?))
+        Ok(Some(rule.start_at(start, cal)?))
     }
 
     fn first_submission(&self, phase: &str) -> Option<&Submission> {
@@ -433,7 +433,7 @@ mod tests {
     use time::macros::datetime;
     use uuid::Uuid;
 
-    const DPO: PersonId = Uuid::from_u128(5);
+    const DPO: PersonId = PersonId(Uuid::from_u128(5));
 
     fn regimes() -> RegimeSet {
         RegimeSet::preset(Country::No).unwrap()

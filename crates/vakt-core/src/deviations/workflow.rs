@@ -243,9 +243,9 @@ mod tests {
 
     fn measure(status: MeasureStatus) -> Measure {
         Measure {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             title: "Change key-box codes".into(),
-            owner: Uuid::from_u128(3),
+            owner: Uuid::from_u128(3).into(),
             due: None,
             status,
         }
@@ -259,7 +259,7 @@ mod tests {
     ) -> CaseFacts<'a> {
         CaseFacts {
             state,
-            assignee: Some(Uuid::from_u128(2)),
+            assignee: Some(Uuid::from_u128(2).into()),
             has_category: true,
             severity: Some(Severity::Medium),
             risk: Some(RiskAssessment {
@@ -278,7 +278,7 @@ mod tests {
         let c = answered();
         let done = [measure(MeasureStatus::Done {
             at: datetime!(2026-10-25 0:00 UTC),
-            by: Uuid::from_u128(3),
+            by: Uuid::from_u128(3).into(),
         })];
         let obligations = [("gdpr_authority".to_string(), ObligationState::Complete)];
         let mut state = CaseState::Reported;
@@ -334,7 +334,7 @@ mod tests {
             open,
             measure(MeasureStatus::Done {
                 at: datetime!(2026-10-25 0:00 UTC),
-                by: Uuid::from_u128(3),
+                by: Uuid::from_u128(3).into(),
             }),
         ];
         let obligations = [
@@ -361,12 +361,16 @@ mod tests {
         let c = answered();
         let mut m = measure(MeasureStatus::Open);
         assert_eq!(
-            m.waive("", Uuid::from_u128(2), datetime!(2026-10-25 0:00 UTC)),
+            m.waive(
+                "",
+                Uuid::from_u128(2).into(),
+                datetime!(2026-10-25 0:00 UTC)
+            ),
             Err(MeasureError::ReasonRequired)
         );
         m.waive(
             "Replaced by the new MDM policy.",
-            Uuid::from_u128(2),
+            Uuid::from_u128(2).into(),
             datetime!(2026-10-25 0:00 UTC),
         )
         .unwrap();

@@ -283,7 +283,7 @@ mod tests {
 
     fn version(n: (u32, u32), from: OffsetDateTime) -> PublishedVersion {
         PublishedVersion {
-            id: Uuid::from_u128(1000 + u128::from(n.0 * 10 + n.1)),
+            id: Uuid::from_u128(1000 + u128::from(n.0 * 10 + n.1)).into(),
             number: VersionNumber {
                 major: n.0,
                 minor: n.1,
@@ -295,9 +295,9 @@ mod tests {
 
     fn sign(v: &PublishedVersion, text: &str, at: OffsetDateTime) -> Acknowledgment {
         Acknowledgment::record(AckInput {
-            id: Uuid::now_v7(),
-            person: Uuid::from_u128(7),
-            instruction: Uuid::from_u128(99),
+            id: Uuid::now_v7().into(),
+            person: Uuid::from_u128(7).into(),
+            instruction: Uuid::from_u128(99).into(),
             version_id: v.id,
             version: v.number,
             text_shown: text,
@@ -324,9 +324,9 @@ mod tests {
     fn signing_a_text_other_than_the_versions_text_is_refused() {
         let v = version((1, 0), datetime!(2026-01-01 0:00 UTC));
         let r = Acknowledgment::record(AckInput {
-            id: Uuid::now_v7(),
-            person: Uuid::from_u128(7),
-            instruction: Uuid::from_u128(99),
+            id: Uuid::now_v7().into(),
+            person: Uuid::from_u128(7).into(),
+            instruction: Uuid::from_u128(99).into(),
             version_id: v.id,
             version: v.number,
             text_shown: TEXT_2,
@@ -346,7 +346,7 @@ mod tests {
         let first = sign(&v1, TEXT_1, datetime!(2026-01-02 0:00 UTC));
         let second = first
             .supersede(AckInput {
-                id: Uuid::now_v7(),
+                id: Uuid::now_v7().into(),
                 person: first.person(),
                 instruction: first.instruction(),
                 version_id: v2.id,
@@ -362,8 +362,8 @@ mod tests {
         assert_eq!(second.supersedes(), Some(first.id()));
         assert_eq!(first.supersedes(), None);
         let mut other = AckInput {
-            id: Uuid::now_v7(),
-            person: Uuid::from_u128(8),
+            id: Uuid::now_v7().into(),
+            person: Uuid::from_u128(8).into(),
             instruction: first.instruction(),
             version_id: v2.id,
             version: v2.number,
@@ -397,9 +397,9 @@ mod tests {
         let v = version((1, 0), datetime!(2026-01-01 0:00 UTC));
         let ua = "ø".repeat(400); // 800 bytes
         let a = Acknowledgment::record(AckInput {
-            id: Uuid::now_v7(),
-            person: Uuid::from_u128(7),
-            instruction: Uuid::from_u128(99),
+            id: Uuid::now_v7().into(),
+            person: Uuid::from_u128(7).into(),
+            instruction: Uuid::from_u128(99).into(),
             version_id: v.id,
             version: v.number,
             text_shown: TEXT_1,
@@ -481,7 +481,7 @@ mod tests {
         let v10 = version((1, 0), datetime!(2026-01-01 0:00 UTC));
         let other = version((1, 0), datetime!(2026-01-01 0:00 UTC));
         let other = PublishedVersion {
-            id: Uuid::from_u128(5),
+            id: Uuid::from_u128(5).into(),
             ..other
         };
         let a = sign(&other, TEXT_1, datetime!(2026-01-05 0:00 UTC));

@@ -3,20 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{GroupId, UnitId};
+use super::{GroupId, PersonKind, UnitId};
 use crate::Role;
-
-/// The kind of a person's engagement with the municipality.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmploymentKind {
-    Employee,
-    Consultant,
-    Temporary,
-    Trainee,
-    ElectedOfficial,
-    External,
-}
 
 /// One audience rule. An [`Audience`] is the union of its rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +19,8 @@ pub enum AudienceRule {
     },
     /// People holding any of the roles (`Leader` = leads some unit).
     Roles { roles: Vec<Role> },
-    /// People of any of the employment kinds.
-    EmploymentKinds { kinds: Vec<EmploymentKind> },
+    /// People of any of the kinds (employee, consultant, elected official, external).
+    PersonKinds { kinds: Vec<PersonKind> },
     /// Members of any of the named groups (e.g. "home office in the secure zone").
     Groups { groups: Vec<GroupId> },
     /// People matching every one of the inner rules (e.g. leaders in one unit).
@@ -46,7 +34,7 @@ pub struct PersonFacts {
     pub unit_path: Vec<UnitId>,
     /// The person's roles, including `Role::Leader` if they lead a unit.
     pub roles: Vec<Role>,
-    pub kind: Option<EmploymentKind>,
+    pub kind: Option<PersonKind>,
     pub groups: Vec<GroupId>,
 }
 
@@ -66,7 +54,7 @@ impl AudienceRule {
                 }
             }
             AudienceRule::Roles { roles } => p.roles.iter().any(|r| roles.contains(r)),
-            AudienceRule::EmploymentKinds { kinds } => p.kind.is_some_and(|k| kinds.contains(&k)),
+            AudienceRule::PersonKinds { kinds } => p.kind.is_some_and(|k| kinds.contains(&k)),
             AudienceRule::Groups { groups } => p.groups.iter().any(|g| groups.contains(g)),
             AudienceRule::AllOf { rules } => {
                 !rules.is_empty() && rules.iter().all(|r| r.matches(p))
@@ -100,8 +88,8 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn id<T: From<Uuid>>(n: u128) -> T {
+        Uuid::from_u128(n).into()
     }
 
     // Tree: 1 (municipality) → 2 (health) → 3 (home care)
@@ -109,7 +97,7 @@ mod tests {
         PersonFacts {
             unit_path: vec![id(3), id(2), id(1)],
             roles: vec![Role::Employee],
-            kind: Some(EmploymentKind::Employee),
+            kind: Some(PersonKind::Employee),
             groups: vec![],
         }
     }
@@ -164,8 +152,8 @@ mod tests {
             }],
         };
         let consultants = Audience {
-            rules: vec![AudienceRule::EmploymentKinds {
-                kinds: vec![EmploymentKind::Consultant],
+            rules: vec![AudienceRule::PersonKinds {
+                kinds: vec![PersonKind::Consultant],
             }],
         };
         let home_office = Audience {
@@ -178,7 +166,7 @@ mod tests {
         leader.roles.push(Role::Leader);
         assert!(leaders.includes(&leader));
         let mut consultant = p.clone();
-        consultant.kind = Some(EmploymentKind::Consultant);
+        consultant.kind = Some(PersonKind::Consultant);
         assert!(consultants.includes(&consultant));
         let mut member = p;
         member.groups.push(id(50));
@@ -208,7 +196,7 @@ mod tests {
     #[test]
     fn audience_rules_deserialise_from_json() {
         let a: Audience = serde_json::from_str(
-            r#"{"rules":[{"kind":"roles","roles":["leader"]},{"kind":"employment_kinds","kinds":["elected_official"]}]}"#,
+            r#"{"rules":[{"kind":"roles","roles":["leader"]},{"kind":"person_kinds","kinds":["elected_official"]}]}"#,
         )
         .unwrap();
         assert_eq!(a.rules.len(), 2);

@@ -15,9 +15,12 @@
 //!   [`PersonFacts`] (unit path, roles, employment kind, groups).
 //! - [`diff`]: [`diff_lines`]`(old, new) -> Vec<DiffLine>`, a line-based Myers diff.
 //!
-//! Ids are plain UUIDs here (type aliases) until the directory's id types are merged.
+//! People and units use the directory's ids; instructions, versions, acknowledgments and groups
+//! have their own typed ids (UUIDv7 newtypes).
 
 pub mod ack;
+mod ids;
+pub(crate) use ids::record_id;
 pub mod audience;
 pub mod diff;
 pub mod version;
@@ -26,22 +29,28 @@ pub use ack::{
     AckError, AckInput, AckMethod, AckState, Acknowledgment, DueReason, TextHash, ack_state,
     signing_due_at,
 };
-pub use audience::{Audience, AudienceRule, EmploymentKind, PersonFacts};
+pub use audience::{Audience, AudienceRule, PersonFacts};
 pub use diff::{DiffLine, LineOp, diff_lines};
 pub use version::{
     ChangeKind, PublishedVersion, StepActor, StepError, VersionFacts, VersionNumber, VersionState,
     VersionStep, check_step, in_force,
 };
 
-/// A person (directory).
-pub type PersonId = uuid::Uuid;
-/// An org unit (directory).
-pub type UnitId = uuid::Uuid;
-/// A named group, e.g. "home office in the secure zone".
-pub type GroupId = uuid::Uuid;
-/// An instruction (all its versions).
-pub type InstructionId = uuid::Uuid;
-/// One version of an instruction.
-pub type VersionId = uuid::Uuid;
-/// One acknowledgment record.
-pub type AckId = uuid::Uuid;
+use crate::directory::PersonKind;
+pub use crate::directory::{PersonId, UnitId};
+record_id!(
+    /// A named group, e.g. "home office in the secure zone".
+    GroupId
+);
+record_id!(
+    /// An instruction (all its versions).
+    InstructionId
+);
+record_id!(
+    /// One version of an instruction.
+    VersionId
+);
+record_id!(
+    /// One acknowledgment record.
+    AckId
+);

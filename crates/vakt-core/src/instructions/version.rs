@@ -206,10 +206,10 @@ mod tests {
 
     fn people() -> People {
         People {
-            author: Uuid::from_u128(1),
-            approver: Uuid::from_u128(2),
-            reviewer: Uuid::from_u128(3),
-            stranger: Uuid::from_u128(4),
+            author: Uuid::from_u128(1).into(),
+            approver: Uuid::from_u128(2).into(),
+            reviewer: Uuid::from_u128(3).into(),
+            stranger: Uuid::from_u128(4).into(),
         }
     }
 
@@ -360,7 +360,7 @@ mod tests {
     fn the_version_in_force_is_the_newest_effective_one_not_a_future_or_retired_one() {
         use time::macros::datetime;
         let v = |n: (u32, u32), from, retired| PublishedVersion {
-            id: Uuid::from_u128(u128::from(n.0 * 10 + n.1)),
+            id: Uuid::from_u128(u128::from(n.0 * 10 + n.1)).into(),
             number: VersionNumber {
                 major: n.0,
                 minor: n.1,

@@ -210,7 +210,7 @@ mod tests {
 
     fn course() -> Course {
         Course {
-            id: Uuid::from_u128(1),
+            id: Uuid::from_u128(1).into(),
             validity: Some(Period::Months(24)),
             renew_days_before: 30,
         }
@@ -218,9 +218,9 @@ mod tests {
 
     fn done(at: OffsetDateTime, source: CompletionSource) -> Completion {
         Completion {
-            id: Uuid::now_v7(),
-            person: Uuid::from_u128(7),
-            course: Uuid::from_u128(1),
+            id: Uuid::now_v7().into(),
+            person: Uuid::from_u128(7).into(),
+            course: Uuid::from_u128(1).into(),
             completed_at: at,
             source,
         }
@@ -228,19 +228,19 @@ mod tests {
 
     fn leader() -> CompletionSource {
         CompletionSource::LeaderRecorded {
-            by: Uuid::from_u128(2),
+            by: Uuid::from_u128(2).into(),
         }
     }
 
     fn self_reported() -> CompletionSource {
         CompletionSource::SelfReported {
-            evidence: Uuid::from_u128(900),
+            evidence: Uuid::from_u128(900).into(),
             countersigned: None,
         }
     }
 
     fn state(cs: &[Completion], now: OffsetDateTime) -> CourseState {
-        course_state(&course(), Uuid::from_u128(7), cs, now, &oslo()).unwrap()
+        course_state(&course(), Uuid::from_u128(7).into(), cs, now, &oslo()).unwrap()
     }
 
     #[test]
@@ -292,7 +292,7 @@ mod tests {
             }
         );
         let signed = c
-            .countersigned(Uuid::from_u128(2), datetime!(2026-03-03 0:00 UTC))
+            .countersigned(Uuid::from_u128(2).into(), datetime!(2026-03-03 0:00 UTC))
             .unwrap();
         assert!(state(&[signed], datetime!(2026-03-04 0:00 UTC)).is_valid());
     }
@@ -301,19 +301,19 @@ mod tests {
     fn nobody_countersigns_their_own_completion_or_twice() {
         let c = done(datetime!(2026-03-01 10:00 UTC), self_reported());
         assert_eq!(
-            c.countersigned(Uuid::from_u128(7), datetime!(2026-03-02 0:00 UTC)),
+            c.countersigned(Uuid::from_u128(7).into(), datetime!(2026-03-02 0:00 UTC)),
             Err(CountersignError::OwnCompletion)
         );
         let signed = c
-            .countersigned(Uuid::from_u128(2), datetime!(2026-03-02 0:00 UTC))
+            .countersigned(Uuid::from_u128(2).into(), datetime!(2026-03-02 0:00 UTC))
             .unwrap();
         assert_eq!(
-            signed.countersigned(Uuid::from_u128(3), datetime!(2026-03-02 0:00 UTC)),
+            signed.countersigned(Uuid::from_u128(3).into(), datetime!(2026-03-02 0:00 UTC)),
             Err(CountersignError::AlreadyCountersigned)
         );
         let l = done(datetime!(2026-03-01 10:00 UTC), leader());
         assert_eq!(
-            l.countersigned(Uuid::from_u128(3), datetime!(2026-03-02 0:00 UTC)),
+            l.countersigned(Uuid::from_u128(3).into(), datetime!(2026-03-02 0:00 UTC)),
             Err(CountersignError::NotSelfReported)
         );
     }
@@ -321,7 +321,7 @@ mod tests {
     #[test]
     fn other_peoples_completions_and_future_ones_do_not_count() {
         let mut other = done(datetime!(2026-03-01 10:00 UTC), leader());
-        other.person = Uuid::from_u128(8);
+        other.person = Uuid::from_u128(8).into();
         let future = done(datetime!(2026-05-01 10:00 UTC), leader());
         assert_eq!(
             state(&[other, future], datetime!(2026-04-01 0:00 UTC)),
@@ -338,7 +338,7 @@ mod tests {
         let c = [done(datetime!(2000-01-01 0:00 UTC), leader())];
         let s = course_state(
             &forever,
-            Uuid::from_u128(7),
+            Uuid::from_u128(7).into(),
             &c,
             datetime!(2026-01-01 0:00 UTC),
             &oslo(),

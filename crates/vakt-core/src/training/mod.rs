@@ -30,11 +30,19 @@ pub use reminders::{
 };
 
 pub use crate::instructions::PersonId;
-/// A course.
-pub type CourseId = uuid::Uuid;
-/// A completion record.
-pub type CompletionId = uuid::Uuid;
-/// A declaration (e.g. a confidentiality declaration).
-pub type DeclarationId = uuid::Uuid;
-/// A stored file (evidence, attachment).
-pub type FileId = uuid::Uuid;
+crate::instructions::record_id!(
+    /// A course.
+    CourseId
+);
+crate::instructions::record_id!(
+    /// A completion record.
+    CompletionId
+);
+crate::instructions::record_id!(
+    /// A declaration (e.g. a confidentiality declaration).
+    DeclarationId
+);
+crate::instructions::record_id!(
+    /// A stored file (evidence, attachment).
+    FileId
+);

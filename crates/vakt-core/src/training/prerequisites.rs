@@ -178,11 +178,11 @@ mod tests {
     use time::macros::datetime;
     use uuid::Uuid;
 
-    const HOME_OFFICE: InstructionId = Uuid::from_u128(10);
-    const ICT_USE: InstructionId = Uuid::from_u128(11);
-    const BASIC_COURSE: CourseId = Uuid::from_u128(20);
-    const CONFIDENTIALITY: DeclarationId = Uuid::from_u128(30);
-    const PERSON: PersonId = Uuid::from_u128(7);
+    const HOME_OFFICE: InstructionId = InstructionId(Uuid::from_u128(10));
+    const ICT_USE: InstructionId = InstructionId(Uuid::from_u128(11));
+    const BASIC_COURSE: CourseId = CourseId(Uuid::from_u128(20));
+    const CONFIDENTIALITY: DeclarationId = DeclarationId(Uuid::from_u128(30));
+    const PERSON: PersonId = PersonId(Uuid::from_u128(7));
 
     struct World {
         instructions: BTreeMap<InstructionId, Vec<PublishedVersion>>,
@@ -194,7 +194,7 @@ mod tests {
 
     fn v(instr: u128, major: u32, from: OffsetDateTime) -> PublishedVersion {
         PublishedVersion {
-            id: Uuid::from_u128(instr * 100 + u128::from(major)),
+            id: Uuid::from_u128(instr * 100 + u128::from(major)).into(),
             number: VersionNumber { major, minor: 0 },
             effective_from: from,
             retired_at: None,
@@ -208,7 +208,7 @@ mod tests {
     ) -> Acknowledgment {
         let text = format!("text of {}", version.id);
         Acknowledgment::record(AckInput {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             person: PERSON,
             instruction,
             version_id: version.id,
@@ -243,12 +243,12 @@ mod tests {
                 sign(ICT_USE, &ict1, datetime!(2025-02-01 0:00 UTC)),
             ],
             completions: vec![Completion {
-                id: Uuid::now_v7(),
+                id: Uuid::now_v7().into(),
                 person: PERSON,
                 course: BASIC_COURSE,
                 completed_at: datetime!(2025-03-01 0:00 UTC),
                 source: CompletionSource::LeaderRecorded {
-                    by: Uuid::from_u128(2),
+                    by: Uuid::from_u128(2).into(),
                 },
             }],
             declarations: vec![CONFIDENTIALITY],
@@ -349,7 +349,7 @@ mod tests {
     fn a_course_awaiting_countersign_is_not_yet_met() {
         let mut w = world();
         w.completions[0].source = CompletionSource::SelfReported {
-            evidence: Uuid::from_u128(900),
+            evidence: Uuid::from_u128(900).into(),
             countersigned: None,
         };
         assert_eq!(
@@ -371,7 +371,7 @@ mod tests {
                 courses: &w.courses,
             },
             PersonRecords {
-                person: Uuid::from_u128(8),
+                person: Uuid::from_u128(8).into(),
                 acknowledgments: &w.acks,
                 completions: &w.completions,
                 declarations_signed: &[],

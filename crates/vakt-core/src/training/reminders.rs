@@ -118,12 +118,12 @@ mod tests {
     use time::macros::datetime;
     use uuid::Uuid;
 
-    const ANNA: PersonId = Uuid::from_u128(1);
-    const BO: PersonId = Uuid::from_u128(2);
-    const LEADER: PersonId = Uuid::from_u128(9);
-    const ICT: ReminderSubject = ReminderSubject::Instruction(Uuid::from_u128(100));
-    const HOME: ReminderSubject = ReminderSubject::Instruction(Uuid::from_u128(101));
-    const DISA: ReminderSubject = ReminderSubject::Course(Uuid::from_u128(200));
+    const ANNA: PersonId = PersonId(Uuid::from_u128(1));
+    const BO: PersonId = PersonId(Uuid::from_u128(2));
+    const LEADER: PersonId = PersonId(Uuid::from_u128(9));
+    const ICT: ReminderSubject = ReminderSubject::Instruction(InstructionId(Uuid::from_u128(100)));
+    const HOME: ReminderSubject = ReminderSubject::Instruction(InstructionId(Uuid::from_u128(101)));
+    const DISA: ReminderSubject = ReminderSubject::Course(CourseId(Uuid::from_u128(200)));
 
     const POLICY: ReminderPolicy = ReminderPolicy {
         start_days_before_due: 7,

@@ -357,6 +357,20 @@ impl TenantCalendar {
         !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) && !self.holidays.contains(&d)
     }
 
+    /// The first moment of a local date (midnight in the tenant's time zone).
+    pub fn start_of_local_day(&self, date: time::Date) -> Result<OffsetDateTime, DeadlineError> {
+        let d = jiff::civil::Date::new(
+            date.year() as i16,
+            u8::from(date.month()) as i8,
+            date.day() as i8,
+        )
+        .map_err(|_| DeadlineError::OutOfRange)?;
+        let z = d
+            .to_zoned(self.tz.clone())
+            .map_err(|_| DeadlineError::OutOfRange)?;
+        from_timestamp(z.timestamp())
+    }
+
     /// The moment expressed in the tenant's local time (for display and date-based rules).
     pub fn local(&self, at: OffsetDateTime) -> Result<OffsetDateTime, DeadlineError> {
         let z = to_timestamp(at)?.to_zoned(self.tz.clone());

@@ -9,16 +9,22 @@
 //! - [`prerequisites`]: [`check_prerequisites`]`(&RequirementSet, Catalogue, PersonRecords, now, cal)
 //!   -> Prerequisites` (`Met` or `Missing(Vec<Unmet>)` with reasons: missing, expired, superseded by
 //!   a major version, awaiting countersign, unavailable). The one function DESIGN.md names.
+//! - [`import`]: [`validate_completion_csv`] — a learning platform's completion CSV, validated row
+//!   by row (per-row error report), idempotent through each row's external reference.
 //! - [`reminders`]: [`plan_reminders`]`(&[DueItem], ReminderPolicy, now) -> ReminderPlan`
 //!   (reminders batched per person, escalations batched per leader).
 
 pub mod course;
+pub mod import;
 pub mod prerequisites;
 pub mod reminders;
 
 pub use course::{
     Completion, CompletionSource, Countersign, CountersignError, Course, CourseState, course_state,
     valid_until,
+};
+pub use import::{
+    CompletionImport, ImportedCompletion, RowError, RowProblem, validate_completion_csv,
 };
 pub use prerequisites::{
     Catalogue, PersonRecords, Prerequisites, RequiredItem, RequirementSet, Unmet, UnmetReason,

@@ -8,15 +8,23 @@
 //! - [`authz`]: roles, principals, actions and the one authorization check every route goes through.
 //! - [`settings`]: tenant settings as policy — country presets, unit overrides that may only tighten.
 //! - [`clock`]: the injected clock used for every deadline.
+//! - [`instructions`]: instruction versions, audience, acknowledgments, diff.
+//! - [`training`]: courses, completions, the prerequisite check, reminder scheduling.
+//! - [`deviations`]: deviation/incident/breach workflow, risk, reporting regimes and obligations, breach forms.
+//! - [`deadline`]: the Clock building block — deadlines from a moment and a rule, escalation points.
 //! - [`demo`]: a deterministic demo municipality (units, people, one account per role).
 
 pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod clock;
+pub mod deadline;
 pub mod demo;
+pub mod deviations;
 pub mod directory;
+pub mod instructions;
 pub mod settings;
+pub mod training;
 
 #[cfg(test)]
 mod ftl_check;

@@ -8,3 +8,8 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
 }
+
+/// This module's routes with their method, path and required access (for the route-by-role test).
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    Vec::new()
+}

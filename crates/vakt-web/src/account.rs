@@ -549,3 +549,33 @@ pub async fn unlock_account(
     tx.commit().await?;
     Ok(())
 }
+
+/// `GET /api/v1/whoami`: who a Bearer token belongs to (never accepts cookies).
+pub async fn whoami(user: ApiUser) -> Result<Response, AppError> {
+    user.authorize(
+        Action::ViewOwnPage,
+        &Resource::owned_by(user.tenant.id.0, user.principal.account),
+    )?;
+    let roles: Vec<&str> = user
+        .principal
+        .roles
+        .iter()
+        .map(|r| match r {
+            vakt_core::Role::Employee => "employee",
+            vakt_core::Role::Leader => "leader",
+            vakt_core::Role::SecurityCoordinator => "security_coordinator",
+            vakt_core::Role::Dpo => "dpo",
+            vakt_core::Role::ItOperations => "it_operations",
+            vakt_core::Role::Auditor => "auditor",
+            vakt_core::Role::TenantAdmin => "tenant_admin",
+            vakt_core::Role::HostAdmin => "host_admin",
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({
+        "username": user.username,
+        "tenant": user.tenant.slug,
+        "roles": roles,
+        "language": user.lang.code(),
+    }))
+    .into_response())
+}

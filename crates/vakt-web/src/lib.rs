@@ -133,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/recovery-codes", post(account::new_recovery_codes))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/api/v1/whoami", get(account::whoami))
         .merge(directory::routes())
         .merge(audit::routes())
         .merge(settings::routes())

@@ -73,5 +73,6 @@ pub fn own_routes() -> Vec<RouteInfo> {
             "/account/tokens/{id}/revoke",
             Requires(Action::ManageOwnTokens),
         ),
+        RouteInfo::new("GET", "/api/v1/whoami", Requires(Action::ViewOwnPage)),
     ]
 }

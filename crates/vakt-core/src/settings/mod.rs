@@ -8,6 +8,9 @@
 //!
 //! - When an override is saved, [`validate_override`] rejects every value that is looser than the
 //!   parent's effective value ([`SettingError::Looser`]) or out of range.
+//! - Stored documents are read with [`Settings::from_stored`] (over the country preset) and
+//!   [`UnitOverride::from_stored`]; [`effective_for_unit`] resolves a unit from the tenant's units
+//!   and overrides, and [`parent_effective`] gives what a new override must not loosen.
 //! - When settings are used, [`effective`] folds the overrides from the root unit down to the leaf,
 //!   taking for each setting the stricter of parent and child. An override that became looser
 //!   later (because the tenant tightened its own value) is thus ignored rather than obeyed.
@@ -47,53 +50,13 @@
 //! | required classes, forbidden characters | only more ([`Direction::Grow`]) |
 //! | languages, default language, time zone, maximum password length | tenant only, not overridable |
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::Country;
 use crate::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
-
-/// A user-interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Norwegian bokmål.
-    Nb,
-    /// Swedish.
-    Sv,
-    /// Danish.
-    Da,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Every language Vakt ships.
-    pub const ALL: [Lang; 4] = [Lang::Nb, Lang::Sv, Lang::Da, Lang::En];
-
-    /// The BCP 47 tag (`nb`, `sv`, `da`, `en`).
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Nb => "nb",
-            Lang::Sv => "sv",
-            Lang::Da => "da",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parse a tag (`nb`, `no`, `nb-NO`, `sv-SE`, `da`, `en-GB` …), case-insensitively.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "nb" | "no" | "nn" => Some(Lang::Nb),
-            "sv" => Some(Lang::Sv),
-            "da" => Some(Lang::Da),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+use crate::directory::{Language, OrgUnit, UnitId, path_to_root};
 
 /// How long audit events of each class are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,10 +95,10 @@ pub struct Settings {
     pub session_absolute_minutes: u32,
     /// Audit retention per class.
     pub audit_retention: AuditRetention,
-    /// Languages users may choose.
-    pub languages: BTreeSet<Lang>,
+    /// Languages users may choose (no duplicates).
+    pub languages: Vec<Language>,
     /// The tenant's default language.
-    pub default_language: Lang,
+    pub default_language: Language,
     /// IANA time zone for display (times are stored in UTC).
     pub time_zone: String,
 }
@@ -151,20 +114,15 @@ impl Settings {
     /// the modern password policy, TOTP required, 30 min idle / 12 h absolute session timeouts,
     /// usage and monitoring logs kept 90 days, security events 5 years.
     pub fn preset(country: Country) -> Self {
-        let (default_language, time_zone) = match country {
-            Country::No => (Lang::Nb, "Europe/Oslo"),
-            Country::Se => (Lang::Sv, "Europe/Stockholm"),
-            Country::Dk => (Lang::Da, "Europe/Copenhagen"),
-        };
         Self {
             password: PasswordPolicy::preset(PasswordPreset::Modern),
             require_totp: true,
             session_idle_minutes: 30,
             session_absolute_minutes: 12 * 60,
             audit_retention: AuditRetention::default(),
-            languages: Lang::ALL.into(),
-            default_language,
-            time_zone: time_zone.to_string(),
+            languages: Language::ALL.to_vec(),
+            default_language: country.default_language(),
+            time_zone: country.default_time_zone().to_string(),
         }
     }
 
@@ -236,10 +194,16 @@ impl Settings {
             1,
             36_500,
         );
+        let distinct: std::collections::HashSet<&Language> = self.languages.iter().collect();
         if self.languages.is_empty() {
             errors.push(SettingError::Invalid {
                 key: K::Languages,
                 problem: Problem::Empty,
+            });
+        } else if distinct.len() != self.languages.len() {
+            errors.push(SettingError::Invalid {
+                key: K::Languages,
+                problem: Problem::Duplicate,
             });
         } else if !self.languages.contains(&self.default_language) {
             errors.push(SettingError::Invalid {
@@ -258,6 +222,44 @@ impl Settings {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl Settings {
+    /// Read a stored settings document (JSON) of a tenant of `country`: every field present in
+    /// `stored` overrides the country preset, nested objects field by field; absent fields keep
+    /// the preset (so `{}` is the preset itself, and documents written by older versions stay
+    /// readable). Fails on values of the wrong type or unknown enum values.
+    pub fn from_stored(
+        country: Country,
+        stored: &serde_json::Value,
+    ) -> Result<Self, serde_json::Error> {
+        let mut doc = serde_json::to_value(Self::preset(country))?;
+        overlay(&mut doc, stored);
+        serde_json::from_value(doc)
+    }
+
+    /// The document to store (every field).
+    pub fn to_stored(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Copy `top` onto `base`, recursing into objects present in both.
+fn overlay(base: &mut serde_json::Value, top: &serde_json::Value) {
+    match (base, top) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(t)) => {
+            for (k, v) in t {
+                match b.get_mut(k) {
+                    Some(slot) if slot.is_object() && v.is_object() => overlay(slot, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, t) if !t.is_null() => *b = t.clone(),
+        _ => {}
     }
 }
 
@@ -360,6 +362,8 @@ pub enum Problem {
     OutOfRange { min: u32, max: u32 },
     /// Must not be empty.
     Empty,
+    /// A value is listed twice.
+    Duplicate,
     /// The default language must be one of the enabled ones.
     NotEnabled,
     /// Not an IANA time zone name.
@@ -648,6 +652,49 @@ pub fn validate_override(parent: &Settings, ov: &UnitOverride) -> Result<(), Vec
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+impl UnitOverride {
+    /// Read a stored unit override (JSON). Unknown fields are an error.
+    pub fn from_stored(stored: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(stored.clone())
+    }
+
+    /// The document to store (only the fields set).
+    pub fn to_stored(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The settings in force for `unit`, given the tenant's settings, all units of the tenant and the
+/// overrides held by units (any unit without an entry inherits). Walks from the root to `unit`.
+/// A unit that is not in `units` gets the tenant's settings.
+pub fn effective_for_unit(
+    tenant: &Settings,
+    units: &[OrgUnit],
+    overrides: &HashMap<UnitId, UnitOverride>,
+    unit: UnitId,
+) -> Settings {
+    let mut path = path_to_root(units, unit);
+    path.reverse();
+    let chain: Vec<UnitOverride> = path
+        .iter()
+        .filter_map(|u| overrides.get(u).cloned())
+        .collect();
+    effective(tenant, &chain)
+}
+
+/// The effective settings of a unit's parent, to validate a new override of `unit` against.
+pub fn parent_effective(
+    tenant: &Settings,
+    units: &[OrgUnit],
+    overrides: &HashMap<UnitId, UnitOverride>,
+    unit: UnitId,
+) -> Settings {
+    match units.iter().find(|u| u.id == unit).and_then(|u| u.parent) {
+        Some(parent) => effective_for_unit(tenant, units, overrides, parent),
+        None => tenant.clone(),
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::directory::Language;
 
 fn no() -> Settings {
     Settings::preset(Country::No)
@@ -438,9 +439,9 @@ fn stricter_but_unusable_values_are_rejected_as_out_of_range() {
 #[test]
 fn country_presets_set_language_and_time_zone_and_secure_defaults() {
     for (c, lang, tz) in [
-        (Country::No, Lang::Nb, "Europe/Oslo"),
-        (Country::Se, Lang::Sv, "Europe/Stockholm"),
-        (Country::Dk, Lang::Da, "Europe/Copenhagen"),
+        (Country::No, Language::Nb, "Europe/Oslo"),
+        (Country::Se, Language::Sv, "Europe/Stockholm"),
+        (Country::Dk, Language::Da, "Europe/Copenhagen"),
     ] {
         let s = Settings::preset(c);
         assert_eq!(s.default_language, lang);
@@ -472,8 +473,8 @@ fn tenant_settings_validation_reports_every_problem() {
     let mut s = no();
     s.password.min_length = 4;
     s.session_idle_minutes = 0;
-    s.languages = [Lang::En].into();
-    s.default_language = Lang::Nb;
+    s.languages = vec![Language::En];
+    s.default_language = Language::Nb;
     s.time_zone = "<script>".into();
     let errors = s.validate().expect_err("invalid");
     let keys: Vec<SettingKey> = errors
@@ -555,15 +556,93 @@ fn setting_errors_serialise_with_stable_codes() {
 }
 
 #[test]
-fn language_tags_parse_leniently() {
-    assert_eq!(Lang::from_tag("nb-NO"), Some(Lang::Nb));
-    assert_eq!(Lang::from_tag("no"), Some(Lang::Nb));
-    assert_eq!(Lang::from_tag("SV_se"), Some(Lang::Sv));
-    assert_eq!(Lang::from_tag("da"), Some(Lang::Da));
-    assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
-    assert_eq!(Lang::from_tag("fi"), None);
-    assert_eq!(Lang::from_tag(""), None);
-    for l in Lang::ALL {
-        assert_eq!(Lang::from_tag(l.tag()), Some(l));
-    }
+fn languages_must_be_listed_once() {
+    let mut s = no();
+    s.languages = vec![Language::Nb, Language::Nb];
+    assert_eq!(
+        s.validate(),
+        Err(vec![SettingError::Invalid {
+            key: SettingKey::Languages,
+            problem: Problem::Duplicate
+        }])
+    );
+    s.languages = vec![];
+    assert_eq!(
+        s.validate(),
+        Err(vec![SettingError::Invalid {
+            key: SettingKey::Languages,
+            problem: Problem::Empty
+        }])
+    );
+}
+
+#[test]
+fn stored_document_overlays_the_country_preset() {
+    let empty = serde_json::json!({});
+    assert_eq!(
+        Settings::from_stored(Country::Dk, &empty).expect("read"),
+        Settings::preset(Country::Dk)
+    );
+    let partial = serde_json::json!({"password": {"min_length": 14}, "require_totp": false});
+    let s = Settings::from_stored(Country::Se, &partial).expect("read");
+    assert_eq!(s.password.min_length, 14);
+    assert_eq!(s.password.history, PasswordPolicy::default().history);
+    assert!(!s.require_totp);
+    assert_eq!(s.default_language, Language::Sv);
+    let full = Settings::preset(Country::No).to_stored();
+    assert_eq!(
+        Settings::from_stored(Country::Dk, &full).expect("read"),
+        Settings::preset(Country::No)
+    );
+    let bad = serde_json::json!({"require_totp": "yes"});
+    assert!(Settings::from_stored(Country::No, &bad).is_err());
+}
+
+#[test]
+fn effective_for_unit_walks_from_the_root_to_the_unit() {
+    use crate::directory::{OrgUnit, TenantId, UnitId};
+    let tenant = TenantId::new();
+    let mk = |parent: Option<UnitId>, code: &str| OrgUnit {
+        id: UnitId::new(),
+        tenant,
+        parent,
+        name: code.into(),
+        code: code.into(),
+        leader: None,
+    };
+    let root = mk(None, "root");
+    let sector = mk(Some(root.id), "sector");
+    let school = mk(Some(sector.id), "school");
+    let other = mk(Some(root.id), "other");
+    let units = vec![root.clone(), sector.clone(), school.clone(), other.clone()];
+    let mut overrides = HashMap::new();
+    overrides.insert(
+        sector.id,
+        UnitOverride::from_stored(&serde_json::json!({"password_min_length": 14})).expect("ov"),
+    );
+    overrides.insert(
+        school.id,
+        UnitOverride {
+            session_idle_minutes: Some(10),
+            ..Default::default()
+        },
+    );
+    let t = no();
+    let at_school = effective_for_unit(&t, &units, &overrides, school.id);
+    assert_eq!(at_school.password.min_length, 14);
+    assert_eq!(at_school.session_idle_minutes, 10);
+    let at_other = effective_for_unit(&t, &units, &overrides, other.id);
+    assert_eq!(at_other, t);
+    assert_eq!(
+        parent_effective(&t, &units, &overrides, school.id)
+            .password
+            .min_length,
+        14
+    );
+    assert_eq!(parent_effective(&t, &units, &overrides, root.id), t);
+    assert_eq!(effective_for_unit(&t, &units, &overrides, UnitId::new()), t);
+    assert_eq!(
+        overrides[&sector.id].to_stored(),
+        serde_json::json!({"password_min_length": 14})
+    );
 }

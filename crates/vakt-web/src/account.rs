@@ -124,6 +124,7 @@ pub async fn show(
         Some("language") => Some("account-language-saved"),
         Some("revoked") => Some("account-token-revoked"),
         Some("totp") => Some("account-2fa-on"),
+        Some("must-change") => Some("account-must-change"),
         _ => None,
     };
     let notice = key.map(|k| t(user.lang(), k, &[]));
@@ -474,10 +475,10 @@ pub async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == id);
-    let owner = token.as_ref().map(|t| t.account.0);
+    let owner = token.as_ref().map(|t| t.account);
     // A token of another account (or none) is refused by the same rule as everything else.
     let resource = Resource {
-        tenant: user.tenant_uuid(),
+        tenant: user.tenant_id(),
         unit_path: Vec::new(),
         owner_account: owner,
     };
@@ -554,7 +555,7 @@ pub async fn unlock_account(
 pub async fn whoami(user: ApiUser) -> Result<Response, AppError> {
     user.authorize(
         Action::ViewOwnPage,
-        &Resource::owned_by(user.tenant.id.0, user.principal.account),
+        &Resource::owned_by(user.tenant.id, user.principal.account),
     )?;
     let roles: Vec<&str> = user
         .principal

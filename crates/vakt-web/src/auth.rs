@@ -15,7 +15,11 @@ use serde::Deserialize;
 use time::Duration;
 use vakt_core::{
     audit::{Actor, AuditClass, AuditCtx, EventDraft},
-    auth::{self, LockoutDecision, LockoutState, recovery, totp},
+    auth::{
+        self, LockoutDecision, LockoutState, recovery,
+        signin::{self, SignInFacts, SignInNext},
+        totp,
+    },
     directory::{AccountId, Tenant},
     settings::Settings,
 };
@@ -28,8 +32,8 @@ use crate::{
     i18n::{Lang, t},
     page::{Page, render, safe_back_path},
     session::{
-        RequestSession, SessionStage, clear_cookie, cookie_names, new_token, read_cookie,
-        session_cookie_name, set_cookie, tenant_from_host, tenant_settings, token_hash,
+        RequestSession, SessionStage, clear_cookie, cookie_names, effective_settings, new_token,
+        read_cookie, session_cookie_name, set_cookie, tenant_from_host, token_hash,
     },
 };
 
@@ -303,7 +307,6 @@ pub async fn login_submit(
             }
         }
     };
-    let settings = tenant_settings(&st, &tenant).await?;
     let account = st.db().account_by_username(tenant.id, &username).await?;
     let Some(account) = account.filter(|a| !a.disabled) else {
         // Same work and same answer as a wrong password, so user names cannot be probed.
@@ -325,6 +328,11 @@ pub async fn login_submit(
         return fail(StatusCode::UNAUTHORIZED, t(lang, "login-failed", &[]));
     };
     let ctx = signin_ctx(&tenant, Some(&account), &username, ip);
+    let person = match account.person {
+        Some(p) => st.db().person(tenant.id, p).await?,
+        None => None,
+    };
+    let settings = effective_settings(&st, &tenant, person.as_ref()).await?;
     let policy = settings.password.lockout;
     let lock_state = LockoutState {
         failed_attempts: u32::try_from(account.failed_attempts).unwrap_or(0),
@@ -350,36 +358,52 @@ pub async fn login_submit(
             None => fail(StatusCode::UNAUTHORIZED, t(lang, "login-failed", &[])),
         };
     }
-    let needs_second_factor = account.totp_secret.is_some() || settings.require_totp;
+    let next_step = signin::after_password(&signin_facts(&account, &settings, st.now()));
     let previous = current_session(&session).map(|(id, _)| id).filter(|_| {
         // Only a session of the same tenant can be ended in this tenant's transaction.
         current_session(&session).is_some_and(|(_, t)| t == tenant.id)
     });
-    let token = start_session(
-        &st,
-        &ctx,
-        account.id,
-        !needs_second_factor,
-        previous,
-        &headers,
-    )
-    .await?;
-    let next = match (&account.totp_secret, needs_second_factor) {
-        (Some(_), _) => "/login/totp".to_owned(),
-        (None, true) => "/login/enrol".to_owned(),
-        (None, false) => next_target(q.next.as_deref()),
+    let second_factor = matches!(next_step, SignInNext::Totp | SignInNext::EnrolTotp);
+    let token = start_session(&st, &ctx, account.id, !second_factor, previous, &headers).await?;
+    let with_next = |path: &str| match q.next.as_deref().map(safe_back_path) {
+        Some(n) if n != "/" => format!("{path}?next={}", urlencoding::encode(n)),
+        _ => path.to_owned(),
     };
-    let next = if needs_second_factor {
-        match q.next.as_deref() {
-            Some(n) if safe_back_path(n) != "/" => {
-                format!("{next}?next={}", urlencoding::encode(safe_back_path(n)))
-            }
-            _ => next,
-        }
-    } else {
-        next
+    let to = match next_step {
+        SignInNext::Totp => with_next("/login/totp"),
+        SignInNext::EnrolTotp => with_next("/login/enrol"),
+        SignInNext::ChangePassword => MUST_CHANGE_PATH.to_owned(),
+        SignInNext::Done => next_target(q.next.as_deref()),
     };
-    Ok(redirect_with_session(&st, &next, &token))
+    Ok(redirect_with_session(&st, &to, &token))
+}
+
+/// Where a user whose password must be changed is sent.
+pub const MUST_CHANGE_PATH: &str = "/account?done=must-change";
+
+/// The facts vakt-core's sign-in decision needs.
+fn signin_facts(account: &Account, settings: &Settings, now: time::OffsetDateTime) -> SignInFacts {
+    SignInFacts {
+        totp_enrolled: account.totp_secret.is_some(),
+        require_totp: settings.require_totp,
+        must_change_password: account.must_change_password,
+        password_expired: account
+            .password_changed_at
+            .is_some_and(|at| auth::password_expired(&settings.password, at, now)),
+    }
+}
+
+/// Where to go once the second factor is done.
+fn after_second_factor_target(
+    account: &Account,
+    settings: &Settings,
+    now: time::OffsetDateTime,
+    next: Option<&str>,
+) -> String {
+    match signin::after_second_factor(&signin_facts(account, settings, now)) {
+        SignInNext::ChangePassword => MUST_CHANGE_PATH.to_owned(),
+        _ => next_target(next),
+    }
 }
 
 fn next_target(next: Option<&str>) -> String {
@@ -426,7 +450,11 @@ async fn pending(
     ) else {
         return Ok(Err(Redirect::to("/login").into_response()));
     };
-    let settings = tenant_settings(st, &tenant).await?;
+    let person = match account.person {
+        Some(p) => db.person(tenant.id, p).await?,
+        None => None,
+    };
+    let settings = effective_settings(st, &tenant, person.as_ref()).await?;
     Ok(Ok(((**a).clone(), account, tenant, settings)))
 }
 
@@ -537,11 +565,8 @@ pub async fn totp_submit(
         };
     }
     let token = start_session(&st, &ctx, account.id, true, Some(sess.id), &headers).await?;
-    Ok(redirect_with_session(
-        &st,
-        &next_target(q.next.as_deref()),
-        &token,
-    ))
+    let to = after_second_factor_target(&account, &settings, st.now(), q.next.as_deref());
+    Ok(redirect_with_session(&st, &to, &token))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -686,7 +711,7 @@ pub async fn enrol_submit(
     VQuery(q): VQuery<LoginQuery>,
     VForm(form): VForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    let (sess, account, tenant, _settings) =
+    let (sess, account, tenant, settings) =
         match pending(&st, &session, SessionStage::AwaitingEnrolment).await? {
             Ok(v) => v,
             Err(r) => return Ok(r),
@@ -715,7 +740,7 @@ pub async fn enrol_submit(
     let mut resp = render(&RecoveryPage {
         page,
         codes,
-        next: next_target(q.next.as_deref()),
+        next: after_second_factor_target(&account, &settings, st.now(), q.next.as_deref()),
     })?;
     let secure = st.config().secure_cookies;
     if let Ok(v) = HeaderValue::from_str(&set_cookie(

@@ -64,7 +64,7 @@ impl CurrentUser {
         self.0.tenant.id.0
     }
     pub fn account_id(&self) -> AccountId {
-        AccountId(self.0.principal.account)
+        self.0.principal.account
     }
     pub fn lang(&self) -> Lang {
         self.0.lang
@@ -77,14 +77,14 @@ impl CurrentUser {
 
     /// `authorize` on a tenant-wide resource of the user's own tenant.
     pub fn authorize_tenant(&self, action: Action) -> Result<(), AppError> {
-        self.authorize(action, &Resource::tenant(self.tenant_uuid()))
+        self.authorize(action, &Resource::tenant(self.tenant_id()))
     }
 
     /// `authorize` on the user's own account (self-service actions).
     pub fn authorize_own(&self, action: Action) -> Result<(), AppError> {
         self.authorize(
             action,
-            &Resource::owned_by(self.tenant_uuid(), self.0.principal.account),
+            &Resource::owned_by(self.tenant_id(), self.0.principal.account),
         )
     }
 
@@ -93,7 +93,7 @@ impl CurrentUser {
         authorize(
             &self.0.principal,
             action,
-            &Resource::tenant(self.tenant_uuid()),
+            &Resource::tenant(self.tenant_id()),
         )
         .is_ok()
     }
@@ -118,8 +118,8 @@ impl CurrentUser {
         let mut page = Page::anonymous(self.0.lang, self.0.csrf.clone(), title_key, path);
         page.user_name = Some(self.0.display_name.clone());
         page.tenant_name = Some(self.0.tenant.name.clone());
-        let tenant = Resource::tenant(self.tenant_uuid());
-        let own = Resource::owned_by(self.tenant_uuid(), self.0.principal.account);
+        let tenant = Resource::tenant(self.tenant_id());
+        let own = Resource::owned_by(self.tenant_id(), self.0.principal.account);
         page.nav = NAV
             .iter()
             .filter(|(_, _, action)| {
@@ -150,6 +150,15 @@ pub fn denied(d: vakt_core::authz::Denied) -> AppError {
     };
     AppError::new(axum::http::StatusCode::FORBIDDEN, "forbidden", key).with_detail(d.code())
 }
+
+/// The only pages open while the password must be changed.
+const MUST_CHANGE_OPEN: &[&str] = &[
+    "/account",
+    "/account/password",
+    "/account/language",
+    "/logout",
+    "/language",
+];
 
 fn is_api(parts: &Parts) -> bool {
     let p = parts.uri.path();
@@ -192,6 +201,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(u) = parts.extensions.get::<Arc<SignedIn>>() {
+            if u.must_change_password && !MUST_CHANGE_OPEN.contains(&parts.uri.path()) {
+                if is_api(parts) {
+                    return Err(AppError::forbidden().into_response());
+                }
+                return Err(Redirect::to(crate::auth::MUST_CHANGE_PATH).into_response());
+            }
             return Ok(CurrentUser(u.clone()));
         }
         if is_api(parts) {
@@ -291,18 +306,14 @@ impl ApiUser {
         authorize(&self.principal, action, resource).map_err(denied)
     }
     pub fn authorize_tenant(&self, action: Action) -> Result<(), AppError> {
-        self.authorize(action, &Resource::tenant(self.tenant.id.0))
+        self.authorize(action, &Resource::tenant(self.tenant.id))
     }
     pub fn tenant_id(&self) -> TenantId {
         self.tenant.id
     }
     /// The audit context for writes made through the API.
     pub fn audit_ctx(&self, ip: Option<String>) -> vakt_store::AuditCtx {
-        let actor = vakt_store::Actor::account(
-            AccountId(self.principal.account),
-            self.person,
-            &self.username,
-        );
+        let actor = vakt_store::Actor::account(self.principal.account, self.person, &self.username);
         let ctx = vakt_store::AuditCtx::new(self.tenant.id, actor);
         match ip {
             Some(ip) => ctx.with_ip(ip),
@@ -360,7 +371,7 @@ impl AnyUser {
         }
     }
     pub fn authorize_tenant(&self, action: Action) -> Result<(), AppError> {
-        self.authorize(action, &Resource::tenant(self.tenant_id().0))
+        self.authorize(action, &Resource::tenant(self.tenant_id()))
     }
     pub fn audit_ctx(&self, ip: Option<String>) -> vakt_store::AuditCtx {
         match self {

@@ -88,18 +88,6 @@ impl Lang {
     }
 }
 
-impl From<vakt_core::settings::Lang> for Lang {
-    fn from(l: vakt_core::settings::Lang) -> Self {
-        use vakt_core::settings::Lang as L;
-        match l {
-            L::Nb => Lang::Nb,
-            L::Sv => Lang::Sv,
-            L::Da => Lang::Da,
-            L::En => Lang::En,
-        }
-    }
-}
-
 impl From<vakt_core::directory::Language> for Lang {
     fn from(l: vakt_core::directory::Language) -> Self {
         use vakt_core::directory::Language as L;

@@ -16,9 +16,13 @@ use axum::{
 };
 use time::Duration;
 use vakt_core::{
+    auth::{
+        password_expired,
+        session::{SessionCheck, SessionTimeouts, check_session},
+    },
     authz::Principal,
     directory::{AccountId, Person, Tenant, TenantId},
-    settings::Settings,
+    settings::{Settings, UnitOverride, effective_for_unit},
 };
 
 use crate::{
@@ -140,6 +144,8 @@ pub struct SignedIn {
     pub settings: Arc<Settings>,
     pub lang: Lang,
     pub csrf: String,
+    /// An admin-set (one-time) or expired password: only the account page is open until it is changed.
+    pub must_change_password: bool,
 }
 
 /// The cookie names for this configuration.
@@ -165,24 +171,43 @@ pub fn client_ip(req_ext: &axum::http::Extensions) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
-/// The tenant's settings; stored JSON missing fields come from the tenant's country preset.
+/// The tenant's settings: the stored document over the tenant's country preset (vakt-core's rule).
 pub async fn tenant_settings(
     state: &AppState,
     tenant: &Tenant,
 ) -> Result<Settings, crate::AppError> {
-    let value = state
-        .db()
-        .tenant_settings(tenant.id)
-        .await
-        .map_err(|e| crate::AppError::internal(format!("tenant settings: {e}")))?;
-    let mut base = serde_json::to_value(Settings::preset(tenant.country)).unwrap_or_default();
-    if let (Some(b), Some(v)) = (base.as_object_mut(), value.as_object()) {
-        for (k, v) in v {
-            b.insert(k.clone(), v.clone());
+    let value = state.db().tenant_settings(tenant.id).await?;
+    Settings::from_stored(tenant.country, &value)
+        .map_err(|e| crate::AppError::internal(format!("tenant settings of {}: {e}", tenant.id)))
+}
+
+/// The settings in force for a person: the tenant's, tightened by the overrides of the units from the
+/// root down to the person's unit. Unit overrides are read only when some unit has one.
+pub async fn effective_settings(
+    state: &AppState,
+    tenant: &Tenant,
+    person: Option<&Person>,
+) -> Result<Settings, crate::AppError> {
+    let base = tenant_settings(state, tenant).await?;
+    let Some(unit) = person.and_then(|p| p.unit) else {
+        return Ok(base);
+    };
+    let db = state.db();
+    let stored = db.all_unit_settings(tenant.id).await?;
+    if stored.is_empty() {
+        return Ok(base);
+    }
+    let mut overrides = std::collections::HashMap::new();
+    for (u, v) in stored {
+        match UnitOverride::from_stored(&v) {
+            Ok(o) => {
+                overrides.insert(u, o);
+            }
+            Err(e) => tracing::error!("unit settings of {u} unreadable, ignored: {e}"),
         }
     }
-    serde_json::from_value(base)
-        .map_err(|e| crate::AppError::internal(format!("tenant settings: {e}")))
+    let units = db.units(tenant.id).await?;
+    Ok(effective_for_unit(&base, &units, &overrides, unit))
 }
 
 /// The tenant a request addresses by its host (`<slug>.<base_domain>`), or the only tenant of a
@@ -248,16 +273,6 @@ async fn load_active(
     let Some(tenant) = db.tenant(sess.tenant).await? else {
         return Ok(None);
     };
-    let settings = tenant_settings(state, &tenant).await?;
-    let idle = Duration::minutes(i64::from(settings.session_idle_minutes));
-    let absolute = Duration::minutes(i64::from(settings.session_absolute_minutes));
-    let expired = now - sess.last_seen_at > idle
-        || now - sess.created_at > absolute
-        || (!sess.mfa_done && now - sess.created_at > PENDING_LIFETIME);
-    if expired {
-        // Unusable from now on; the expiry job deletes the row.
-        return Ok(None);
-    }
     let Some(account) = db
         .account(sess.tenant, sess.account)
         .await?
@@ -265,6 +280,22 @@ async fn load_active(
     else {
         return Ok(None);
     };
+    let person = match account.person {
+        Some(p) => db.person(sess.tenant, p).await?,
+        None => None,
+    };
+    let settings = effective_settings(state, &tenant, person.as_ref()).await?;
+    let mut timeouts = SessionTimeouts::from(&settings);
+    if !sess.mfa_done {
+        timeouts.absolute = timeouts.absolute.min(PENDING_LIFETIME);
+    }
+    if !matches!(
+        check_session(sess.created_at, sess.last_seen_at, now, &timeouts),
+        SessionCheck::Valid { .. }
+    ) {
+        // Unusable from now on; the expiry job deletes the row.
+        return Ok(None);
+    }
     if now - sess.last_seen_at > TOUCH_INTERVAL {
         db.touch_session(sess.tenant, sess.id).await?;
     }
@@ -276,7 +307,11 @@ async fn load_active(
         SessionStage::AwaitingEnrolment
     };
     let user = if stage == SessionStage::Full {
-        let (principal, person) = principal_for(state, &account).await?;
+        let principal = principal_of(state, &account, person.as_ref()).await?;
+        let must_change_password = account.must_change_password
+            || account
+                .password_changed_at
+                .is_some_and(|at| password_expired(&settings.password, at, now));
         let display_name = person
             .as_ref()
             .map_or_else(|| account.username.clone(), Person::display_name);
@@ -302,6 +337,7 @@ async fn load_active(
             settings: Arc::new(settings),
             lang,
             csrf: sess.csrf_token.clone(),
+            must_change_password,
         }))
     } else {
         None
@@ -321,30 +357,40 @@ pub async fn principal_for(
     state: &AppState,
     account: &vakt_store::Account,
 ) -> Result<(Principal, Option<Person>), crate::AppError> {
-    let db = state.db();
     let person = match account.person {
-        Some(p) => db.person(account.tenant, p).await?,
+        Some(p) => state.db().person(account.tenant, p).await?,
         None => None,
     };
-    let led: Vec<uuid::Uuid> = match &person {
+    let principal = principal_of(state, account, person.as_ref()).await?;
+    Ok((principal, person))
+}
+
+/// The [`Principal`] of an account whose person is already loaded.
+pub async fn principal_of(
+    state: &AppState,
+    account: &vakt_store::Account,
+    person: Option<&Person>,
+) -> Result<Principal, crate::AppError> {
+    let db = state.db();
+    let led: Vec<vakt_core::directory::UnitId> = match person {
         Some(p) => db
             .units_led_by(account.tenant, p.id)
             .await?
             .into_iter()
-            .map(|u| u.id.0)
+            .map(|u| u.id)
             .collect(),
         None => Vec::new(),
     };
     let is_host_admin = account.roles.contains(&vakt_core::Role::HostAdmin);
     let principal = Principal::new(
-        account.id.0,
-        person.as_ref().map(|p| p.id.0),
-        account.tenant.0,
+        account.id,
+        person.map(|p| p.id),
+        account.tenant,
         account.roles.iter().copied(),
         led,
         is_host_admin,
     );
-    Ok((principal, person))
+    Ok(principal)
 }
 
 /// The session middleware (see the module docs).

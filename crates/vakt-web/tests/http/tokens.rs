@@ -222,3 +222,38 @@ async fn new_recovery_codes_replace_the_old_ones() {
     let (_, body) = app.get(&c, "/account").await;
     assert!(body.contains("10 ubrukte gjenopprettingskoder"), "{body}");
 }
+
+#[tokio::test]
+async fn a_one_time_password_must_be_changed_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let kari = app.add_user("kari", &[Role::Employee], true).await;
+    let ctx = vakt_store::AuditCtx::new(app.tenant.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    tx.set_must_change_password(kari.account, true)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let c = app.browser();
+    app.password_step(&c, "kari", PASSWORD).await;
+    let code = app.code(&kari);
+    let r = app
+        .post_form(&c, "/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    assert_eq!(location(&r), "/account?done=must-change");
+    let r = c.get(app.url("/me")).send().await.unwrap();
+    assert_eq!(location(&r), "/account?done=must-change");
+    let (status, body) = app.get(&c, "/account?done=must-change").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Du må bytte passord"), "{body}");
+    let new = "another long passphrase 1999";
+    let r = app
+        .post_form(
+            &c,
+            "/account",
+            "/account/password",
+            &[("current", PASSWORD), ("new", new), ("confirm", new)],
+        )
+        .await;
+    assert_eq!(location(&r), "/account?done=password");
+    assert_eq!(app.get(&c, "/me").await.0, StatusCode::OK);
+}

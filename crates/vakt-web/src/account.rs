@@ -37,7 +37,6 @@ pub struct TokenRow {
 #[template(path = "account/index.html")]
 struct AccountPage {
     page: crate::page::Page,
-    username: String,
     password_errors: Vec<String>,
     totp_enabled: bool,
     recovery_left: i64,
@@ -94,7 +93,6 @@ async fn account_page(
         .with_notice(extras.notice);
     let mut resp = render(&AccountPage {
         page,
-        username: account.username,
         password_errors: extras.password_errors,
         totp_enabled: account.totp_secret.is_some(),
         recovery_left,

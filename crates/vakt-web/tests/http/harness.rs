@@ -34,12 +34,16 @@ pub struct TestUser {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(config: WebConfig) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("vakt.db").display());
         let db = Db::open(&url).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(FixedClock::new(datetime!(2026-03-02 09:00 UTC)));
-        let state = AppState::new(db.clone(), WebConfig::default(), clock.clone());
+        let state = AppState::new(db.clone(), config, clock.clone());
         let db = state.db().clone();
         let tenant = db
             .create_tenant(

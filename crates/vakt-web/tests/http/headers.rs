@@ -118,3 +118,25 @@ async fn unknown_pages_are_html_and_unknown_api_paths_are_json() {
     assert_eq!(v["error"]["code"], "not_found");
     assert!(v["error"]["message"].as_str().unwrap().len() > 3);
 }
+
+#[tokio::test]
+async fn with_secure_cookies_hsts_is_sent_and_cookies_use_the_host_prefix() {
+    let app = TestApp::spawn_with(vakt_web::WebConfig {
+        secure_cookies: true,
+        ..Default::default()
+    })
+    .await;
+    let r = app.browser().get(app.url("/login")).send().await.unwrap();
+    assert!(
+        r.headers()[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .contains("max-age="),
+        "HSTS missing"
+    );
+    let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("__Host-vakt_csrf=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+}

@@ -549,32 +549,44 @@ pub async fn unlock_account(
     Ok(())
 }
 
+/// Who a personal API token belongs to.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WhoAmI {
+    /// The account's user name.
+    pub username: String,
+    /// The tenant's slug.
+    pub tenant: String,
+    /// Stored and implied roles (snake_case).
+    pub roles: Vec<String>,
+    /// The language Vakt uses for this account (`nb`, `sv`, `da`, `en`).
+    pub language: String,
+}
+
 /// `GET /api/v1/whoami`: who a Bearer token belongs to (never accepts cookies).
+#[utoipa::path(get, path = "/api/v1/whoami", responses(
+    (status = 200, body = WhoAmI, description = "The token's account"),
+    (status = 401, description = "No, an unknown, a revoked or an expired token")))]
 pub async fn whoami(user: ApiUser) -> Result<Response, AppError> {
     user.authorize(
         Action::ViewOwnPage,
         &Resource::owned_by(user.tenant.id, user.principal.account),
     )?;
-    let roles: Vec<&str> = user
+    let roles = user
         .principal
         .roles
         .iter()
-        .map(|r| match r {
-            vakt_core::Role::Employee => "employee",
-            vakt_core::Role::Leader => "leader",
-            vakt_core::Role::SecurityCoordinator => "security_coordinator",
-            vakt_core::Role::Dpo => "dpo",
-            vakt_core::Role::ItOperations => "it_operations",
-            vakt_core::Role::Auditor => "auditor",
-            vakt_core::Role::TenantAdmin => "tenant_admin",
-            vakt_core::Role::HostAdmin => "host_admin",
+        .map(|r| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
         })
         .collect();
-    Ok(axum::Json(serde_json::json!({
-        "username": user.username,
-        "tenant": user.tenant.slug,
-        "roles": roles,
-        "language": user.lang.code(),
-    }))
+    Ok(axum::Json(WhoAmI {
+        username: user.username,
+        tenant: user.tenant.slug,
+        roles,
+        language: user.lang.code().to_owned(),
+    })
     .into_response())
 }

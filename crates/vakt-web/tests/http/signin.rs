@@ -280,3 +280,129 @@ async fn an_admin_unlock_lifts_the_lockout() {
     tx.commit().await.unwrap();
     app.sign_in(&c, &kari).await;
 }
+
+async fn second_tenant(app: &TestApp) -> vakt_core::directory::Tenant {
+    app.db
+        .create_tenant(
+            &vakt_core::audit::Actor::system("test"),
+            vakt_store::NewTenant {
+                slug: "other".into(),
+                name: "Annen kommune".into(),
+                country: vakt_core::Country::No,
+                default_language: None,
+                time_zone: None,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_several_tenants_the_sign_in_form_asks_which_and_keeps_them_apart() {
+    let app = TestApp::spawn().await;
+    app.require_totp(false).await;
+    app.add_user("kari", &[Role::Employee], false).await;
+    second_tenant(&app).await;
+    let c = app.browser();
+    let (_, body) = app.get(&c, "/login").await;
+    assert!(body.contains("<label for=\"tenant\">"), "{body}");
+    // Kari exists in "demo" only.
+    let fields = [
+        ("tenant", "other"),
+        ("username", "kari"),
+        ("password", PASSWORD),
+    ];
+    let r = app.post_form(&c, "/login", "/login", &fields).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .post_form(
+            &c,
+            "/login",
+            "/login",
+            &[
+                ("tenant", "nowhere"),
+                ("username", "kari"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Ingen kommune"));
+    let r = app
+        .post_form(
+            &c,
+            "/login",
+            "/login",
+            &[
+                ("tenant", "DEMO"),
+                ("username", "kari"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/me");
+}
+
+#[tokio::test]
+async fn a_subdomain_selects_the_tenant() {
+    let app = TestApp::spawn_with(vakt_web::WebConfig {
+        base_domain: Some("vakt.test".into()),
+        ..Default::default()
+    })
+    .await;
+    app.require_totp(false).await;
+    app.add_user("kari", &[Role::Employee], false).await;
+    second_tenant(&app).await;
+    let c = app.browser();
+    let port = app.base.rsplit(':').next().unwrap().to_owned();
+    let host = format!("demo.vakt.test:{port}");
+    let r = c
+        .get(app.url("/login"))
+        .header("host", &host)
+        .send()
+        .await
+        .unwrap();
+    let body = r.text().await.unwrap();
+    assert!(
+        !body.contains("id=\"tenant\""),
+        "the host names the tenant: {body}"
+    );
+    let token = crate::harness::csrf_in(&body).unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .header("host", &host)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "kari"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/me");
+    // The other tenant's subdomain does not know Kari.
+    let c = app.browser();
+    let host = format!("other.vakt.test:{port}");
+    let body = c
+        .get(app.url("/login"))
+        .header("host", &host)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::harness::csrf_in(&body).unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .header("host", &host)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "kari"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use axum::{
     extract::Path,
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
@@ -66,6 +66,6 @@ pub async fn serve_static(Path(name): Path<String>) -> Response {
             a.body,
         )
             .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => crate::AppError::not_found().into_response(),
     }
 }

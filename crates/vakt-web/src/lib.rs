@@ -3,24 +3,33 @@
 //!
 //! # How the pieces fit
 //!
-//! - [`AppState`] — cloned into every handler: the store ([`AppState::db`]), the injected clock
-//!   ([`AppState::clock`]) and the [`WebConfig`].
-//! - [`router`] assembles every route: this module's own (sign-in, two-factor, my page, account, language,
-//!   static files, `/healthz`) plus [`directory::routes`], [`audit::routes`], [`settings::routes`] and
-//!   [`api::routes`], then wraps them in the middleware stack (outermost first): security headers →
-//!   error rendering → session loading → CSRF → body limit.
-//! - [`serve`] runs the router on a bound listener until `shutdown` resolves (tests bind `127.0.0.1:0`).
-//! - Text: [`i18n::t`]`(lang, key, args)`; Fluent files in `i18n/<lang>/<capability>.ftl` are picked up by
-//!   `build.rs` automatically.
-//! - Pages: a template `{% extends "base.html" %}` with a `page: `[`page::Page`] field; render with
-//!   [`page::render`]. Build the `Page` with [`extract::CurrentUser::page`].
-//! - Who is asking: the [`extract::CurrentUser`] extractor (cookie session, fully signed in; redirects to
-//!   `/login` for pages, 401 JSON under `/api/`) and [`extract::ApiUser`] (Bearer personal API token). Both
-//!   carry a `vakt_core::authz::Principal`; call [`extract::CurrentUser::authorize`] with the route's
-//!   `Action` before doing anything.
-//! - Errors: return [`error::AppError`]; it becomes an HTML page or JSON under `/api/`.
-//! - Every route is listed with its method, path and `Action` in [`route_table`], which the
-//!   route-by-role-by-tenant test walks. Capability modules add theirs via their own `route_table()`.
+//! - [`AppState`]`::new(db, config, clock)` — cloned into every handler: the store ([`AppState::db`], given
+//!   the same clock), the injected clock ([`AppState::now`]) and the [`WebConfig`].
+//! - [`router`] assembles every route: this crate's own (sign-in, two-factor, my page, account, language,
+//!   static files, `/healthz`, `/api/v1/whoami`) plus [`directory::routes`], [`audit::routes`],
+//!   [`settings::routes`] and [`api::routes`], wrapped in (outermost first): security headers → error
+//!   rendering → session loading → CSRF → body limit.
+//! - [`serve`]`(listener, state, shutdown)` runs it until `shutdown` resolves (tests bind `127.0.0.1:0`).
+//! - Text: [`i18n::t`]`(lang, key, args)`; every `i18n/<lang>/<capability>.ftl` is embedded by `build.rs`
+//!   (drop a file into all four folders; a unit test checks that every English key exists in nb, sv, da).
+//!   Store rule codes map to `store-<code with dashes>` keys when such a key exists ([`error::store_key`]).
+//! - Pages: a template `{% extends "base.html" %}` with a `page: `[`page::Page`] field; build the `Page`
+//!   with [`extract::CurrentUser::page`]`(title_key, path)` and render with [`page::render`]. In templates:
+//!   `page.t("key")`, `page.ta1("key", "arg", value)`, `page.tn("key", "count", n)`, `page.csrf` (hidden
+//!   `csrf` field of every POST form; htmx sends it from `<body hx-headers>` as `X-CSRF-Token`).
+//! - Who is asking: [`extract::CurrentUser`] (cookie session, fully signed in; redirects pages to `/login`,
+//!   401 JSON under `/api/`), [`extract::ApiUser`] (Bearer personal API token; never cookies),
+//!   [`extract::AnyUser`] (either). Each carries a `vakt_core::authz::Principal`: call `authorize(action,
+//!   &resource)` / `authorize_tenant(action)` / `authorize_own(action)` before reading or writing, and
+//!   `audit_ctx(ip)` for the store's write transaction ([`extract::ClientIp`] gives the address).
+//! - Input: [`extract::VForm`], [`extract::VJson`], [`extract::VQuery`], [`extract::VPath`] turn bad input
+//!   into a clear [`AppError`] (never a plain-text rejection); [`extract::text_field`] checks length and
+//!   presence with a translated message.
+//! - Errors: return [`error::AppError`]; the middleware renders it as the HTML error page in the user's
+//!   language, or `{"error": {"code", "message"}}` under `/api/`. Store errors convert with `?`.
+//! - Authorization table: [`route_table`] lists every route with method, path and [`routes::Access`]
+//!   (`Public`, `PendingSignIn`, `Requires(Action)`); capability modules contribute their `route_table()`.
+//! - Admin unlock for the people page: [`account::unlock_account`]`(state, admin, account_id, ip)`.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

@@ -114,6 +114,10 @@ async fn an_account_without_totp_must_enrol_when_the_tenant_requires_it() {
     let (status, body) = app.get(&c, "/login/enrol").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<svg"), "QR code missing");
+    assert!(
+        !body.contains("style=") && !body.contains("<script>"),
+        "the CSP forbids inline styles and scripts"
+    );
     let secret = {
         let i = body.find("name=\"secret\" value=\"").unwrap() + "name=\"secret\" value=\"".len();
         body[i..i + body[i..].find('"').unwrap()].to_owned()

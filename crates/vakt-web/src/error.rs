@@ -191,8 +191,15 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let mut out = if is_api {
         (err.status, axum::Json(err.json_body(lang))).into_response()
     } else {
-        let page =
-            crate::page::Page::anonymous(lang, csrf.unwrap_or_default(), "error-title", &path);
+        let page = match resp
+            .extensions()
+            .get::<std::sync::Arc<crate::session::SignedIn>>()
+        {
+            Some(u) => crate::extract::CurrentUser(u.clone()).page("error-title", &path),
+            None => {
+                crate::page::Page::anonymous(lang, csrf.unwrap_or_default(), "error-title", &path)
+            }
+        };
         let tpl = ErrorPage {
             message: err.message(lang),
             page,

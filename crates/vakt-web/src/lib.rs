@@ -117,6 +117,9 @@ impl AppState {
     }
 }
 
+/// A request that takes longer is answered with 408 (protects workers from stalled clients).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Every route of the application with its middleware.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()

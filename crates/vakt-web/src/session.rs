@@ -443,9 +443,11 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         }
     };
     let csrf = session.csrf_token().to_owned();
-    if let RequestSession::Active(a) = &session
-        && let Some(u) = &a.user
-    {
+    let signed_in = match &session {
+        RequestSession::Active(a) => a.user.clone(),
+        RequestSession::Anonymous { .. } => None,
+    };
+    if let Some(u) = &signed_in {
         req.extensions_mut().insert(u.clone());
     }
     req.extensions_mut().insert(session);
@@ -454,6 +456,10 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(RequestLang(lang));
     resp.extensions_mut().insert(RequestCsrf(csrf));
+    if let Some(u) = signed_in {
+        // Lets the error page show the signed-in layout (navigation, name).
+        resp.extensions_mut().insert(u);
+    }
     for c in set_cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
             resp.headers_mut().append(header::SET_COOKIE, v);

@@ -140,3 +140,20 @@ async fn with_secure_cookies_hsts_is_sent_and_cookies_use_the_host_prefix() {
         "{cookie}"
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_user_sees_errors_inside_the_normal_layout() {
+    let app = TestApp::spawn().await;
+    let kari = app
+        .add_user("kari", &[vakt_core::Role::Employee], true)
+        .await;
+    let c = app.browser();
+    app.sign_in(&c, &kari).await;
+    let (status, body) = app.get(&c, "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body.contains("Siden finnes ikke") && body.contains("action=\"/logout\""),
+        "{body}"
+    );
+    assert!(body.contains("href=\"/me\""));
+}

@@ -4,20 +4,24 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    // Read at run time of the build script (not `env!`): the compiled script may be reused for another
+    // checkout of the same crate.
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let root = Path::new(&manifest_dir).join("i18n");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut rows = Vec::new();
     for lang in ["nb", "sv", "da", "en"] {
         let dir = root.join(lang);
         println!("cargo:rerun-if-changed={}", dir.display());
-        let mut names: Vec<String> = fs::read_dir(&dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".ftl"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let entries = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) => panic!("cannot read the Fluent folder {}: {e}", dir.display()),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".ftl"))
+            .collect();
         names.sort();
         for name in names {
             let path = dir.join(&name);

@@ -139,7 +139,7 @@ fn signin_ctx(
         None => Actor {
             account: None,
             person: None,
-            label: username.chars().take(100).collect(),
+            label: printable(username),
         },
     };
     let ctx = AuditCtx::new(tenant.id, actor);
@@ -147,6 +147,14 @@ fn signin_ctx(
         Some(ip) => ctx.with_ip(ip),
         None => ctx,
     }
+}
+
+/// Up to 100 characters of untrusted text for the audit log, control characters replaced.
+fn printable(s: &str) -> String {
+    s.chars()
+        .take(100)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<String> {
@@ -307,7 +315,13 @@ pub async fn login_submit(
             }
         }
     };
-    let account = st.db().account_by_username(tenant.id, &username).await?;
+    // User names never hold control characters (the store refuses them), and PostgreSQL refuses NUL in
+    // text: such input cannot name an account and is not sent to the database.
+    let account = if username.chars().any(char::is_control) {
+        None
+    } else {
+        st.db().account_by_username(tenant.id, &username).await?
+    };
     let Some(account) = account.filter(|a| !a.disabled) else {
         // Same work and same answer as a wrong password, so user names cannot be probed.
         let pw = form.password.clone();
@@ -319,7 +333,7 @@ pub async fn login_submit(
                 AuditClass::Security,
                 "auth.signin_failed",
                 "username",
-                username.chars().take(100).collect::<String>(),
+                printable(&username),
             )
             .after("unknown or disabled account"),
         )

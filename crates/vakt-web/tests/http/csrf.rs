@@ -1,5 +1,7 @@
 //! CSRF: the Origin / Sec-Fetch-Site check and the per-session token on every state-changing request.
 
+use crate::engine_test;
+
 use reqwest::StatusCode;
 use vakt_core::Role;
 
@@ -12,9 +14,7 @@ async fn signed_in(app: &TestApp) -> reqwest::Client {
     c
 }
 
-#[tokio::test]
-async fn a_form_without_the_csrf_token_is_rejected() {
-    let app = TestApp::spawn().await;
+engine_test!(a_form_without_the_csrf_token_is_rejected, |app| {
     let c = signed_in(&app).await;
     let r = c
         .post(app.url("/account/tokens"))
@@ -45,11 +45,9 @@ async fn a_form_without_the_csrf_token_is_rejected() {
         .await
         .unwrap();
     assert!(tokens.is_empty());
-}
+});
 
-#[tokio::test]
-async fn a_valid_token_from_a_foreign_origin_is_rejected() {
-    let app = TestApp::spawn().await;
+engine_test!(a_valid_token_from_a_foreign_origin_is_rejected, |app| {
     let c = signed_in(&app).await;
     let token = app.csrf(&c, "/account").await;
     let r = c
@@ -78,11 +76,9 @@ async fn a_valid_token_from_a_foreign_origin_is_rejected() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-}
+});
 
-#[tokio::test]
-async fn the_htmx_header_carries_the_token_too() {
-    let app = TestApp::spawn().await;
+engine_test!(the_htmx_header_carries_the_token_too, |app| {
     let c = signed_in(&app).await;
     let (_, body) = app.get(&c, "/account").await;
     let token = csrf_in(&body).unwrap();
@@ -101,11 +97,9 @@ async fn the_htmx_header_carries_the_token_too() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-}
+});
 
-#[tokio::test]
-async fn sign_in_itself_needs_the_anonymous_token() {
-    let app = TestApp::spawn().await;
+engine_test!(sign_in_itself_needs_the_anonymous_token, |app| {
     app.add_user("kari", &[Role::Employee], true).await;
     let c = app.browser();
     let r = c
@@ -115,11 +109,9 @@ async fn sign_in_itself_needs_the_anonymous_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-}
+});
 
-#[tokio::test]
-async fn a_session_token_does_not_work_for_another_session() {
-    let app = TestApp::spawn().await;
+engine_test!(a_session_token_does_not_work_for_another_session, |app| {
     let c1 = signed_in(&app).await;
     let token1 = app.csrf(&c1, "/account").await;
     let per = app.add_user("per", &[Role::Employee], true).await;
@@ -132,4 +124,4 @@ async fn a_session_token_does_not_work_for_another_session() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-}
+});

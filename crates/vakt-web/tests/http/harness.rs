@@ -17,12 +17,66 @@ use vakt_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple 42";
 
+/// Which database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A PostgreSQL database made for one test, dropped when the test ends.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = sqlx::PgPool::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&admin)
+                        .await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn pg_url_with_db(base: &str, name: &str) -> String {
+    let (main, query) = base
+        .split_once('?')
+        .map_or((base, None), |(m, q)| (m, Some(q)));
+    let scheme_end = main.find("://").map_or(0, |i| i + 3);
+    let host_end = main[scheme_end..]
+        .find('/')
+        .map_or(main.len(), |i| i + scheme_end);
+    let mut url = format!("{}/{}", &main[..host_end], name);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub clock: Arc<FixedClock>,
     pub tenant: Tenant,
     _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -33,13 +87,32 @@ pub struct TestUser {
 }
 
 impl TestApp {
-    pub async fn spawn() -> TestApp {
-        Self::spawn_with(WebConfig::default()).await
-    }
-
-    pub async fn spawn_with(config: WebConfig) -> TestApp {
+    /// A server on `engine`; `None` for PostgreSQL when `VAKT_TEST_POSTGRES_URL` is not set.
+    pub async fn spawn_on(engine: Engine, config: WebConfig) -> Option<TestApp> {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("vakt.db").display());
+        let (url, pg) = match engine {
+            Engine::Sqlite => (
+                format!("sqlite://{}", dir.path().join("vakt.db").display()),
+                None,
+            ),
+            Engine::Postgres => {
+                let base = std::env::var("VAKT_TEST_POSTGRES_URL").ok()?;
+                let name = format!("vakt_web_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = sqlx::PgPool::connect(&base).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
+                admin.close().await;
+                (
+                    pg_url_with_db(&base, &name),
+                    Some(PgDatabase {
+                        admin_url: base,
+                        name,
+                    }),
+                )
+            }
+        };
         let db = Db::open(&url).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(FixedClock::new(datetime!(2026-03-02 09:00 UTC)));
@@ -68,14 +141,15 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
+        Some(TestApp {
             base,
             db,
             clock,
             tenant,
             _dir: dir,
+            _pg: pg,
             _shutdown: tx,
-        }
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -260,4 +334,40 @@ pub fn set_cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
             v.strip_prefix(&format!("{name}="))
                 .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
         })
+}
+
+/// Defines a test that runs on SQLite (`<name>::sqlite`) and on PostgreSQL (`<name>::postgres`, skipped
+/// when `VAKT_TEST_POSTGRES_URL` is not set):
+/// `engine_test!(name, |app| { ... });` or `engine_test!(name, config, |app| { ... });`.
+#[macro_export]
+macro_rules! engine_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        $crate::engine_test!($name, vakt_web::WebConfig::default(), |$app| $body);
+    };
+    ($name:ident, $config:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $app =
+                    $crate::harness::TestApp::spawn_on($crate::harness::Engine::Sqlite, $config)
+                        .await
+                        .unwrap();
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) =
+                    $crate::harness::TestApp::spawn_on($crate::harness::Engine::Postgres, $config)
+                        .await
+                else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
 }

@@ -1,12 +1,10 @@
 //! Security headers, static files and error pages.
 
+use crate::engine_test;
+
 use reqwest::{StatusCode, header};
 
-use crate::harness::TestApp;
-
-#[tokio::test]
-async fn every_page_carries_the_security_headers() {
-    let app = TestApp::spawn().await;
+engine_test!(every_page_carries_the_security_headers, |app| {
     let c = app.browser();
     for path in ["/login", "/does-not-exist", "/api/v1/nothing", "/healthz"] {
         let r = c.get(app.url(path)).send().await.unwrap();
@@ -35,11 +33,9 @@ async fn every_page_carries_the_security_headers() {
         // Plain HTTP (secure cookies off): no HSTS.
         assert!(h.get(header::STRICT_TRANSPORT_SECURITY).is_none());
     }
-}
+});
 
-#[tokio::test]
-async fn pages_have_no_inline_scripts_or_styles() {
-    let app = TestApp::spawn().await;
+engine_test!(pages_have_no_inline_scripts_or_styles, |app| {
     let (_, body) = app.get(&app.browser(), "/login").await;
     assert!(
         !body.contains("<script>") && !body.contains("style="),
@@ -65,11 +61,9 @@ async fn pages_have_no_inline_scripts_or_styles() {
             "label for {id}"
         );
     }
-}
+});
 
-#[tokio::test]
-async fn htmx_is_served_from_the_binary_with_a_long_cache() {
-    let app = TestApp::spawn().await;
+engine_test!(htmx_is_served_from_the_binary_with_a_long_cache, |app| {
     let r = app
         .browser()
         .get(app.url("/static/htmx.min.js"))
@@ -97,63 +91,66 @@ async fn htmx_is_served_from_the_binary_with_a_long_cache() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-}
+});
 
-#[tokio::test]
-async fn unknown_pages_are_html_and_unknown_api_paths_are_json() {
-    let app = TestApp::spawn().await;
-    let c = app.browser();
-    let r = c.get(app.url("/nope")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(
-        r.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    assert!(r.text().await.unwrap().contains("Siden finnes ikke"));
-    let r = c.get(app.url("/api/v1/nope")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let v: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["code"], "not_found");
-    assert!(v["error"]["message"].as_str().unwrap().len() > 3);
-}
+engine_test!(
+    unknown_pages_are_html_and_unknown_api_paths_are_json,
+    |app| {
+        let c = app.browser();
+        let r = c.get(app.url("/nope")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(r.text().await.unwrap().contains("Siden finnes ikke"));
+        let r = c.get(app.url("/api/v1/nope")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "not_found");
+        assert!(v["error"]["message"].as_str().unwrap().len() > 3);
+    }
+);
 
-#[tokio::test]
-async fn with_secure_cookies_hsts_is_sent_and_cookies_use_the_host_prefix() {
-    let app = TestApp::spawn_with(vakt_web::WebConfig {
+engine_test!(
+    with_secure_cookies_hsts_is_sent_and_cookies_use_the_host_prefix,
+    vakt_web::WebConfig {
         secure_cookies: true,
         ..Default::default()
-    })
-    .await;
-    let r = app.browser().get(app.url("/login")).send().await.unwrap();
-    assert!(
-        r.headers()[header::STRICT_TRANSPORT_SECURITY]
-            .to_str()
-            .unwrap()
-            .contains("max-age="),
-        "HSTS missing"
-    );
-    let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(
-        cookie.starts_with("__Host-vakt_csrf=") && cookie.contains("; Secure"),
-        "{cookie}"
-    );
-}
+    },
+    |app| {
+        let r = app.browser().get(app.url("/login")).send().await.unwrap();
+        assert!(
+            r.headers()[header::STRICT_TRANSPORT_SECURITY]
+                .to_str()
+                .unwrap()
+                .contains("max-age="),
+            "HSTS missing"
+        );
+        let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(
+            cookie.starts_with("__Host-vakt_csrf=") && cookie.contains("; Secure"),
+            "{cookie}"
+        );
+    }
+);
 
-#[tokio::test]
-async fn a_signed_in_user_sees_errors_inside_the_normal_layout() {
-    let app = TestApp::spawn().await;
-    let kari = app
-        .add_user("kari", &[vakt_core::Role::Employee], true)
-        .await;
-    let c = app.browser();
-    app.sign_in(&c, &kari).await;
-    let (status, body) = app.get(&c, "/no/such/page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        body.contains("Siden finnes ikke") && body.contains("action=\"/logout\""),
-        "{body}"
-    );
-    assert!(body.contains("href=\"/me\""));
-}
+engine_test!(
+    a_signed_in_user_sees_errors_inside_the_normal_layout,
+    |app| {
+        let kari = app
+            .add_user("kari", &[vakt_core::Role::Employee], true)
+            .await;
+        let c = app.browser();
+        app.sign_in(&c, &kari).await;
+        let (status, body) = app.get(&c, "/no/such/page").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            body.contains("Siden finnes ikke") && body.contains("action=\"/logout\""),
+            "{body}"
+        );
+        assert!(body.contains("href=\"/me\""));
+    }
+);

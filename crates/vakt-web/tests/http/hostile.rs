@@ -1,10 +1,12 @@
 //! Hostile input in every form this module owns: SQL and HTML metacharacters, 100 kB values and invalid
 //! UTF-8 give a clear error or are shown verbatim (escaped) — never a 500, never executed.
 
+use crate::engine_test;
+
 use reqwest::{Client, StatusCode, header};
 use vakt_core::Role;
 
-use crate::harness::{PASSWORD, TestApp};
+use crate::harness::PASSWORD;
 
 const NASTY: &[&str] = &[
     "'; DROP TABLE accounts; --",
@@ -43,71 +45,68 @@ fn assert_safe(status: StatusCode, body: &str, what: &str) {
     );
 }
 
-#[tokio::test]
-async fn the_sign_in_form_survives_hostile_values_and_shows_them_escaped() {
-    let app = TestApp::spawn().await;
-    app.add_user("kari", &[Role::Employee], true).await;
-    let c = app.browser();
-    for v in NASTY {
-        let r = app.password_step(&c, v, v).await;
-        let status = r.status();
+engine_test!(
+    the_sign_in_form_survives_hostile_values_and_shows_them_escaped,
+    |app| {
+        app.add_user("kari", &[Role::Employee], true).await;
+        let c = app.browser();
+        for v in NASTY {
+            let r = app.password_step(&c, v, v).await;
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            assert_safe(status, &body, v);
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+        }
+        // The username is echoed back escaped.
+        let r = app.password_step(&c, "<b>bold</b>", "x").await;
         let body = r.text().await.unwrap();
-        assert_safe(status, &body, v);
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+        assert!(
+            body.contains("value=\"&#60;b&#62;bold&#60;/b&#62;\"")
+                || body.contains("value=\"&lt;b&gt;bold&lt;/b&gt;\""),
+            "{body}"
+        );
+        // 100 kB values: a clear 422 naming the field.
+        let r = app.password_step(&c, &big(), "x").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("for lang"));
+        let r = app.password_step(&c, "kari", &big()).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Invalid UTF-8 bytes in the urlencoded body.
+        let token = app.csrf(&c, "/login").await;
+        let r = post_raw(
+            &c,
+            &app.url("/login"),
+            &token,
+            b"username=%FF%FE%C3&password=%80%81",
+        )
+        .await;
+        let status = r.status();
+        assert_safe(status, &r.text().await.unwrap(), "invalid utf-8");
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Raw (not percent-encoded) invalid bytes too.
+        let r = post_raw(
+            &c,
+            &app.url("/login"),
+            &token,
+            b"username=\xff\xfe&password=\xc3",
+        )
+        .await;
+        assert!(!r.status().is_server_error());
+        // The right user is still there, unharmed.
+        let r = app.password_step(&c, "kari", PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
-    // The username is echoed back escaped.
-    let r = app.password_step(&c, "<b>bold</b>", "x").await;
-    let body = r.text().await.unwrap();
-    assert!(
-        body.contains("value=\"&#60;b&#62;bold&#60;/b&#62;\"")
-            || body.contains("value=\"&lt;b&gt;bold&lt;/b&gt;\""),
-        "{body}"
-    );
-    // 100 kB values: a clear 422 naming the field.
-    let r = app.password_step(&c, &big(), "x").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("for lang"));
-    let r = app.password_step(&c, "kari", &big()).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    // Invalid UTF-8 bytes in the urlencoded body.
-    let token = app.csrf(&c, "/login").await;
-    let r = post_raw(
-        &c,
-        &app.url("/login"),
-        &token,
-        b"username=%FF%FE%C3&password=%80%81",
-    )
-    .await;
-    let status = r.status();
-    assert_safe(status, &r.text().await.unwrap(), "invalid utf-8");
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    // Raw (not percent-encoded) invalid bytes too.
-    let r = post_raw(
-        &c,
-        &app.url("/login"),
-        &token,
-        b"username=\xff\xfe&password=\xc3",
-    )
-    .await;
-    assert!(!r.status().is_server_error());
-    // The right user is still there, unharmed.
-    let r = app.password_step(&c, "kari", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-}
+);
 
-#[tokio::test]
-async fn a_body_over_the_limit_is_refused_cleanly() {
-    let app = TestApp::spawn().await;
+engine_test!(a_body_over_the_limit_is_refused_cleanly, |app| {
     let c = app.browser();
     let token = app.csrf(&c, "/login").await;
     let huge = format!("username={}&password=x", "y".repeat(3 * 1024 * 1024));
     let r = post_raw(&c, &app.url("/login"), &token, huge.as_bytes()).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-}
+});
 
-#[tokio::test]
-async fn account_forms_survive_hostile_values() {
-    let app = TestApp::spawn().await;
+engine_test!(account_forms_survive_hostile_values, |app| {
     let kari = app.add_user("kari", &[Role::Employee], true).await;
     let c = app.browser();
     app.sign_in(&c, &kari).await;
@@ -204,11 +203,9 @@ async fn account_forms_survive_hostile_values() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Still signed in and working.
     assert_eq!(app.get(&c, "/me").await.0, StatusCode::OK);
-}
+});
 
-#[tokio::test]
-async fn totp_forms_survive_hostile_values() {
-    let app = TestApp::spawn().await;
+engine_test!(totp_forms_survive_hostile_values, |app| {
     let kari = app.add_user("kari", &[Role::Employee], true).await;
     let c = app.browser();
     app.password_step(&c, &kari.username, PASSWORD).await;
@@ -223,4 +220,4 @@ async fn totp_forms_survive_hostile_values() {
         .post_form(&c, "/login/totp", "/login/totp", &[("code", &big())])
         .await;
     assert!(!r.status().is_server_error());
-}
+});

@@ -1,18 +1,18 @@
 //! Language choice: Accept-Language, the switcher (cookie) and the saved preference.
 
+use crate::engine_test;
+
 use reqwest::{StatusCode, header};
 use vakt_core::Role;
 
-use crate::harness::{TestApp, location};
+use crate::harness::location;
 
-#[tokio::test]
-async fn the_language_switch_shows_swedish_text() {
-    let app = TestApp::spawn().await;
+engine_test!(the_language_switch_shows_swedish_text, |app| {
     let c = app.browser();
     let (_, body) = app.get(&c, "/login").await;
     assert!(
         body.contains("Logg inn") && body.contains("lang=\"nb\""),
-        "bokmål by default"
+        "bokmål by default: {body}"
     );
     let r = app
         .post_form(
@@ -30,11 +30,9 @@ async fn the_language_switch_shows_swedish_text() {
         "{body}"
     );
     assert!(body.contains("Användarnamn"));
-}
+});
 
-#[tokio::test]
-async fn accept_language_is_used_when_nothing_else_chooses() {
-    let app = TestApp::spawn().await;
+engine_test!(accept_language_is_used_when_nothing_else_chooses, |app| {
     let r = app
         .browser()
         .get(app.url("/login"))
@@ -78,11 +76,9 @@ async fn accept_language_is_used_when_nothing_else_chooses() {
         body.contains("id=\"tenant\""),
         "the tenant field is asked for: {body}"
     );
-}
+});
 
-#[tokio::test]
-async fn a_signed_in_users_choice_is_saved_and_follows_them() {
-    let app = TestApp::spawn().await;
+engine_test!(a_signed_in_users_choice_is_saved_and_follows_them, |app| {
     let kari = app.add_user("kari", &[Role::Employee], true).await;
     let c = app.browser();
     app.sign_in(&c, &kari).await;
@@ -101,11 +97,9 @@ async fn a_signed_in_users_choice_is_saved_and_follows_them() {
     app.sign_in(&other, &kari).await;
     let (_, body) = app.get(&other, "/me").await;
     assert!(body.contains("Min sida"), "{body}");
-}
+});
 
-#[tokio::test]
-async fn the_switch_never_redirects_off_site() {
-    let app = TestApp::spawn().await;
+engine_test!(the_switch_never_redirects_off_site, |app| {
     let c = app.browser();
     let r = app
         .post_form(
@@ -120,4 +114,4 @@ async fn the_switch_never_redirects_off_site() {
         .post_form(&c, "/login", "/language", &[("lang", "xx"), ("back", "/")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-}
+});

@@ -221,3 +221,75 @@ engine_test!(totp_forms_survive_hostile_values, |app| {
         .await;
     assert!(!r.status().is_server_error());
 });
+
+engine_test!(
+    hostile_cookies_headers_and_query_strings_never_cause_a_server_error,
+    |app| {
+        let kari = app.add_user("kari", &[Role::Employee], true).await;
+        let raw = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let long = "q".repeat(10_000);
+        let cookies = [
+            "vakt_session=<script>".to_owned(),
+            format!("vakt_session={long}"),
+            "vakt_session=; vakt_lang=../../etc; vakt_csrf=\"".to_owned(),
+            "vakt_lang=sv\u{7f}".to_owned(),
+        ];
+        for cookie in &cookies {
+            let r = raw
+                .get(app.url("/me"))
+                .header(header::COOKIE, cookie.as_str())
+                .send()
+                .await;
+            // A header value the client library refuses to send is not a server concern.
+            if let Ok(r) = r {
+                assert!(!r.status().is_server_error(), "{cookie}: {}", r.status());
+            }
+        }
+        for lang in [long.as_str(), ";;;q=,,,", "sv;q=NaN, da;q=inf", "*"] {
+            let r = raw
+                .get(app.url("/login"))
+                .header(header::ACCEPT_LANGUAGE, lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{lang}");
+        }
+        for q in [
+            "/login?next=%FF%FE",
+            "/login?next=//evil.example",
+            "/account?done=%3Cscript%3E",
+            "/login?bye=<x>&next=\\\\evil",
+        ] {
+            let r = raw.get(app.url(q)).send().await.unwrap();
+            let status = r.status();
+            assert_safe(status, &r.text().await.unwrap(), q);
+        }
+        // An off-site `next` never becomes the target after sign-in.
+        let c = app.browser();
+        let token = app.csrf(&c, "/login?next=//evil.example/x").await;
+        let r = c
+            .post(app.url("/login?next=//evil.example/x"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", "kari"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(crate::harness::location(&r), "/login/totp");
+        let code = app.code(&kari);
+        let r = app
+            .post_form(
+                &c,
+                "/login/totp",
+                "/login/totp?next=//evil.example/x",
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(crate::harness::location(&r), "/me");
+    }
+);

@@ -95,6 +95,11 @@ impl CharClass {
         }
     }
 
+    /// The Fluent id of the class's name (`char-class-lower` …, file `policy.ftl`).
+    pub fn fluent_key(self) -> String {
+        format!("char-class-{}", self.code())
+    }
+
     /// A stable code (`lower`, `upper`, `digit`, `special`), used as a Fluent selector.
     pub fn code(self) -> &'static str {
         match self {
@@ -178,6 +183,23 @@ impl PasswordPreset {
         PasswordPreset::ClassesWithoutNordicLetters,
         PasswordPreset::Strict,
     ];
+}
+
+impl PasswordPreset {
+    /// A stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordPreset::Modern => "modern",
+            PasswordPreset::LengthAndHistory => "length_and_history",
+            PasswordPreset::ClassesWithoutNordicLetters => "classes_without_nordic_letters",
+            PasswordPreset::Strict => "strict",
+        }
+    }
+
+    /// The Fluent id of its name and summary (`password-preset-modern` …, file `policy.ftl`).
+    pub fn fluent_key(self) -> String {
+        format!("password-preset-{}", self.code().replace('_', "-"))
+    }
 }
 
 const NORDIC_LETTERS: [char; 6] = ['æ', 'ø', 'å', 'Æ', 'Ø', 'Å'];

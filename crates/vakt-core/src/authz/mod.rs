@@ -365,8 +365,8 @@ pub fn grant(role: Role, action: Action) -> Grant {
     }
 }
 
-/// Why an action was refused. `code()` is stable (JSON errors, audit events, Fluent keys
-/// `authz-denied-<code with dashes>`).
+/// Why an action was refused. `code()` is stable (JSON errors, audit events); the message is
+/// [`Denied::fluent_key`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Denied {
@@ -391,6 +391,11 @@ pub enum Denied {
 }
 
 impl Denied {
+    /// The Fluent id of the message: `denied-` + the code with dashes (file `policy.ftl`).
+    pub fn fluent_key(self) -> String {
+        format!("denied-{}", self.code().replace('_', "-"))
+    }
+
     /// A stable snake_case code.
     pub fn code(self) -> &'static str {
         match self {

@@ -327,6 +327,12 @@ macro_rules! setting_keys {
             pub fn direction(self) -> Direction {
                 match self { $( SettingKey::$name => Direction::$dir, )* }
             }
+
+            /// The Fluent id of the setting's label: `setting-` + the code with `.` and `_` as `-`
+            /// (file `i18n/<lang>/policy.ftl`).
+            pub fn fluent_key(self) -> String {
+                format!("setting-{}", self.code().replace(['.', '_'], "-"))
+            }
         }
     };
 }
@@ -352,6 +358,20 @@ setting_keys! {
     Languages => "languages", TenantOnly;
     DefaultLanguage => "default_language", TenantOnly;
     TimeZone => "time_zone", TenantOnly;
+}
+
+impl Direction {
+    /// The Fluent id of the explanation (`setting-direction-increase` …).
+    pub fn fluent_key(self) -> &'static str {
+        match self {
+            Direction::Increase => "setting-direction-increase",
+            Direction::Decrease => "setting-direction-decrease",
+            Direction::SetOrDecrease => "setting-direction-set-or-decrease",
+            Direction::TurnOn => "setting-direction-turn-on",
+            Direction::Grow => "setting-direction-grow",
+            Direction::TenantOnly => "setting-direction-tenant-only",
+        }
+    }
 }
 
 /// What is wrong with a value.
@@ -383,6 +403,44 @@ pub enum SettingError {
     /// A value out of range or otherwise invalid.
     #[error("{} is invalid: {problem:?}", key.code())]
     Invalid { key: SettingKey, problem: Problem },
+}
+
+impl SettingError {
+    /// The setting concerned.
+    pub fn key(&self) -> SettingKey {
+        match self {
+            SettingError::Looser { key, .. } | SettingError::Invalid { key, .. } => *key,
+        }
+    }
+
+    /// The Fluent id of the message (`setting-error-looser`, `setting-error-out-of-range` …).
+    pub fn fluent_key(&self) -> &'static str {
+        match self {
+            SettingError::Looser { .. } => "setting-error-looser",
+            SettingError::Invalid { problem, .. } => match problem {
+                Problem::OutOfRange { .. } => "setting-error-out-of-range",
+                Problem::Empty => "setting-error-empty",
+                Problem::Duplicate => "setting-error-duplicate",
+                Problem::NotEnabled => "setting-error-not-enabled",
+                Problem::BadTimeZone => "setting-error-bad-time-zone",
+            },
+        }
+    }
+
+    /// The Fluent variables. `setting` is the Fluent id of the setting's label: the web layer
+    /// renders that message first and passes the text.
+    pub fn fluent_args(&self) -> Vec<(&'static str, String)> {
+        let mut args = vec![("setting", self.key().fluent_key())];
+        if let SettingError::Invalid {
+            problem: Problem::OutOfRange { min, max },
+            ..
+        } = self
+        {
+            args.push(("min", min.to_string()));
+            args.push(("max", max.to_string()));
+        }
+        args
+    }
 }
 
 /// A unit's stricter values. `None` = inherit. Stored as JSON; unknown fields are rejected.

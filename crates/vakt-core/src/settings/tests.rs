@@ -646,3 +646,79 @@ fn effective_for_unit_walks_from_the_root_to_the_unit() {
         serde_json::json!({"password_min_length": 14})
     );
 }
+
+#[test]
+fn every_setting_label_direction_and_error_has_a_message_in_every_language() {
+    let files = [
+        include_str!("../../../vakt-web/i18n/nb/policy.ftl"),
+        include_str!("../../../vakt-web/i18n/sv/policy.ftl"),
+        include_str!("../../../vakt-web/i18n/da/policy.ftl"),
+        include_str!("../../../vakt-web/i18n/en/policy.ftl"),
+    ];
+    let mut keys: Vec<String> = SettingKey::ALL.iter().map(|k| k.fluent_key()).collect();
+    for k in SettingKey::ALL {
+        keys.push(k.direction().fluent_key().to_string());
+    }
+    let k = SettingKey::Languages;
+    let errors = [
+        SettingError::Looser {
+            key: k,
+            direction: Direction::Grow,
+        },
+        SettingError::Invalid {
+            key: k,
+            problem: Problem::OutOfRange { min: 1, max: 2 },
+        },
+        SettingError::Invalid {
+            key: k,
+            problem: Problem::Empty,
+        },
+        SettingError::Invalid {
+            key: k,
+            problem: Problem::Duplicate,
+        },
+        SettingError::Invalid {
+            key: k,
+            problem: Problem::NotEnabled,
+        },
+        SettingError::Invalid {
+            key: k,
+            problem: Problem::BadTimeZone,
+        },
+    ];
+    for e in &errors {
+        keys.push(e.fluent_key().to_string());
+    }
+    for p in PasswordPreset::ALL {
+        keys.push(p.fluent_key().to_string());
+    }
+    for c in CharClass::ALL {
+        keys.push(c.fluent_key().to_string());
+    }
+    for d in [
+        crate::authz::Denied::OtherTenant,
+        crate::authz::Denied::NotHostAdmin,
+        crate::authz::Denied::NotOwner,
+        crate::authz::Denied::AuditorReadOnly,
+        crate::authz::Denied::OutsideLedUnits,
+        crate::authz::Denied::MissingRole,
+    ] {
+        keys.push(d.fluent_key());
+    }
+    for file in files {
+        for key in &keys {
+            assert!(file.contains(&format!("\n{key} =")), "missing {key}");
+        }
+        for e in &errors {
+            for (arg, _) in e.fluent_args() {
+                if e.fluent_key() != "setting-error-not-enabled" {
+                    assert!(file.contains(&format!("${arg}")), "missing ${arg}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        SettingKey::LockoutMinutes.fluent_key(),
+        "setting-password-lockout-lock-minutes"
+    );
+}

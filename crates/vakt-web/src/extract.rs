@@ -140,9 +140,9 @@ impl CurrentUser {
     }
 }
 
-/// Maps a refusal to 403 with the reason's code (`authz-denied-*` Fluent keys when present).
+/// Maps a refusal to 403 with the reason in the user's language (vakt-core's `Denied::fluent_key`).
 pub fn denied(d: vakt_core::authz::Denied) -> AppError {
-    let key = format!("authz-denied-{}", d.code().replace('_', "-"));
+    let key = d.fluent_key();
     let key = if crate::i18n::has(Lang::En, &key) {
         key
     } else {

@@ -138,6 +138,13 @@ engine_test!(another_accounts_token_cannot_be_revoked, |app| {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Dette tilhører en annen bruker"),
+        "the refusal names its reason"
+    );
     let after = app
         .db
         .api_tokens_of(app.tenant.id, kari.account)

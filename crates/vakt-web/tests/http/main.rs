@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod browser;
 mod csrf;
 mod headers;
 mod hostile;

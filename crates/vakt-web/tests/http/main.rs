@@ -1,0 +1,15 @@
+//! In-process HTTP tests: the real router on 127.0.0.1:0, a temporary SQLite database, reqwest as the
+//! browser. One test binary (modules below) to keep link time down.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod browser;
+mod csrf;
+mod headers;
+mod hostile;
+mod i18n;
+mod sessions;
+mod signin;
+mod tokens;

@@ -1,1 +1,24 @@
-//! See the crate documentation.
+//! Authentication rules: password policy, password hashing, lockout, TOTP, recovery codes and
+//! opaque tokens. Pure functions over values; the store keeps the state, the web layer calls these.
+//!
+//! - [`policy`]: [`PasswordPolicy`] (serde, per tenant, with presets) and
+//!   [`check_password`] → every failed rule as a [`PasswordViolation`] code with parameters.
+//! - [`hash`]: argon2id [`hash_password`] / [`verify_password`] (call inside `spawn_blocking`).
+//! - [`lockout`]: [`LockoutPolicy`], [`LockoutState`], [`check_lockout`], [`record_failure`].
+//! - [`totp`]: RFC 6238 secrets, enrolment URLs and replay-safe verification.
+//! - [`recovery`]: ten one-time recovery codes, stored as SHA-256 hashes.
+//! - [`token`]: opaque random tokens (sessions, API tokens, CSRF), stored as SHA-256 hex.
+
+pub mod hash;
+pub mod lockout;
+pub mod policy;
+pub mod recovery;
+pub mod token;
+pub mod totp;
+
+pub use hash::{HashError, hash_password, needs_rehash, verify_password, verify_password_dummy};
+pub use lockout::{LockoutDecision, LockoutPolicy, LockoutState, check_lockout, record_failure};
+pub use policy::{
+    CharClass, PasswordPolicy, PasswordPreset, PasswordViolation, PersonalInfo, check_password,
+    check_password_rules, password_expired,
+};

@@ -67,3 +67,33 @@ dir-field-given-name = Fornavn
 dir-field-family-name = Efternavn
 dir-field-manager-number = Leder (medarbejdernummer)
 dir-field-leader-number = Leder (medarbejdernummer)
+import-line = Linje { $line }: { $reason }
+import-line-column = Linje { $line }, kolonne »{ $column }«: { $reason }
+import-empty_file = Filen er tom.
+import-missing_column = En påkrævet kolonne mangler i overskriftslinjen.
+import-unknown_column = Overskriftslinjen har en kolonne, som Vakt ikke kender.
+import-duplicate_column = Overskriftslinjen har denne kolonne to gange.
+import-invalid_utf8 = Teksten er ikke gyldig UTF-8.
+import-malformed = Linjen er ikke gyldig CSV (for eksempel et anførselstegn, der ikke lukkes).
+import-wrong_field_count = Forventede { $expected } felter, fandt { $found }.
+import-required = En værdi er påkrævet.
+import-too_long = Værdien er for lang (højst { $max } tegn).
+import-control_character = Værdien indeholder et kontroltegn.
+import-invalid_email = Ikke en gyldig e-mailadresse.
+import-invalid_kind = Ukendt persontype (employee, consultant, temp, elected_official, external).
+import-invalid_state = Ukendt ansættelsesstatus (active, on_leave, terminated).
+import-invalid_date = Ikke en gyldig dato (brug ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ).
+import-invalid_language = Ukendt sprog (nb, sv, da, en).
+import-end_before_start = Slutdatoen ligger før startdatoen.
+import-unknown_unit = Ingen organisationsenhed har denne kode.
+import-unknown_manager = Ingen person har dette medarbejdernummer.
+import-own_manager = En person kan ikke være sin egen leder.
+import-duplicate_employee_number = Dette medarbejdernummer står også på linje { $first_line }.
+import-duplicate_email = Denne e-mailadresse står også på linje { $first_line }.
+import-too_many_rows = Filen har flere end { $max } rækker.
+import-done = { $created } oprettet, { $updated } opdateret, { $unchanged } uændret.
+import-skipped = { $count ->
+    [one] Én ugyldig række blev sprunget over.
+   *[other] { $count } ugyldige rækker blev sprunget over.
+}
+import-nothing-written = Intet blev importeret på grund af fejlene ovenfor. Ret dem, eller brug --skip-invalid for kun at importere de gyldige rækker.

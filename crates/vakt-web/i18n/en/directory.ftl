@@ -67,3 +67,33 @@ dir-field-given-name = Given name
 dir-field-family-name = Family name
 dir-field-manager-number = Manager (employee number)
 dir-field-leader-number = Leader (employee number)
+import-line = Line { $line }: { $reason }
+import-line-column = Line { $line }, column “{ $column }”: { $reason }
+import-empty_file = The file is empty.
+import-missing_column = A required column is missing from the header.
+import-unknown_column = The header names a column Vakt does not know.
+import-duplicate_column = The header names this column twice.
+import-invalid_utf8 = The text is not valid UTF-8.
+import-malformed = The line is not valid CSV (for example an unclosed quote).
+import-wrong_field_count = Expected { $expected } fields, found { $found }.
+import-required = A value is required.
+import-too_long = The value is too long (at most { $max } characters).
+import-control_character = The value contains a control character.
+import-invalid_email = Not a valid e-mail address.
+import-invalid_kind = Not a known type of person (employee, consultant, temp, elected_official, external).
+import-invalid_state = Not a known employment state (active, on_leave, terminated).
+import-invalid_date = Not a valid date (use YYYY-MM-DD or DD.MM.YYYY).
+import-invalid_language = Not a known language (nb, sv, da, en).
+import-end_before_start = The end date is before the start date.
+import-unknown_unit = No org unit has this code.
+import-unknown_manager = No person has this employee number.
+import-own_manager = A person cannot be their own manager.
+import-duplicate_employee_number = This employee number also appears on line { $first_line }.
+import-duplicate_email = This e-mail address also appears on line { $first_line }.
+import-too_many_rows = The file has more than { $max } rows.
+import-done = { $created } created, { $updated } updated, { $unchanged } unchanged.
+import-skipped = { $count ->
+    [one] One bad row was skipped.
+   *[other] { $count } bad rows were skipped.
+}
+import-nothing-written = Nothing was imported because of the errors above. Fix them, or use --skip-invalid to import only the good rows.

@@ -67,3 +67,33 @@ dir-field-given-name = Fornavn
 dir-field-family-name = Etternavn
 dir-field-manager-number = Leder (ansattnummer)
 dir-field-leader-number = Leder (ansattnummer)
+import-line = Linje { $line }: { $reason }
+import-line-column = Linje { $line }, kolonne «{ $column }»: { $reason }
+import-empty_file = Filen er tom.
+import-missing_column = En påkrevd kolonne mangler i overskriftslinjen.
+import-unknown_column = Overskriftslinjen har en kolonne Vakt ikke kjenner.
+import-duplicate_column = Overskriftslinjen har denne kolonnen to ganger.
+import-invalid_utf8 = Teksten er ikke gyldig UTF-8.
+import-malformed = Linjen er ikke gyldig CSV (for eksempel et anførselstegn som ikke lukkes).
+import-wrong_field_count = Ventet { $expected } felt, fant { $found }.
+import-required = Verdien må fylles ut.
+import-too_long = Verdien er for lang (høyst { $max } tegn).
+import-control_character = Verdien inneholder et kontrolltegn.
+import-invalid_email = Ikke en gyldig e-postadresse.
+import-invalid_kind = Ukjent persontype (employee, consultant, temp, elected_official, external).
+import-invalid_state = Ukjent ansettelsesstatus (active, on_leave, terminated).
+import-invalid_date = Ikke en gyldig dato (bruk ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ).
+import-invalid_language = Ukjent språk (nb, sv, da, en).
+import-end_before_start = Sluttdatoen er før startdatoen.
+import-unknown_unit = Ingen organisasjonsenhet har denne koden.
+import-unknown_manager = Ingen person har dette ansattnummeret.
+import-own_manager = En person kan ikke være sin egen leder.
+import-duplicate_employee_number = Dette ansattnummeret står også på linje { $first_line }.
+import-duplicate_email = Denne e-postadressen står også på linje { $first_line }.
+import-too_many_rows = Filen har flere enn { $max } rader.
+import-done = { $created } opprettet, { $updated } oppdatert, { $unchanged } uendret.
+import-skipped = { $count ->
+    [one] Én ugyldig rad ble hoppet over.
+   *[other] { $count } ugyldige rader ble hoppet over.
+}
+import-nothing-written = Ingenting ble importert på grunn av feilene over. Rett dem, eller bruk --skip-invalid for å importere bare de gyldige radene.

@@ -67,3 +67,33 @@ dir-field-given-name = Förnamn
 dir-field-family-name = Efternamn
 dir-field-manager-number = Chef (anställningsnummer)
 dir-field-leader-number = Chef (anställningsnummer)
+import-line = Rad { $line }: { $reason }
+import-line-column = Rad { $line }, kolumn ”{ $column }”: { $reason }
+import-empty_file = Filen är tom.
+import-missing_column = En obligatorisk kolumn saknas i rubrikraden.
+import-unknown_column = Rubrikraden har en kolumn som Vakt inte känner till.
+import-duplicate_column = Rubrikraden har denna kolumn två gånger.
+import-invalid_utf8 = Texten är inte giltig UTF-8.
+import-malformed = Raden är inte giltig CSV (till exempel ett citattecken som inte stängs).
+import-wrong_field_count = Väntade { $expected } fält, hittade { $found }.
+import-required = Ett värde krävs.
+import-too_long = Värdet är för långt (högst { $max } tecken).
+import-control_character = Värdet innehåller ett kontrolltecken.
+import-invalid_email = Inte en giltig e-postadress.
+import-invalid_kind = Okänd persontyp (employee, consultant, temp, elected_official, external).
+import-invalid_state = Okänd anställningsstatus (active, on_leave, terminated).
+import-invalid_date = Inte ett giltigt datum (använd ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ).
+import-invalid_language = Okänt språk (nb, sv, da, en).
+import-end_before_start = Slutdatumet ligger före startdatumet.
+import-unknown_unit = Ingen organisationsenhet har denna kod.
+import-unknown_manager = Ingen person har detta anställningsnummer.
+import-own_manager = En person kan inte vara sin egen chef.
+import-duplicate_employee_number = Detta anställningsnummer finns också på rad { $first_line }.
+import-duplicate_email = Denna e-postadress finns också på rad { $first_line }.
+import-too_many_rows = Filen har fler än { $max } rader.
+import-done = { $created } skapade, { $updated } uppdaterade, { $unchanged } oförändrade.
+import-skipped = { $count ->
+    [one] En ogiltig rad hoppades över.
+   *[other] { $count } ogiltiga rader hoppades över.
+}
+import-nothing-written = Inget importerades på grund av felen ovan. Rätta dem, eller använd --skip-invalid för att importera bara de giltiga raderna.

@@ -109,8 +109,8 @@ pub fn iso_date(d: time::Date) -> String {
 /// One page of people.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PeoplePage {
-    /// How many people match in total.
-    pub total: u64,
+    /// Whether more people match after this page.
+    pub has_more: bool,
     pub offset: u64,
     pub limit: u64,
     pub items: Vec<PersonDto>,

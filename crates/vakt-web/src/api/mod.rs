@@ -19,7 +19,7 @@ use uuid::Uuid;
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{PersonId, UnitId, path_to_root};
 
-use crate::{AppError, AppState, extract::ApiUser, i18n::Lang};
+use crate::{AppError, AppState, directory::store_error, extract::ApiUser, i18n::Lang};
 use dto::*;
 
 /// Largest page of people.
@@ -85,12 +85,12 @@ fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<TenantDto>>, AppError> {
     if user.may(Action::ViewTenants, &Resource::host()) {
-        let all = st.db().list_tenants().await.map_err(AppError::store)?;
+        let all = st.db().tenants().await.map_err(store_error)?;
         return Ok(Json(all.iter().map(TenantDto::from).collect()));
     }
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
-    let own = st.db().tenant(tenant).await.map_err(AppError::store)?.ok_or_else(AppError::not_found)?;
+    let own = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
     Ok(Json(vec![TenantDto::from(&own)]))
 }
 
@@ -106,7 +106,7 @@ async fn get_tenant(user: ApiUser, State(st): State<AppState>, Path(id): Path<St
         // Another tenant's id is indistinguishable from an unknown one.
         return Err(AppError::not_found());
     }
-    let t = st.db().tenant(id).await.map_err(AppError::store)?.ok_or_else(AppError::not_found)?;
+    let t = st.db().tenant(id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
     Ok(Json(TenantDto::from(&t)))
 }
 
@@ -117,7 +117,7 @@ async fn get_tenant(user: ApiUser, State(st): State<AppState>, Path(id): Path<St
 async fn list_units(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<UnitDto>>, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     Ok(Json(units.iter().map(UnitDto::from).collect()))
 }
 
@@ -140,7 +140,7 @@ fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, 
 async fn get_unit(user: ApiUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<UnitDto>, AppError> {
     let tenant = user.tenant_id();
     let id = UnitId(parse_uuid(&id)?);
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let unit = units.iter().find(|u| u.id == id).ok_or_else(AppError::not_found)?;
     user.authorize(Action::ViewDirectory, &unit_resource(&units, Some(id), tenant.as_uuid()))?;
     Ok(Json(UnitDto::from(unit)))
@@ -165,12 +165,16 @@ async fn list_people(
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let offset = q.offset.unwrap_or(0);
-    let (total, people) = st
-        .db()
-        .search_people(tenant, text.trim(), q.unit.map(UnitId), offset, limit)
-        .await
-        .map_err(AppError::store)?;
-    Ok(Json(PeoplePage { total, offset, limit, items: people.iter().map(PersonDto::from).collect() }))
+    let text = text.trim();
+    let query = vakt_store::PeopleQuery {
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        unit: q.unit.map(UnitId),
+        state: None,
+        limit: u32::try_from(limit).unwrap_or(50),
+        offset,
+    };
+    let page = st.db().search_people(tenant, &query).await.map_err(store_error)?;
+    Ok(Json(PeoplePage { has_more: page.has_more, offset, limit, items: page.items.iter().map(PersonDto::from).collect() }))
 }
 
 /// One person.
@@ -180,8 +184,8 @@ async fn list_people(
 async fn get_person(user: ApiUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<PersonDto>, AppError> {
     let tenant = user.tenant_id();
     let id = PersonId(parse_uuid(&id)?);
-    let person = st.db().person(tenant, id).await.map_err(AppError::store)?.ok_or_else(AppError::not_found)?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let person = st.db().person(tenant, id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     user.authorize(Action::ViewDirectory, &unit_resource(&units, person.unit, tenant.as_uuid()))?;
     Ok(Json(PersonDto::from(&person)))
 }
@@ -210,7 +214,7 @@ async fn import_people(
             .with_arg("detail", "Content-Type: text/csv"));
     }
     let lang = user.lang();
-    let plan = st.db().plan_people_import(tenant, &body).await.map_err(AppError::store)?;
+    let plan = st.db().plan_people_import(tenant, &body).await.map_err(store_error)?;
     if !plan.is_clean() && !q.skip_invalid.unwrap_or(false) {
         let problems = crate::directory::import::problems(lang, &plan.errors);
         let count = plan.bad_lines().len();
@@ -223,7 +227,7 @@ async fn import_people(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
-    let outcome = st.db().apply_people_import(&user.audit_ctx(), &plan).await.map_err(AppError::store)?;
+    let outcome = st.db().apply_people_import(&user.audit_ctx(), &plan).await.map_err(store_error)?;
     Ok(Json(ImportResult {
         created: outcome.created,
         updated: outcome.updated,

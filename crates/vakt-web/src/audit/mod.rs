@@ -15,10 +15,13 @@ use time::{Date, OffsetDateTime, Time};
 use vakt_core::audit::AuditEvent;
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::parse_date;
-use vakt_store::AuditFilter;
+use vakt_core::directory::{PersonId, TenantId};
+use vakt_store::{AuditFilter, PeopleQuery};
+use uuid::Uuid;
 
 use crate::{
     AppError, AppState,
+    directory::store_error,
     extract::CurrentUser,
     i18n::{Arg, Lang, t},
     page::{Page, render},
@@ -52,9 +55,66 @@ pub struct AuditParams {
     pub page: Option<u64>,
 }
 
+/// The parsed form before the person is looked up.
+pub struct ParsedFilter {
+    pub person: Option<String>,
+    pub object: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+}
+
+impl ParsedFilter {
+    /// The store filter. The person is found by id, employee number, e-mail or name; `None` means the
+    /// person text matches nobody (so nothing can match).
+    pub async fn resolve(&self, st: &AppState, tenant: TenantId) -> Result<Option<AuditFilter>, AppError> {
+        let mut f = AuditFilter { from: self.from, until: self.until, ..AuditFilter::default() };
+        if let Some(obj) = &self.object {
+            // `type`, `type:id` or `type id`.
+            let (ty, id) = match obj.split_once([':', ' ']) {
+                Some((t, i)) => (t.trim(), Some(i.trim())),
+                None => (obj.as_str(), None),
+            };
+            if Uuid::parse_str(ty).is_ok() && id.is_none() {
+                f.object_id = Some(ty.to_owned());
+            } else {
+                f.object_type = Some(ty.to_owned());
+                f.object_id = id.filter(|i| !i.is_empty()).map(str::to_owned);
+            }
+        }
+        if let Some(a) = &self.action {
+            // A bare word (`person`) means every action of that kind (`person.`).
+            f.action = Some(if a.contains('.') { a.clone() } else { format!("{a}.") });
+        }
+        if let Some(p) = &self.person {
+            match find_person(st, tenant, p).await? {
+                Some(id) => f.person = Some(id),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(f))
+    }
+}
+
+async fn find_person(st: &AppState, tenant: TenantId, text: &str) -> Result<Option<PersonId>, AppError> {
+    if let Ok(id) = Uuid::parse_str(text) {
+        return Ok(Some(PersonId(id)));
+    }
+    if let Some(p) = st.db().person_by_employee_number(tenant, text).await.map_err(store_error)? {
+        return Ok(Some(p.id));
+    }
+    let q = PeopleQuery { text: Some(text.to_owned()), limit: 2, ..PeopleQuery::default() };
+    let found = st.db().search_people(tenant, &q).await.map_err(store_error)?;
+    // Only an unambiguous match narrows the log; otherwise show nothing rather than the wrong person.
+    Ok(match found.items.as_slice() {
+        [one] => Some(one.id),
+        _ => None,
+    })
+}
+
 impl AuditParams {
-    /// The store filter, or the translated problems with the form.
-    fn filter(&self, lang: Lang) -> Result<AuditFilter, Vec<String>> {
+    /// The parsed search, or the translated problems with the form.
+    pub fn parse(&self, lang: Lang) -> Result<ParsedFilter, Vec<String>> {
         let mut errors = Vec::new();
         let text = |value: &str, label: &str, errors: &mut Vec<String>| -> Option<String> {
             let v = value.trim();
@@ -79,12 +139,12 @@ impl AuditParams {
             }
             d
         };
-        let filter = AuditFilter {
-            actor: text(&self.person, "audit-filter-person", &mut errors),
+        let filter = ParsedFilter {
+            person: text(&self.person, "audit-filter-person", &mut errors),
             object: text(&self.object, "audit-filter-object", &mut errors),
             action: text(&self.action, "audit-filter-action", &mut errors),
             from: date(&self.from, "audit-filter-from", &mut errors).map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
-            to: date(&self.to, "audit-filter-to", &mut errors)
+            until: date(&self.to, "audit-filter-to", &mut errors)
                 .and_then(|d| d.next_day())
                 .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
         };
@@ -150,9 +210,7 @@ struct AuditPage {
     filter: AuditParams,
     errors: Vec<String>,
     rows: Vec<EventRow>,
-    total: u64,
     page_no: u64,
-    pages: u64,
     prev_href: Option<String>,
     next_href: Option<String>,
     export_href: String,
@@ -167,27 +225,32 @@ async fn audit_page(
     user.authorize(Action::ViewAudit, &Resource::tenant(tenant.as_uuid()))?;
     let lang = user.lang();
     let page_no = params.page.unwrap_or(1).max(1);
-    let (rows, total, errors) = match params.filter(lang) {
-        Ok(filter) => {
-            let offset = (page_no - 1).saturating_mul(PAGE_SIZE);
-            let (total, events) =
-                st.db().search_audit(tenant, &filter, offset, PAGE_SIZE).await.map_err(AppError::store)?;
-            (events.iter().map(|e| row(e, &user)).collect(), total, Vec::new())
-        }
-        Err(errors) => (Vec::new(), 0, errors),
+    let (rows, has_more, errors) = match params.parse(lang) {
+        Ok(parsed) => match parsed.resolve(&st, tenant).await? {
+            Some(filter) => {
+                let offset = (page_no - 1).saturating_mul(PAGE_SIZE);
+                let mut events = st
+                    .db()
+                    .search_audit(tenant, &filter, PAGE_SIZE as u32 + 1, offset)
+                    .await
+                    .map_err(store_error)?;
+                let has_more = events.len() > PAGE_SIZE as usize;
+                events.truncate(PAGE_SIZE as usize);
+                (events.iter().map(|e| row(e, &user)).collect::<Vec<_>>(), has_more, Vec::new())
+            }
+            None => (Vec::new(), false, Vec::new()),
+        },
+        Err(errors) => (Vec::new(), false, errors),
     };
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = user.page(&st, "audit-title", "/audit");
     let body = AuditPage {
         page,
         prev_href: (page_no > 1).then(|| format!("/audit?{}", params.query_string(Some(page_no - 1)))),
-        next_href: (page_no < pages).then(|| format!("/audit?{}", params.query_string(Some(page_no + 1)))),
+        next_href: has_more.then(|| format!("/audit?{}", params.query_string(Some(page_no + 1)))),
         export_href: format!("/audit/export.csv?{}", params.query_string(None)),
         filter: params,
         rows,
-        total,
         page_no,
-        pages,
         errors: errors.clone(),
     };
     let mut resp = render(&body)?;
@@ -213,10 +276,20 @@ async fn export_csv(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ExportAudit, &Resource::tenant(tenant.as_uuid()))?;
-    let filter = params
-        .filter(user.lang())
+    let parsed = params
+        .parse(user.lang())
         .map_err(|errs| AppError::invalid("audit-err-date").with_detail(errs.join("; ")).with_arg("field", "from/to"))?;
-    let (_, events) = st.db().search_audit(tenant, &filter, 0, EXPORT_LIMIT).await.map_err(AppError::store)?;
+    let mut events = Vec::new();
+    if let Some(filter) = parsed.resolve(&st, tenant).await? {
+        while (events.len() as u64) < EXPORT_LIMIT {
+            let batch = st.db().search_audit(tenant, &filter, 1000, events.len() as u64).await.map_err(store_error)?;
+            let done = batch.len() < 1000;
+            events.extend(batch);
+            if done {
+                break;
+            }
+        }
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = ["seq", "time_utc", "class", "actor", "ip", "action", "object_type", "object_id", "before", "after", "hash"];
     w.write_record(header).map_err(|e| AppError::internal(e.to_string()))?;
@@ -258,7 +331,7 @@ mod tests {
     #[test]
     fn a_bad_date_in_the_search_is_a_translated_error() {
         let p = AuditParams { from: "2024-13-40".into(), ..AuditParams::default() };
-        let errs = p.filter(Lang::En).expect_err("rejected");
+        let errs = p.parse(Lang::En).expect_err("rejected");
         assert_eq!(errs.len(), 1);
         assert!(errs[0].contains("From date"), "{errs:?}");
     }
@@ -266,7 +339,7 @@ mod tests {
     #[test]
     fn the_to_date_includes_the_whole_day() {
         let p = AuditParams { to: "2024-05-01".into(), ..AuditParams::default() };
-        let f = p.filter(Lang::En).expect("ok");
-        assert_eq!(f.to.map(|t| t.date().to_string()), Some("2024-05-02".to_owned()));
+        let f = p.parse(Lang::En).expect("ok");
+        assert_eq!(f.until.map(|t| t.date().to_string()), Some("2024-05-02".to_owned()));
     }
 }

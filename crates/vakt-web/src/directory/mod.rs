@@ -21,6 +21,8 @@ use vakt_core::directory::{
     EmploymentState, OrgUnit, Person, PersonId, PersonKind, UnitId, check_reparent, parse_date, path_to_root,
 };
 
+use vakt_store::{NewPerson, NewUnit, PeopleQuery, StoreError};
+
 use crate::{
     AppError, AppState,
     api::dto::iso_date,
@@ -47,6 +49,40 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
+
+/// A store error as the user sees it: rule violations are 4xx with a message, the rest is internal.
+pub fn store_error(e: StoreError) -> AppError {
+    match &e {
+        StoreError::NotFound => AppError::not_found(),
+        StoreError::Tree(t) => match t {
+            vakt_core::directory::TreeError::SelfParent | vakt_core::directory::TreeError::Cycle(_) => {
+                AppError::invalid("dir-err-parent-cycle")
+            }
+            _ => AppError::invalid("dir-err-unknown-unit"),
+        },
+        StoreError::Conflict(code) if code.contains("employee_number") => AppError::conflict("dir-err-duplicate"),
+        StoreError::Conflict(_) => AppError::conflict("dir-err-invalid").with_arg("field", e.code()),
+        StoreError::Invalid(code) if code.contains("end_before_start") => AppError::invalid("dir-err-dates"),
+        StoreError::Invalid(_) => AppError::invalid("dir-err-invalid").with_arg("field", e.code()),
+        _ => AppError::internal(e.to_string()),
+    }
+}
+
+/// The editable fields of a person, as the store takes them.
+pub fn new_person(p: &Person) -> NewPerson {
+    NewPerson {
+        employee_number: p.employee_number.clone(),
+        given_name: p.given_name.clone(),
+        family_name: p.family_name.clone(),
+        email: p.email.clone(),
+        kind: p.kind,
+        unit: p.unit,
+        manager: p.manager,
+        employment: p.employment,
+        birth_date: p.birth_date,
+        preferred_language: p.preferred_language,
+    }
+}
 
 fn parse_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
     Uuid::parse_str(raw).map(T::from).map_err(|_| AppError::not_found())
@@ -127,13 +163,12 @@ pub struct TreeRow {
     pub id: String,
     pub name: String,
     pub code: String,
-    pub people: u64,
     pub opens_children: bool,
     pub closes: usize,
 }
 
 /// Flattens the forest into depth-first rows for nested `<ul>`s (children sorted by name).
-pub fn tree_rows(units: &[OrgUnit], counts: &HashMap<UnitId, u64>) -> Vec<TreeRow> {
+pub fn tree_rows(units: &[OrgUnit]) -> Vec<TreeRow> {
     let mut kids: HashMap<Option<UnitId>, Vec<&OrgUnit>> = HashMap::new();
     let ids: std::collections::HashSet<UnitId> = units.iter().map(|u| u.id).collect();
     for u in units {
@@ -167,7 +202,6 @@ pub fn tree_rows(units: &[OrgUnit], counts: &HashMap<UnitId, u64>) -> Vec<TreeRo
             id: u.id.to_string(),
             name: u.name.clone(),
             code: u.code.clone(),
-            people: counts.get(&u.id).copied().unwrap_or(0),
             opens_children,
             closes: if opens_children { 0 } else { depth.saturating_sub(next_depth) },
         });
@@ -185,10 +219,9 @@ struct UnitsPage {
 async fn units_page(user: CurrentUser, State(st): State<AppState>) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
-    let counts = st.db().count_people_by_unit(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let page = user.page(&st, "dir-units-title", "/directory");
-    render(&UnitsPage { page, rows: tree_rows(&units, &counts) })
+    render(&UnitsPage { page, rows: tree_rows(&units) })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -217,9 +250,9 @@ pub struct PersonRowView {
 
 /// A page of results with paging links.
 pub struct Results {
-    pub total: u64,
+    /// The exact number of matches when all fit on the pages seen so far.
+    pub total: Option<u64>,
     pub page: u64,
-    pub pages: u64,
     pub rows: Vec<PersonRowView>,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
@@ -250,11 +283,18 @@ async fn search(
 ) -> Result<Results, AppError> {
     let page = page.max(1);
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (total, people) =
-        st.db().search_people(tenant, q, unit, offset, PAGE_SIZE).await.map_err(AppError::store)?;
+    let query = PeopleQuery {
+        text: (!q.is_empty()).then(|| q.to_owned()),
+        unit,
+        state: None,
+        limit: PAGE_SIZE as u32,
+        offset,
+    };
+    let found = st.db().search_people(tenant, &query).await.map_err(store_error)?;
     let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let rows = people
+    let total = (!found.has_more).then(|| offset + found.items.len() as u64);
+    let rows = found
+        .items
         .iter()
         .map(|p| PersonRowView {
             id: p.id.to_string(),
@@ -268,10 +308,9 @@ async fn search(
     Ok(Results {
         total,
         page,
-        pages,
         rows,
         prev_href: (page > 1).then(|| people_href(base, q, unit_param, page - 1)),
-        next_href: (page < pages).then(|| people_href(base, q, unit_param, page + 1)),
+        next_href: found.has_more.then(|| people_href(base, q, unit_param, page + 1)),
     })
 }
 
@@ -306,7 +345,7 @@ async fn people_page(
             .with_arg("max", MAX_QUERY_CHARS));
     }
     let q = params.q.trim().to_owned();
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let unit = if params.unit.is_empty() {
         None
     } else {
@@ -368,7 +407,7 @@ async fn unit_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     let id: UnitId = parse_id(&id)?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let Some(unit) = units.iter().find(|u| u.id == id) else {
         return Err(AppError::not_found());
     };
@@ -389,7 +428,7 @@ async fn unit_page(
         .collect();
     children.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
     let leader = match unit.leader {
-        Some(l) => st.db().person(tenant, l).await.map_err(AppError::store)?.map(|p| (p.id.to_string(), p.display_name())),
+        Some(l) => st.db().person(tenant, l).await.map_err(store_error)?.map(|p| (p.id.to_string(), p.display_name())),
         None => None,
     };
     let base = format!("/directory/units/{id}");
@@ -447,10 +486,10 @@ async fn load_person(
 ) -> Result<(Person, Vec<OrgUnit>, Resource), AppError> {
     let tenant = user.tenant_id();
     let id: PersonId = parse_id(id)?;
-    let Some(person) = st.db().person(tenant, id).await.map_err(AppError::store)? else {
+    let Some(person) = st.db().person(tenant, id).await.map_err(store_error)? else {
         return Err(AppError::not_found());
     };
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let resource = Resource::in_unit(tenant.as_uuid(), unit_path(&units, person.unit));
     Ok((person, units, resource))
 }
@@ -463,7 +502,7 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
     let can_unlock = user.may(Action::UnlockAccount, &resource);
     let tenant = user.tenant_id();
     let manager = match person.manager {
-        Some(m) => st.db().person(tenant, m).await.map_err(AppError::store)?.map(|p| (p.id.to_string(), p.display_name())),
+        Some(m) => st.db().person(tenant, m).await.map_err(store_error)?.map(|p| (p.id.to_string(), p.display_name())),
         None => None,
     };
     let unit = person
@@ -474,7 +513,7 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
         st.db()
             .account_for_person(tenant, person.id)
             .await
-            .map_err(AppError::store)?
+            .map_err(store_error)?
             .map(|a| AccountView {
                 username: a.username.clone(),
                 disabled: a.disabled,
@@ -510,10 +549,10 @@ async fn unlock_account(user: CurrentUser, State(st): State<AppState>, Path(id):
     let (person, _units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::UnlockAccount, &resource)?;
     let tenant = user.tenant_id();
-    let Some(account) = st.db().account_for_person(tenant, person.id).await.map_err(AppError::store)? else {
+    let Some(account) = st.db().account_for_person(tenant, person.id).await.map_err(store_error)? else {
         return Err(AppError::not_found());
     };
-    st.db().unlock_account(&user.audit_ctx(), account.id).await.map_err(AppError::store)?;
+    st.db().unlock_account(&user.audit_ctx(), account.id).await.map_err(store_error)?;
     user.set_notice(&st, "dir-person-unlocked");
     Ok(Redirect::to(&format!("/directory/people/{}", person.id)).into_response())
 }
@@ -561,7 +600,7 @@ async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let manager_number = match person.manager {
-        Some(m) => st.db().person(user.tenant_id(), m).await.map_err(AppError::store)?.map(|p| p.employee_number),
+        Some(m) => st.db().person(user.tenant_id(), m).await.map_err(store_error)?.map(|p| p.employee_number),
         None => None,
     };
     let form = PersonForm {
@@ -729,7 +768,7 @@ async fn person_edit_submit(
         st.db()
             .person_by_employee_number(tenant, manager_number)
             .await
-            .map_err(AppError::store)?
+            .map_err(store_error)?
             .map(|p| Some(p.id))
     };
     // The new unit must itself be one the editor may edit in.
@@ -737,7 +776,9 @@ async fn person_edit_submit(
         Ok(updated) => {
             let target = Resource::in_unit(tenant.as_uuid(), unit_path(&units, updated.unit));
             user.authorize(Action::EditDirectory, &target)?;
-            st.db().update_person(&user.audit_ctx(), &updated).await.map_err(AppError::store)?;
+            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            tx.update_person(updated.id, new_person(&updated)).await.map_err(store_error)?;
+            tx.commit().await.map_err(store_error)?;
             user.set_notice(&st, "dir-saved");
             Ok(Redirect::to(&format!("/directory/people/{}", person.id)).into_response())
         }
@@ -788,7 +829,7 @@ struct UnitEditPage {
 async fn load_unit(st: &AppState, user: &CurrentUser, id: &str) -> Result<(OrgUnit, Vec<OrgUnit>, Resource), AppError> {
     let tenant = user.tenant_id();
     let id: UnitId = parse_id(id)?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let Some(unit) = units.iter().find(|u| u.id == id).cloned() else {
         return Err(AppError::not_found());
     };
@@ -800,7 +841,7 @@ async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id):
     let (unit, units, resource) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let leader = match unit.leader {
-        Some(l) => st.db().person(user.tenant_id(), l).await.map_err(AppError::store)?.map(|p| p.employee_number),
+        Some(l) => st.db().person(user.tenant_id(), l).await.map_err(store_error)?.map(|p| p.employee_number),
         None => None,
     };
     let form = UnitForm {
@@ -881,7 +922,7 @@ async fn unit_edit_submit(
         st.db()
             .person_by_employee_number(tenant, leader_number)
             .await
-            .map_err(AppError::store)?
+            .map_err(store_error)?
             .map(|p| Some(p.id))
     };
     match apply_unit_form(&unit, &form, &units, leader) {
@@ -890,7 +931,14 @@ async fn unit_edit_submit(
             if updated.parent.is_some() {
                 user.authorize(Action::EditDirectory, &target)?;
             }
-            st.db().update_unit(&user.audit_ctx(), &updated).await.map_err(AppError::store)?;
+            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            tx.update_unit(
+                updated.id,
+                NewUnit { parent: updated.parent, name: updated.name.clone(), code: updated.code.clone(), leader: updated.leader },
+            )
+            .await
+            .map_err(store_error)?;
+            tx.commit().await.map_err(store_error)?;
             user.set_notice(&st, "dir-saved");
             Ok(Redirect::to(&format!("/directory/units/{}", unit.id)).into_response())
         }
@@ -929,7 +977,7 @@ mod tests {
         let grandchild = unit(t, Some(child.id), "C");
         let other_root = unit(t, None, "D");
         let units = vec![other_root.clone(), grandchild.clone(), root.clone(), child.clone()];
-        let rows = tree_rows(&units, &HashMap::new());
+        let rows = tree_rows(&units);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["A", "B", "C", "D"]);
         let opens = rows.iter().filter(|r| r.opens_children).count();

@@ -18,11 +18,12 @@ use uuid::Uuid;
 
 use vakt_core::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
 use vakt_core::authz::{Action, Resource};
-use vakt_core::directory::{OrgUnit, UnitId, path_to_root};
+use vakt_core::directory::{OrgUnit, TenantId, UnitId, path_to_root};
 use vakt_core::settings::{Lang as SLang, Problem, SettingError, SettingKey, Settings, UnitOverride, effective, validate_override};
 
 use crate::{
     AppError, AppState,
+    directory::store_error,
     extract::CurrentUser,
     i18n::{Arg, Lang, t},
     page::{Page, render},
@@ -472,6 +473,44 @@ pub fn parse_unit_form(lang: Lang, form: &FormData) -> Result<UnitOverride, Hash
     if errors.is_empty() { Ok(ov) } else { Err(errors) }
 }
 
+/// The tenant's settings; a tenant that never saved any has its country's preset.
+pub async fn tenant_settings(st: &AppState, tenant: TenantId) -> Result<Settings, AppError> {
+    let value = st.db().tenant_settings(tenant).await.map_err(store_error)?;
+    let empty = value.is_null() || value.as_object().is_some_and(|o| o.is_empty());
+    if empty {
+        let t = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+        return Ok(Settings::preset(t.country));
+    }
+    serde_json::from_value(value).map_err(|e| AppError::internal(format!("stored settings: {e}")))
+}
+
+/// Every unit's own override.
+pub async fn unit_overrides(st: &AppState, tenant: TenantId) -> Result<HashMap<UnitId, UnitOverride>, AppError> {
+    let rows = st.db().all_unit_settings(tenant).await.map_err(store_error)?;
+    let mut out = HashMap::new();
+    for (unit, value) in rows {
+        if value.is_null() {
+            continue;
+        }
+        let ov: UnitOverride =
+            serde_json::from_value(value).map_err(|e| AppError::internal(format!("stored unit settings: {e}")))?;
+        out.insert(unit, ov);
+    }
+    Ok(out)
+}
+
+/// The settings in force for a person in `unit` (tenant settings tightened by every unit above).
+pub async fn effective_settings(st: &AppState, tenant: TenantId, unit: Option<UnitId>) -> Result<Settings, AppError> {
+    let base = tenant_settings(st, tenant).await?;
+    let Some(unit) = unit else { return Ok(base) };
+    let units = st.db().units(tenant).await.map_err(store_error)?;
+    let overrides = unit_overrides(st, tenant).await?;
+    let mut chain: Vec<UnitOverride> =
+        path_to_root(&units, unit).into_iter().filter_map(|id| overrides.get(&id).cloned()).collect();
+    chain.reverse();
+    Ok(effective(&base, &chain))
+}
+
 fn overrides_count(ov: &UnitOverride) -> usize {
     serde_json::to_value(ov).ok().and_then(|v| v.as_object().map(|o| o.len())).unwrap_or(0)
 }
@@ -510,12 +549,13 @@ async fn tenant_page(
     let tenant = user.tenant_id();
     let lang = user.lang();
     let can_edit = user.may(Action::EditSettings, &Resource::tenant(tenant.as_uuid()));
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
+    let overrides = unit_overrides(st, tenant).await?;
     let mut unit_links: Vec<(String, String, String)> = units
         .iter()
         .filter(|u| user.may(Action::EditUnitSettings, &unit_resource(&units, u, tenant)))
         .map(|u| {
-            let n = u.settings.as_ref().map(overrides_count).unwrap_or(0);
+            let n = overrides.get(&u.id).map(overrides_count).unwrap_or(0);
             (u.id.to_string(), u.name.clone(), t(lang, "settings-overrides", &[("count", Arg::from(n))]))
         })
         .collect();
@@ -542,17 +582,20 @@ async fn tenant_page(
 async fn tenant_form(user: CurrentUser, State(st): State<AppState>) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewSettings, &Resource::tenant(tenant.as_uuid()))?;
-    let current = st.db().tenant_settings(tenant).await.map_err(AppError::store)?;
+    let current = tenant_settings(&st, tenant).await?;
     tenant_page(&user, &st, &current, None, HashMap::new()).await
 }
 
 async fn tenant_submit(user: CurrentUser, State(st): State<AppState>, Form(form): Form<FormData>) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::EditSettings, &Resource::tenant(tenant.as_uuid()))?;
-    let current = st.db().tenant_settings(tenant).await.map_err(AppError::store)?;
+    let current = tenant_settings(&st, tenant).await?;
     match parse_tenant_form(user.lang(), &current, &form) {
         Ok(new) => {
-            st.db().set_tenant_settings(&user.audit_ctx(), &new).await.map_err(AppError::store)?;
+            let value = serde_json::to_value(&new).map_err(|e| AppError::internal(e.to_string()))?;
+            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            tx.set_tenant_settings(&value).await.map_err(store_error)?;
+            tx.commit().await.map_err(store_error)?;
             user.set_notice(&st, "settings-saved");
             Ok(Redirect::to("/settings").into_response())
         }
@@ -567,13 +610,14 @@ fn unit_resource(units: &[OrgUnit], unit: &OrgUnit, tenant: vakt_core::directory
 }
 
 /// The settings a unit inherits: the tenant's with the overrides of its ancestors applied.
-fn inherited_for(tenant_settings: &Settings, units: &[OrgUnit], unit: UnitId) -> Settings {
-    let by_id: HashMap<UnitId, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
-    let mut ancestors: Vec<UnitOverride> = path_to_root(units, unit)
-        .into_iter()
-        .skip(1)
-        .filter_map(|id| by_id.get(&id).and_then(|u| u.settings.clone()))
-        .collect();
+fn inherited_for(
+    tenant_settings: &Settings,
+    units: &[OrgUnit],
+    overrides: &HashMap<UnitId, UnitOverride>,
+    unit: UnitId,
+) -> Settings {
+    let mut ancestors: Vec<UnitOverride> =
+        path_to_root(units, unit).into_iter().skip(1).filter_map(|id| overrides.get(&id).cloned()).collect();
     ancestors.reverse();
     effective(tenant_settings, &ancestors)
 }
@@ -620,17 +664,19 @@ async fn load_unit(
     st: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<(OrgUnit, Vec<OrgUnit>, Resource, Settings), AppError> {
+) -> Result<(OrgUnit, Vec<OrgUnit>, Resource, Settings, UnitOverride), AppError> {
     let tenant = user.tenant_id();
     let id = Uuid::parse_str(id).map(UnitId::from).map_err(|_| AppError::not_found())?;
-    let units = st.db().list_units(tenant).await.map_err(AppError::store)?;
+    let units = st.db().units(tenant).await.map_err(store_error)?;
     let Some(unit) = units.iter().find(|u| u.id == id).cloned() else {
         return Err(AppError::not_found());
     };
     let resource = unit_resource(&units, &unit, tenant);
-    let tenant_settings = st.db().tenant_settings(tenant).await.map_err(AppError::store)?;
-    let inherited = inherited_for(&tenant_settings, &units, id);
-    Ok((unit, units, resource, inherited))
+    let tenant_settings = tenant_settings(st, tenant).await?;
+    let overrides = unit_overrides(st, tenant).await?;
+    let inherited = inherited_for(&tenant_settings, &units, &overrides, id);
+    let own = overrides.get(&id).cloned().unwrap_or_default();
+    Ok((unit, units, resource, inherited, own))
 }
 
 fn unit_page_body(
@@ -666,10 +712,10 @@ fn unit_page_body(
 }
 
 async fn unit_form(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let (unit, _units, resource, inherited) = load_unit(&st, &user, &id).await?;
+    let (unit, _units, resource, inherited, own) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::ViewSettings, &resource)?;
     let can_edit = user.may(Action::EditUnitSettings, &resource);
-    let form = override_form(&unit.settings.clone().unwrap_or_default());
+    let form = override_form(&own);
     unit_page_body(&user, &st, &unit, &inherited, &form, HashMap::new(), can_edit)
 }
 
@@ -679,7 +725,7 @@ async fn unit_submit(
     Path(id): Path<String>,
     Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let (unit, _units, resource, inherited) = load_unit(&st, &user, &id).await?;
+    let (unit, _units, resource, inherited, _own) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditUnitSettings, &resource)?;
     let lang = user.lang();
     let parsed = parse_unit_form(lang, &form).and_then(|ov| {
@@ -690,7 +736,10 @@ async fn unit_submit(
     match parsed {
         Ok(ov) => {
             let ov = (!ov.is_empty()).then_some(ov);
-            st.db().set_unit_settings(&user.audit_ctx(), unit.id, ov.as_ref()).await.map_err(AppError::store)?;
+            let value = ov.as_ref().map(serde_json::to_value).transpose().map_err(|e| AppError::internal(e.to_string()))?;
+            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            tx.set_unit_settings(unit.id, value.as_ref()).await.map_err(store_error)?;
+            tx.commit().await.map_err(store_error)?;
             user.set_notice(&st, "settings-saved");
             Ok(Redirect::to(&format!("/settings/units/{}", unit.id)).into_response())
         }

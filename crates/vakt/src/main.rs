@@ -30,6 +30,9 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create and list tenants (municipalities).
+    #[command(subcommand)]
+    Tenant(commands::tenant::TenantCommand),
     /// Manage local accounts: create, reset password, disable, enable, unlock, reset two-factor.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -117,6 +120,7 @@ fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>
                 commands::serve::serve(&cfg, args.demo).await
             }
             Command::Migrate => commands::migrate(&cfg).await,
+            Command::Tenant(cmd) => commands::tenant::run(&cfg, cmd).await,
             Command::User(cmd) => commands::user::run(&cfg, cmd).await,
             Command::Import(cmd) => commands::import::run(&cfg, cmd).await,
             Command::Audit(cmd) => commands::audit::run(&cfg, cmd).await,

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod serve;
+pub mod tenant;
 pub mod user;
 
 use anyhow::{Context, bail};

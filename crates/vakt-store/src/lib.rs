@@ -1,1 +1,65 @@
-//! placeholder
+//! Vakt persistence: SQLite (embedded default) and PostgreSQL behind one API, migrations, the
+//! audit chain, and the job outbox.
+//!
+//! # Overview
+//! ```text
+//! let db = Db::open("sqlite:///path/vakt.db").await?;   // or "postgres://…"
+//! db.migrate().await?;                                    // idempotent; run at start and by `vakt migrate`
+//!
+//! // Reads: methods on `Db`, always with the tenant.
+//! db.tenant_by_slug("oslo").await?;  db.units(tenant).await?;  db.search_people(tenant, &query).await?;
+//!
+//! // Writes: one transaction per change, opened with the audit context (tenant, actor, ip).
+//! let ctx = AuditCtx::new(tenant, Actor::account(account_id, Some(person_id), "kari")).with_ip(ip);
+//! let mut tx = db.write(&ctx).await?;
+//! let unit = tx.create_unit(NewUnit { .. }).await?;       // appends `unit.create` to the chain
+//! tx.enqueue_job(NewJob::new("mail.send", payload)).await?; // outbox row, same transaction
+//! tx.commit().await?;                                      // refused (rolled back) if nothing was audited
+//! ```
+//! Every write method lives on [`WriteTx`] and appends its own audit event in the same
+//! transaction; there is no write path without one. A transaction that only needs to record an
+//! event (a failed sign-in, an export) uses [`WriteTx::record`].
+//!
+//! Bookkeeping that is not a domain change is done on `Db` directly and not audited: touching a
+//! session's `last_seen`, claiming and finishing jobs, deleting expired sessions.
+//!
+//! # Modules (one per capability)
+//! - tenants: [`Db::create_tenant`], [`Db::tenant`], [`Db::tenant_by_slug`], [`Db::tenants`],
+//!   [`WriteTx::update_tenant`]; settings JSON: [`Db::tenant_settings`], [`WriteTx::set_tenant_settings`],
+//!   [`Db::unit_settings`], [`Db::all_unit_settings`], [`WriteTx::set_unit_settings`].
+//! - units: [`Db::units`], [`Db::unit`], [`Db::unit_by_code`], [`Db::units_led_by`],
+//!   [`WriteTx::create_unit`], [`WriteTx::update_unit`] (cycle-checked), [`WriteTx::delete_unit`].
+//! - people: [`Db::person`], [`Db::person_by_employee_number`], [`Db::search_people`] (paged),
+//!   [`Db::count_people`], [`Db::reports_of`], [`WriteTx::create_person`], [`WriteTx::update_person`].
+//! - import: [`Db::import_context`], [`WriteTx::apply_import`] (upsert on employee number).
+//! - accounts: [`Db::account`], [`Db::account_by_username`], [`Db::accounts`], [`WriteTx::create_account`],
+//!   password, lockout, roles, TOTP and recovery codes.
+//! - sessions and API tokens: [`WriteTx::create_session`], [`Db::session_by_token_hash`],
+//!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
+//! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
+//! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//!
+//! # Portability rules
+//! Same SQL text on both engines with `$1` placeholders; ids are UUIDv7 made in Rust; timestamps
+//! are UTC with microsecond precision ([`Ts`]: fixed-width TEXT on SQLite, TIMESTAMPTZ on
+//! PostgreSQL); search columns are lower-cased in Rust. Only row locking differs
+//! (`FOR UPDATE [SKIP LOCKED]` on PostgreSQL; SQLite write transactions are `BEGIN IMMEDIATE`).
+
+mod audit;
+mod db;
+mod error;
+mod people;
+mod tenants;
+mod types;
+mod units;
+
+pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
+pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
+pub use error::{Result, StoreError};
+pub use people::{NewPerson, Page, PeopleQuery};
+pub use tenants::{NewTenant, TenantUpdate};
+pub use types::Ts;
+pub use units::NewUnit;
+
+/// Re-exported so callers need not depend on `vakt-core` for the write context.
+pub use vakt_core::audit::{Actor, AuditCtx};

@@ -401,6 +401,8 @@ pub enum BreakReason {
     HashMismatch,
     /// The chain ends before the recorded head (events were removed from the end).
     Truncated { head_seq: i64 },
+    /// The stored row cannot be read (a field was changed to something that is not a valid value).
+    Unreadable,
 }
 
 impl BreakReason {
@@ -412,6 +414,7 @@ impl BreakReason {
             BreakReason::ContentMismatch => "content_mismatch",
             BreakReason::HashMismatch => "hash_mismatch",
             BreakReason::Truncated { .. } => "truncated",
+            BreakReason::Unreadable => "unreadable",
         }
     }
 }

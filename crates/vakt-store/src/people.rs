@@ -1,0 +1,351 @@
+//! People: the directory's persons, search with paging, create and update.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+use vakt_core::audit::{AuditClass, EventDraft};
+use vakt_core::directory::{
+    Employment, EmploymentState, Language, Person, PersonId, PersonKind, TenantId, UnitId, search_fold,
+};
+
+use crate::db::{Arg, Args, Conn, Db, WriteTx, bind_args, like_escape, on};
+use crate::error::{Result, StoreError, conflict_as, corrupt};
+use crate::types::ts;
+
+/// The editable fields of a person (create and full update).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPerson {
+    pub employee_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: Option<String>,
+    pub kind: PersonKind,
+    pub unit: Option<UnitId>,
+    pub manager: Option<PersonId>,
+    pub employment: Employment,
+    pub birth_date: Option<Date>,
+    pub preferred_language: Option<Language>,
+}
+
+/// A people search. Every whitespace-separated word of `text` must occur in the name, e-mail or
+/// employee number (case-insensitive, Unicode-aware).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleQuery {
+    pub text: Option<String>,
+    pub unit: Option<UnitId>,
+    pub state: Option<EmploymentState>,
+    /// Page size, 1–500 (default 50 when 0).
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Whether another page follows.
+    pub has_more: bool,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    employee_number: String,
+    given_name: String,
+    family_name: String,
+    email: Option<String>,
+    kind: String,
+    unit_id: Option<Uuid>,
+    manager_id: Option<Uuid>,
+    state: String,
+    start_date: Option<Date>,
+    end_date: Option<Date>,
+    birth_date: Option<Date>,
+    language: Option<String>,
+}
+
+impl PersonRow {
+    pub(crate) fn into_person(self) -> Result<Person> {
+        Ok(Person {
+            id: PersonId(self.id),
+            tenant: TenantId(self.tenant_id),
+            kind: PersonKind::parse(&self.kind).ok_or_else(|| corrupt("person kind", &self.kind))?,
+            employment: Employment {
+                state: EmploymentState::parse(&self.state).ok_or_else(|| corrupt("employment state", &self.state))?,
+                start: self.start_date,
+                end: self.end_date,
+            },
+            preferred_language: match self.language {
+                None => None,
+                Some(l) => Some(Language::parse(&l).ok_or_else(|| corrupt("language", &l))?),
+            },
+            employee_number: self.employee_number,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            email: self.email,
+            unit: self.unit_id.map(UnitId),
+            manager: self.manager_id.map(PersonId),
+            birth_date: self.birth_date,
+        })
+    }
+}
+
+pub(crate) const PERSON_COLS: &str = "id, tenant_id, employee_number, given_name, family_name, email, kind, unit_id, \
+     manager_id, state, start_date, end_date, birth_date, language";
+/// Columns written on insert, in bind order (see [`bind_person`]).
+pub(crate) const PERSON_WRITE_COLS: &str = "id, tenant_id, employee_number, given_name, family_name, email, kind, \
+     unit_id, manager_id, state, start_date, end_date, birth_date, language, search_text, sort_key, created_at, updated_at";
+pub(crate) const PERSON_WRITE_NCOLS: usize = 18;
+
+pub(crate) fn search_text(p: &Person) -> String {
+    search_fold(&format!(
+        "{} {} {} {}",
+        p.given_name,
+        p.family_name,
+        p.email.as_deref().unwrap_or(""),
+        p.employee_number
+    ))
+}
+
+pub(crate) fn sort_key(p: &Person) -> String {
+    search_fold(&format!("{} {}", p.family_name, p.given_name))
+}
+
+/// Binds a person's write columns in [`PERSON_WRITE_COLS`] order.
+macro_rules! bind_person {
+    ($q:expr, $p:expr, $now:expr) => {{
+        let p: &vakt_core::directory::Person = $p;
+        $q.bind(p.id.0)
+            .bind(p.tenant.0)
+            .bind(p.employee_number.clone())
+            .bind(p.given_name.clone())
+            .bind(p.family_name.clone())
+            .bind(p.email.clone())
+            .bind(p.kind.as_str())
+            .bind(p.unit.map(|u| u.0))
+            .bind(p.manager.map(|m| m.0))
+            .bind(p.employment.state.as_str())
+            .bind(p.employment.start)
+            .bind(p.employment.end)
+            .bind(p.birth_date)
+            .bind(p.preferred_language.map(|l| l.as_str()))
+            .bind($crate::people::search_text(p))
+            .bind($crate::people::sort_key(p))
+            .bind($crate::types::ts($now))
+            .bind($crate::types::ts($now))
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use bind_person;
+
+/// Short description for audit summaries (no birth date).
+pub(crate) fn describe(p: &Person) -> String {
+    format!(
+        "{} {} [{}] {} {} unit={} manager={} {} {}..{}",
+        p.given_name,
+        p.family_name,
+        p.employee_number,
+        p.email.as_deref().unwrap_or("-"),
+        p.kind.as_str(),
+        p.unit.map(|u| u.to_string()).unwrap_or_default(),
+        p.manager.map(|u| u.to_string()).unwrap_or_default(),
+        p.employment.state.as_str(),
+        p.employment.start.map(|d| d.to_string()).unwrap_or_default(),
+        p.employment.end.map(|d| d.to_string()).unwrap_or_default(),
+    )
+}
+
+pub(crate) async fn get(conn: &mut Conn<'_>, tenant: TenantId, id: PersonId) -> Result<Option<Person>> {
+    let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND id = $2");
+    let row: Option<PersonRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
+    row.map(PersonRow::into_person).transpose()
+}
+
+fn validate(new: &NewPerson) -> Result<()> {
+    let bad = |s: &str, max: usize| s.trim().is_empty() || s.chars().count() > max || s.chars().any(char::is_control);
+    if bad(&new.employee_number, 64) || new.employee_number.chars().any(char::is_whitespace) {
+        return Err(StoreError::Invalid("person.employee_number_invalid"));
+    }
+    if bad(&new.given_name, 200) || bad(&new.family_name, 200) {
+        return Err(StoreError::Invalid("person.name_invalid"));
+    }
+    if let Some(e) = &new.email
+        && (bad(e, 254) || !e.contains('@') || e.chars().any(char::is_whitespace))
+    {
+        return Err(StoreError::Invalid("person.email_invalid"));
+    }
+    if let (Some(s), Some(e)) = (new.employment.start, new.employment.end)
+        && e < s
+    {
+        return Err(StoreError::Invalid("person.end_before_start"));
+    }
+    Ok(())
+}
+
+impl Db {
+    pub async fn person(&self, tenant: TenantId, id: PersonId) -> Result<Option<Person>> {
+        let mut pc = self.acquire().await?;
+        get(&mut pc.conn(), tenant, id).await
+    }
+
+    pub async fn person_by_employee_number(&self, tenant: TenantId, number: &str) -> Result<Option<Person>> {
+        let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND employee_number = $2");
+        let mut pc = self.acquire().await?;
+        let row: Option<PersonRow> =
+            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(number).fetch_optional(&mut *c).await?);
+        row.map(PersonRow::into_person).transpose()
+    }
+
+    pub async fn count_people(&self, tenant: TenantId) -> Result<i64> {
+        let mut pc = self.acquire().await?;
+        let (n,): (i64,) = on!(&mut pc.conn(), c => sqlx::query_as("SELECT COUNT(*) FROM people WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(n)
+    }
+
+    /// Searches people, ordered by family name, given name. Paging by `limit`/`offset`.
+    pub async fn search_people(&self, tenant: TenantId, q: &PeopleQuery) -> Result<Page<Person>> {
+        let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
+        let mut args = Args::default();
+        let mut sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = {}", args.push(Arg::Uuid(tenant.0)));
+        if let Some(text) = &q.text {
+            for word in search_fold(text).split_whitespace().take(8) {
+                let pat = format!("%{}%", like_escape(word));
+                sql.push_str(&format!(" AND search_text LIKE {} ESCAPE '\\'", args.push(Arg::Str(pat))));
+            }
+        }
+        if let Some(u) = q.unit {
+            sql.push_str(&format!(" AND unit_id = {}", args.push(Arg::Uuid(u.0))));
+        }
+        if let Some(s) = q.state {
+            sql.push_str(&format!(" AND state = {}", args.push(Arg::Str(s.as_str().into()))));
+        }
+        let l = args.push(Arg::I64(i64::from(limit) + 1));
+        let o = args.push(Arg::I64(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+        sql.push_str(&format!(" ORDER BY sort_key, id LIMIT {l} OFFSET {o}"));
+        let mut pc = self.acquire().await?;
+        let mut conn = pc.conn();
+        let mut items: Vec<Person> = on!(&mut conn, c => {
+            let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| <PersonRow as sqlx::FromRow<_>>::from_row(r).map_err(StoreError::from).and_then(PersonRow::into_person))
+                .collect::<Result<Vec<_>>>()?
+        });
+        let has_more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        Ok(Page { items, has_more, offset: q.offset, limit })
+    }
+
+    /// People whose manager is `manager`.
+    pub async fn reports_of(&self, tenant: TenantId, manager: PersonId) -> Result<Vec<Person>> {
+        let sql = format!("SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND manager_id = $2 ORDER BY sort_key, id");
+        let mut pc = self.acquire().await?;
+        let rows: Vec<PersonRow> =
+            on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(manager.0).fetch_all(&mut *c).await?);
+        rows.into_iter().map(PersonRow::into_person).collect()
+    }
+}
+
+impl WriteTx {
+    async fn check_refs(&mut self, new: &NewPerson, me: Option<PersonId>) -> Result<()> {
+        let tenant = self.tenant();
+        if let Some(u) = new.unit
+            && crate::units::get(&mut self.conn(), tenant, u).await?.is_none()
+        {
+            return Err(StoreError::Invalid("person.unit_unknown"));
+        }
+        if let Some(m) = new.manager {
+            if Some(m) == me {
+                return Err(StoreError::Invalid("person.own_manager"));
+            }
+            if get(&mut self.conn(), tenant, m).await?.is_none() {
+                return Err(StoreError::Invalid("person.manager_unknown"));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_person(&mut self, new: NewPerson) -> Result<Person> {
+        validate(&new)?;
+        self.check_refs(&new, None).await?;
+        let p = person_from(self.tenant(), PersonId::new(), new);
+        let now = self.now();
+        let sql = format!(
+            "INSERT INTO people ({PERSON_WRITE_COLS}) VALUES {}",
+            crate::db::values_placeholders(1, PERSON_WRITE_NCOLS)
+        );
+        on!(&mut self.conn(), c => bind_person!(sqlx::query(&sql), &p, now)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected())
+            .map_err(StoreError::from)
+            .map_err(conflict_as("person.employee_number_taken"))?);
+        self.audit(EventDraft::new(AuditClass::Admin, "person.create", "person", p.id).person(p.id).after(describe(&p)))
+            .await?;
+        Ok(p)
+    }
+
+    pub async fn update_person(&mut self, id: PersonId, new: NewPerson) -> Result<Person> {
+        validate(&new)?;
+        let tenant = self.tenant();
+        let before = get(&mut self.conn(), tenant, id).await?.ok_or(StoreError::NotFound)?;
+        self.check_refs(&new, Some(id)).await?;
+        let p = person_from(tenant, id, new);
+        let now = self.now();
+        on!(&mut self.conn(), c => sqlx::query(
+            "UPDATE people SET employee_number = $3, given_name = $4, family_name = $5, email = $6, kind = $7, \
+             unit_id = $8, manager_id = $9, state = $10, start_date = $11, end_date = $12, birth_date = $13, \
+             language = $14, search_text = $15, sort_key = $16, updated_at = $17 WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.0)
+        .bind(id.0)
+        .bind(&p.employee_number)
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(&p.email)
+        .bind(p.kind.as_str())
+        .bind(p.unit.map(|u| u.0))
+        .bind(p.manager.map(|m| m.0))
+        .bind(p.employment.state.as_str())
+        .bind(p.employment.start)
+        .bind(p.employment.end)
+        .bind(p.birth_date)
+        .bind(p.preferred_language.map(|l| l.as_str()))
+        .bind(search_text(&p))
+        .bind(sort_key(&p))
+        .bind(ts(now))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())
+        .map_err(StoreError::from)
+        .map_err(conflict_as("person.employee_number_taken"))?);
+        self.audit(
+            EventDraft::new(AuditClass::Admin, "person.update", "person", id)
+                .person(id)
+                .before(describe(&before))
+                .after(describe(&p)),
+        )
+        .await?;
+        Ok(p)
+    }
+}
+
+pub(crate) fn person_from(tenant: TenantId, id: PersonId, new: NewPerson) -> Person {
+    Person {
+        id,
+        tenant,
+        employee_number: new.employee_number.trim().to_string(),
+        given_name: new.given_name.trim().to_string(),
+        family_name: new.family_name.trim().to_string(),
+        email: new.email.map(|e| e.trim().to_lowercase()),
+        kind: new.kind,
+        unit: new.unit,
+        manager: new.manager,
+        employment: new.employment,
+        birth_date: new.birth_date,
+        preferred_language: new.preferred_language,
+    }
+}

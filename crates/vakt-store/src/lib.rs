@@ -45,18 +45,26 @@
 //! PostgreSQL); search columns are lower-cased in Rust. Only row locking differs
 //! (`FOR UPDATE [SKIP LOCKED]` on PostgreSQL; SQLite write transactions are `BEGIN IMMEDIATE`).
 
+mod accounts;
 mod audit;
 mod db;
 mod error;
+mod import;
+mod jobs;
 mod people;
+mod sessions;
 mod tenants;
 mod types;
 mod units;
 
+pub use accounts::{Account, NewAccount, RecoveryCode};
 pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
 pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
 pub use error::{Result, StoreError};
+pub use import::{ImportMode, ImportOutcome};
+pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
+pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use types::Ts;
 pub use units::NewUnit;

@@ -138,7 +138,6 @@ macro_rules! bind_person {
             .bind($crate::types::ts($now))
     }};
 }
-#[allow(unused_imports)]
 pub(crate) use bind_person;
 
 /// Short description for audit summaries (no birth date).

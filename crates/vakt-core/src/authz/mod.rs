@@ -5,15 +5,14 @@
 //! Nothing else in Vakt decides who may do what.
 //!
 //! ```
-//! use std::collections::BTreeSet;
-//! use uuid::Uuid;
 //! use vakt_core::Role;
 //! use vakt_core::authz::{authorize, Action, Denied, Principal, Resource};
+//! use vakt_core::directory::{AccountId, PersonId, TenantId, UnitId};
 //!
-//! let tenant = Uuid::now_v7();
-//! let school = Uuid::now_v7();
-//! let sector = Uuid::now_v7();
-//! let leader = Principal::new(Uuid::now_v7(), Some(Uuid::now_v7()), tenant,
+//! let tenant = TenantId::new();
+//! let school = UnitId::new();
+//! let sector = UnitId::new();
+//! let leader = Principal::new(AccountId::new(), Some(PersonId::new()), tenant,
 //!     [Role::Employee], [school], false);
 //! assert!(leader.has_role(Role::Leader)); // implied by leading a unit
 //!
@@ -25,7 +24,7 @@
 //! assert_eq!(authorize(&leader, Action::ViewUnitOverview, &in_sector),
 //!     Err(Denied::OutsideLedUnits));
 //! // and nothing in another tenant.
-//! let elsewhere = Resource::in_unit(Uuid::now_v7(), vec![school]);
+//! let elsewhere = Resource::in_unit(TenantId::new(), vec![school]);
 //! assert_eq!(authorize(&leader, Action::ViewUnitOverview, &elsewhere),
 //!     Err(Denied::OtherTenant));
 //! ```
@@ -83,21 +82,22 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Role;
+use crate::directory::{AccountId, PersonId, TenantId, UnitId};
 
 /// Who is acting: one signed-in account, with everything authorization needs to know about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
     /// The account that signed in.
-    pub account: Uuid,
+    pub account: AccountId,
     /// The person in the directory behind the account (a host admin may have none).
-    pub person: Option<Uuid>,
+    pub person: Option<PersonId>,
     /// The tenant the account belongs to.
-    pub tenant: Uuid,
+    pub tenant: TenantId,
     /// Stored roles, plus `Leader` when `led_units` is not empty, plus `HostAdmin` when
     /// `is_host_admin`. Built by [`Principal::new`]; do not fill by hand.
     pub roles: BTreeSet<Role>,
     /// The org units this person is the leader of (each unit's subtree is in scope).
-    pub led_units: BTreeSet<Uuid>,
+    pub led_units: BTreeSet<UnitId>,
     /// An operator of the whole installation.
     pub is_host_admin: bool,
 }
@@ -107,14 +107,14 @@ impl Principal {
     /// stored: it follows from `led_units`) nor `HostAdmin` (it follows from `is_host_admin`);
     /// both are normalised here.
     pub fn new(
-        account: Uuid,
-        person: Option<Uuid>,
-        tenant: Uuid,
+        account: AccountId,
+        person: Option<PersonId>,
+        tenant: TenantId,
         stored_roles: impl IntoIterator<Item = Role>,
-        led_units: impl IntoIterator<Item = Uuid>,
+        led_units: impl IntoIterator<Item = UnitId>,
         is_host_admin: bool,
     ) -> Self {
-        let led_units: BTreeSet<Uuid> = led_units.into_iter().collect();
+        let led_units: BTreeSet<UnitId> = led_units.into_iter().collect();
         let mut roles: BTreeSet<Role> = stored_roles
             .into_iter()
             .filter(|r| !matches!(r, Role::Leader | Role::HostAdmin))
@@ -157,20 +157,21 @@ impl Principal {
 
 /// What the principal acts on: always a tenant; for unit-scoped objects the unit's place in the
 /// tree; for self-service the account the object belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
     /// The tenant that owns the object.
-    pub tenant: Uuid,
-    /// The path from the root unit down to the object's unit (inclusive), when the object belongs
-    /// to a unit. Empty for tenant-wide objects (settings, audit log, the tenant itself).
-    pub unit_path: Vec<Uuid>,
+    pub tenant: TenantId,
+    /// The object's unit and all its ancestors (any order; `directory::path_to_root` gives
+    /// exactly this), when the object belongs to a unit. Empty for tenant-wide objects
+    /// (settings, audit log, the tenant itself).
+    pub unit_path: Vec<UnitId>,
     /// The account the object belongs to, for self-service actions (own tokens, own TOTP …).
-    pub owner_account: Option<Uuid>,
+    pub owner_account: Option<AccountId>,
 }
 
 impl Resource {
     /// A tenant-wide object.
-    pub fn tenant(tenant: Uuid) -> Self {
+    pub fn tenant(tenant: TenantId) -> Self {
         Self {
             tenant,
             unit_path: Vec::new(),
@@ -178,8 +179,8 @@ impl Resource {
         }
     }
 
-    /// An object that belongs to a unit; `unit_path` runs from the root unit to that unit.
-    pub fn in_unit(tenant: Uuid, unit_path: Vec<Uuid>) -> Self {
+    /// An object that belongs to a unit; `unit_path` holds that unit and its ancestors.
+    pub fn in_unit(tenant: TenantId, unit_path: Vec<UnitId>) -> Self {
         Self {
             tenant,
             unit_path,
@@ -188,7 +189,7 @@ impl Resource {
     }
 
     /// An object that belongs to one account (for self-service actions).
-    pub fn owned_by(tenant: Uuid, account: Uuid) -> Self {
+    pub fn owned_by(tenant: TenantId, account: AccountId) -> Self {
         Self {
             tenant,
             unit_path: Vec::new(),
@@ -198,7 +199,7 @@ impl Resource {
 
     /// The installation itself (for host actions); the tenant id is not consulted.
     pub fn host() -> Self {
-        Self::tenant(Uuid::nil())
+        Self::tenant(TenantId(Uuid::nil()))
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::directory::{AccountId, PersonId, TenantId, UnitId};
 
 const ROLES: [Role; 8] = [
     Role::Employee,
@@ -61,22 +62,30 @@ fn policy_rows() -> Vec<(Action, Vec<Grant>)> {
 }
 
 struct World {
-    tenant: Uuid,
-    other_tenant: Uuid,
-    root: Uuid,
-    sector: Uuid,
-    school: Uuid,
-    other_sector: Uuid,
+    tenant: TenantId,
+    other_tenant: TenantId,
+    root: UnitId,
+    sector: UnitId,
+    school: UnitId,
+    other_sector: UnitId,
+}
+
+fn acc(n: u128) -> AccountId {
+    AccountId(Uuid::from_u128(n))
+}
+
+fn per(n: u128) -> PersonId {
+    PersonId(Uuid::from_u128(n))
 }
 
 fn world() -> World {
     World {
-        tenant: Uuid::from_u128(1),
-        other_tenant: Uuid::from_u128(2),
-        root: Uuid::from_u128(10),
-        sector: Uuid::from_u128(11),
-        school: Uuid::from_u128(12),
-        other_sector: Uuid::from_u128(13),
+        tenant: TenantId(Uuid::from_u128(1)),
+        other_tenant: TenantId(Uuid::from_u128(2)),
+        root: UnitId(Uuid::from_u128(10)),
+        sector: UnitId(Uuid::from_u128(11)),
+        school: UnitId(Uuid::from_u128(12)),
+        other_sector: UnitId(Uuid::from_u128(13)),
     }
 }
 
@@ -92,8 +101,8 @@ fn principal_with(w: &World, role: Role) -> Principal {
         r => vec![r],
     };
     Principal::new(
-        Uuid::from_u128(100 + role as u128),
-        Some(Uuid::from_u128(200 + role as u128)),
+        acc(100 + role as u128),
+        Some(per(200 + role as u128)),
         w.tenant,
         stored,
         led,
@@ -169,7 +178,7 @@ fn every_role_times_every_action_is_decided_as_the_table_says() {
                 (r, r)
             } else if action.is_self_service() {
                 // Checked in its own test below; here: someone else's account is refused.
-                let other = Resource::owned_by(w.tenant, Uuid::from_u128(999));
+                let other = Resource::owned_by(w.tenant, acc(999));
                 assert_eq!(authorize(&p, action, &other), Err(Denied::NotOwner));
                 continue;
             } else {
@@ -205,7 +214,7 @@ fn every_principal_may_do_self_service_on_their_own_account_only() {
         for &action in Action::ALL.iter().filter(|a| a.is_self_service()) {
             let own = Resource::owned_by(w.tenant, p.account);
             assert_eq!(authorize(&p, action, &own), Ok(()), "{role:?} {action:?}");
-            let foreign = Resource::owned_by(w.tenant, Uuid::from_u128(4242));
+            let foreign = Resource::owned_by(w.tenant, acc(4242));
             assert_eq!(authorize(&p, action, &foreign), Err(Denied::NotOwner));
             let no_owner = Resource::tenant(w.tenant);
             assert_eq!(authorize(&p, action, &no_owner), Err(Denied::NotOwner));
@@ -216,14 +225,7 @@ fn every_principal_may_do_self_service_on_their_own_account_only() {
 #[test]
 fn cross_tenant_access_is_always_denied_except_host_admin_on_host_actions() {
     let w = world();
-    let mut all_roles = Principal::new(
-        Uuid::from_u128(7),
-        Some(Uuid::from_u128(8)),
-        w.tenant,
-        ROLES,
-        [w.root],
-        true,
-    );
+    let mut all_roles = Principal::new(acc(7), Some(per(8)), w.tenant, ROLES, [w.root], true);
     all_roles.led_units.insert(w.school);
     for &action in Action::ALL {
         let foreign_resources = [
@@ -246,7 +248,7 @@ fn cross_tenant_access_is_always_denied_except_host_admin_on_host_actions() {
 fn auditor_is_read_only() {
     let w = world();
     let auditor = Principal::new(
-        Uuid::from_u128(5),
+        acc(5),
         None,
         w.tenant,
         [Role::Employee, Role::Auditor],
@@ -281,7 +283,7 @@ fn auditor_is_read_only() {
 fn auditor_who_also_holds_a_writing_role_may_write_through_that_role() {
     let w = world();
     let p = Principal::new(
-        Uuid::from_u128(5),
+        acc(5),
         None,
         w.tenant,
         [Role::Auditor, Role::TenantAdmin],
@@ -299,7 +301,7 @@ fn auditor_who_also_holds_a_writing_role_may_write_through_that_role() {
 fn leader_role_is_implied_by_leading_a_unit_and_never_taken_from_storage() {
     let w = world();
     let stored_leader = Principal::new(
-        Uuid::from_u128(1),
+        acc(1),
         None,
         w.tenant,
         [Role::Employee, Role::Leader, Role::HostAdmin],
@@ -308,14 +310,7 @@ fn leader_role_is_implied_by_leading_a_unit_and_never_taken_from_storage() {
     );
     assert!(!stored_leader.has_role(Role::Leader));
     assert!(!stored_leader.has_role(Role::HostAdmin));
-    let real_leader = Principal::new(
-        Uuid::from_u128(1),
-        None,
-        w.tenant,
-        [Role::Employee],
-        [w.school],
-        false,
-    );
+    let real_leader = Principal::new(acc(1), None, w.tenant, [Role::Employee], [w.school], false);
     assert!(real_leader.has_role(Role::Leader));
 }
 

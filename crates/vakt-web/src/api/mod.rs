@@ -214,7 +214,8 @@ async fn import_people(
             .with_arg("detail", "Content-Type: text/csv"));
     }
     let lang = user.lang();
-    let plan = st.db().plan_people_import(tenant, &body).await.map_err(store_error)?;
+    let ctx = st.db().import_context(tenant).await.map_err(store_error)?;
+    let plan = vakt_core::directory::validate_people_csv(&body, &ctx);
     if !plan.is_clean() && !q.skip_invalid.unwrap_or(false) {
         let problems = crate::directory::import::problems(lang, &plan.errors);
         let count = plan.bad_lines().len();
@@ -227,7 +228,9 @@ async fn import_people(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
-    let outcome = st.db().apply_people_import(&user.audit_ctx(), &plan).await.map_err(store_error)?;
+    let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+    let outcome = tx.apply_import(&plan, vakt_store::ImportMode::SkipInvalid).await.map_err(store_error)?;
+    tx.commit().await.map_err(store_error)?;
     Ok(Json(ImportResult {
         created: outcome.created,
         updated: outcome.updated,

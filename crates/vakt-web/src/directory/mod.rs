@@ -511,9 +511,10 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
         .map(|u| (u.id.to_string(), u.name.clone()));
     let account = if user.may(Action::ViewAccounts, &resource) {
         st.db()
-            .account_for_person(tenant, person.id)
+            .accounts_of_person(tenant, person.id)
             .await
             .map_err(store_error)?
+            .first()
             .map(|a| AccountView {
                 username: a.username.clone(),
                 disabled: a.disabled,
@@ -549,10 +550,15 @@ async fn unlock_account(user: CurrentUser, State(st): State<AppState>, Path(id):
     let (person, _units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::UnlockAccount, &resource)?;
     let tenant = user.tenant_id();
-    let Some(account) = st.db().account_for_person(tenant, person.id).await.map_err(store_error)? else {
+    let accounts = st.db().accounts_of_person(tenant, person.id).await.map_err(store_error)?;
+    if accounts.is_empty() {
         return Err(AppError::not_found());
-    };
-    st.db().unlock_account(&user.audit_ctx(), account.id).await.map_err(store_error)?;
+    }
+    let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+    for account in &accounts {
+        tx.unlock_account(account.id).await.map_err(store_error)?;
+    }
+    tx.commit().await.map_err(store_error)?;
     user.set_notice(&st, "dir-person-unlocked");
     Ok(Redirect::to(&format!("/directory/people/{}", person.id)).into_response())
 }

@@ -51,10 +51,7 @@ pub fn purge_key(tenant: TenantId, now: OffsetDateTime) -> String {
 pub async fn schedule_daily(st: &AppState) -> Result<(), StoreError> {
     let now = st.db().now();
     for tenant in st.db().tenants().await? {
-        let job = NewJob::new(AUDIT_PURGE, json!({}))
-            .tenant(tenant.id)
-            .unique_key(purge_key(tenant.id, now))
-            .run_at(now);
+        let job = NewJob::new(AUDIT_PURGE, json!({})).for_tenant(tenant.id).unique(purge_key(tenant.id, now)).at(now);
         st.db().enqueue_job(job).await?;
     }
     Ok(())
@@ -77,17 +74,21 @@ pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
     schedule_daily(st).await?;
     let mut ran = 0;
     loop {
-        let jobs = st.db().claim_jobs(worker, BATCH, LEASE).await?;
+        let jobs = st.db().claim_jobs(worker, LEASE, BATCH).await?;
         if jobs.is_empty() {
             return Ok(ran);
         }
         for job in jobs {
             ran += 1;
             match run_job(st, &job).await {
-                Ok(()) => st.db().complete_job(job.id).await?,
+                Ok(()) => {
+                    st.db().complete_job(job.id, worker).await?;
+                }
                 Err(e) => {
                     tracing::warn!(job = %job.id, kind = %job.kind, "job failed: {e}");
-                    st.db().fail_job(job.id, &e).await?;
+                    // Retry with back-off: 1, 4, 9 … minutes.
+                    let wait = time::Duration::minutes(i64::from(job.attempts.max(1)).pow(2));
+                    st.db().fail_job(job.id, worker, &e, Some(st.db().now() + wait)).await?;
                 }
             }
         }

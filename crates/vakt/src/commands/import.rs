@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use vakt_core::audit::{Actor, AuditCtx};
 use vakt_core::directory::validate_people_csv;
+use vakt_store::ImportMode;
 use vakt_web::Lang;
 use vakt_web::directory::import::problem_message;
 
@@ -50,7 +51,8 @@ pub async fn run(config: &Config, cmd: ImportCommand) -> anyhow::Result<i32> {
     }
     let actor = AuditCtx::new(tenant.id, Actor::system("cli-import"));
     let mut tx = db.write(&actor).await?;
-    let outcome = tx.apply_import(&plan).await?;
+    let mode = if args.skip_invalid { ImportMode::SkipInvalid } else { ImportMode::AllOrNothing };
+    let outcome = tx.apply_import(&plan, mode).await?;
     tx.commit().await?;
     println!(
         "{}",

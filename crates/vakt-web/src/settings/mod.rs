@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use vakt_core::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
 use vakt_core::authz::{Action, Resource};
-use vakt_core::directory::{OrgUnit, TenantId, UnitId, path_to_root};
-use vakt_core::settings::{Lang as SLang, Problem, SettingError, SettingKey, Settings, UnitOverride, effective, validate_override};
+use vakt_core::directory::{Language as SLang, OrgUnit, TenantId, UnitId, path_to_root};
+use vakt_core::settings::{Problem, SettingError, SettingKey, Settings, UnitOverride, effective, validate_override};
 
 use crate::{
     AppError, AppState,
@@ -107,7 +107,7 @@ fn class_key(c: CharClass) -> String {
 }
 
 fn lang_of(l: SLang) -> Lang {
-    Lang::parse(l.tag()).unwrap_or_default()
+    Lang::parse(l.as_str()).unwrap_or_default()
 }
 
 /// A setting's value as text, in the form's notation.
@@ -132,8 +132,8 @@ fn value_text(s: &Settings, key: SettingKey) -> String {
         K::RetentionUsageDays => s.audit_retention.usage_days.to_string(),
         K::RetentionMonitoringDays => s.audit_retention.monitoring_days.to_string(),
         K::RetentionSecurityDays => s.audit_retention.security_days.to_string(),
-        K::Languages => s.languages.iter().map(|l| l.tag()).collect::<Vec<_>>().join(","),
-        K::DefaultLanguage => s.default_language.tag().to_owned(),
+        K::Languages => s.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(","),
+        K::DefaultLanguage => s.default_language.as_str().to_owned(),
         K::TimeZone => s.time_zone.clone(),
     }
 }
@@ -218,7 +218,7 @@ fn field_view(
         }
         SettingKey::Languages => {
             for l in SLang::ALL {
-                let n = format!("lang_{}", l.tag());
+                let n = format!("lang_{}", l.as_str());
                 let checked = match form {
                     Some(f) => f.contains_key(&n),
                     None => current.languages.contains(&l),
@@ -228,7 +228,7 @@ fn field_view(
         }
         SettingKey::DefaultLanguage => {
             for l in SLang::ALL {
-                options.push((l.tag().to_owned(), lang_of(l).native_name().to_owned(), value == l.tag()));
+                options.push((l.as_str().to_owned(), lang_of(l).native_name().to_owned(), value == l.as_str()));
             }
         }
         _ => {}
@@ -302,6 +302,7 @@ pub fn error_message(lang: Lang, e: &SettingError, inherited: Option<&Settings>)
                 ),
                 Problem::Empty => t(lang, "settings-err-empty", &[("setting", setting)]),
                 Problem::NotEnabled => t(lang, "settings-err-not-enabled", &[]),
+                Problem::Duplicate => t(lang, "settings-err-invalid", &[("setting", setting)]),
                 Problem::BadTimeZone => t(lang, "settings-err-bad-time-zone", &[("setting", setting)]),
             };
             (*key, msg)
@@ -408,8 +409,8 @@ pub fn parse_tenant_form(
     if let Some(v) = num(K::RetentionSecurityDays, &mut errors) {
         s.audit_retention.security_days = v;
     }
-    s.languages = SLang::ALL.into_iter().filter(|l| form.contains_key(&format!("lang_{}", l.tag()))).collect();
-    match form.get(field(K::DefaultLanguage)).and_then(|v| SLang::from_tag(v)) {
+    s.languages = SLang::ALL.into_iter().filter(|l| form.contains_key(&format!("lang_{}", l.as_str()))).collect::<Vec<_>>();
+    match form.get(field(K::DefaultLanguage)).and_then(|v| SLang::parse(v)) {
         Some(l) => s.default_language = l,
         None => {
             errors.insert(
@@ -769,7 +770,7 @@ mod tests {
                 }
                 "languages" => {
                     for l in &s.languages {
-                        f.insert(format!("lang_{}", l.tag()), "on".into());
+                        f.insert(format!("lang_{}", l.as_str()), "on".into());
                     }
                 }
                 _ => {

@@ -8,7 +8,7 @@ pub mod dto;
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -19,7 +19,12 @@ use uuid::Uuid;
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{PersonId, UnitId, path_to_root};
 
-use crate::{AppError, AppState, directory::store_error, extract::ApiUser, i18n::Lang};
+use crate::{
+    AppError, AppState,
+    directory::{may, store_error},
+    extract::{ApiUser, ClientIp, VPath, VQuery},
+    i18n::Lang,
+};
 use dto::*;
 
 /// Largest page of people.
@@ -84,7 +89,7 @@ fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
     (status = 200, body = [TenantDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<TenantDto>>, AppError> {
-    if user.may(Action::ViewTenants, &Resource::host()) {
+    if may(&user.principal, Action::ViewTenants, &Resource::host()) {
         let all = st.db().tenants().await.map_err(store_error)?;
         return Ok(Json(all.iter().map(TenantDto::from).collect()));
     }
@@ -98,9 +103,9 @@ async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<
 #[utoipa::path(get, path = "/api/v1/tenants/{id}", params(("id" = Uuid, Path, description = "Tenant id")), responses(
     (status = 200, body = TenantDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_tenant(user: ApiUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<TenantDto>, AppError> {
+async fn get_tenant(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<TenantDto>, AppError> {
     let id = vakt_core::directory::TenantId(parse_uuid(&id)?);
-    let allowed = user.may(Action::ViewTenants, &Resource::host())
+    let allowed = may(&user.principal, Action::ViewTenants, &Resource::host())
         || user.authorize(Action::ViewDirectory, &Resource::tenant(id.as_uuid())).is_ok();
     if !allowed {
         // Another tenant's id is indistinguishable from an unknown one.
@@ -137,7 +142,7 @@ fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, 
 #[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = Uuid, Path, description = "Unit id")), responses(
     (status = 200, body = UnitDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_unit(user: ApiUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<UnitDto>, AppError> {
+async fn get_unit(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<UnitDto>, AppError> {
     let tenant = user.tenant_id();
     let id = UnitId(parse_uuid(&id)?);
     let units = st.db().units(tenant).await.map_err(store_error)?;
@@ -153,7 +158,7 @@ async fn get_unit(user: ApiUser, State(st): State<AppState>, Path(id): Path<Stri
 async fn list_people(
     user: ApiUser,
     State(st): State<AppState>,
-    Query(q): Query<PeopleQuery>,
+    VQuery(q): VQuery<PeopleQuery>,
 ) -> Result<Json<PeoplePage>, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
@@ -181,7 +186,7 @@ async fn list_people(
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = Uuid, Path, description = "Person id")), responses(
     (status = 200, body = PersonDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_person(user: ApiUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<PersonDto>, AppError> {
+async fn get_person(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<PersonDto>, AppError> {
     let tenant = user.tenant_id();
     let id = PersonId(parse_uuid(&id)?);
     let person = st.db().person(tenant, id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
@@ -202,7 +207,8 @@ async fn get_person(user: ApiUser, State(st): State<AppState>, Path(id): Path<St
 async fn import_people(
     user: ApiUser,
     State(st): State<AppState>,
-    Query(q): Query<ImportQuery>,
+    ClientIp(ip): ClientIp,
+    VQuery(q): VQuery<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -213,7 +219,7 @@ async fn import_people(
         return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "api-err-invalid-request")
             .with_arg("detail", "Content-Type: text/csv"));
     }
-    let lang = user.lang();
+    let lang = user.lang;
     let ctx = st.db().import_context(tenant).await.map_err(store_error)?;
     let plan = vakt_core::directory::validate_people_csv(&body, &ctx);
     if !plan.is_clean() && !q.skip_invalid.unwrap_or(false) {
@@ -228,7 +234,7 @@ async fn import_people(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
-    let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
     let outcome = tx.apply_import(&plan, vakt_store::ImportMode::SkipInvalid).await.map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;
     Ok(Json(ImportResult {

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     Router,
-    extract::{Query, State},
+    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::{
     AppError, AppState,
     directory::store_error,
-    extract::CurrentUser,
+    extract::{CurrentUser, VQuery},
     i18n::{Arg, Lang, t},
     page::{Page, render},
 };
@@ -191,10 +191,10 @@ fn summary(ev: &AuditEvent) -> String {
     }
 }
 
-fn row(ev: &AuditEvent, user: &CurrentUser) -> EventRow {
+fn row(ev: &AuditEvent) -> EventRow {
     EventRow {
         seq: ev.seq,
-        at: user.format_time(ev.at),
+        at: crate::directory::fmt_time(ev.at),
         actor: ev.actor.label.clone(),
         action: ev.action.clone(),
         object: format!("{} {}", ev.object_type, ev.object_id),
@@ -219,7 +219,7 @@ struct AuditPage {
 async fn audit_page(
     user: CurrentUser,
     State(st): State<AppState>,
-    Query(params): Query<AuditParams>,
+    VQuery(params): VQuery<AuditParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewAudit, &Resource::tenant(tenant.as_uuid()))?;
@@ -236,13 +236,13 @@ async fn audit_page(
                     .map_err(store_error)?;
                 let has_more = events.len() > PAGE_SIZE as usize;
                 events.truncate(PAGE_SIZE as usize);
-                (events.iter().map(|e| row(e, &user)).collect::<Vec<_>>(), has_more, Vec::new())
+                (events.iter().map(row).collect::<Vec<_>>(), has_more, Vec::new())
             }
             None => (Vec::new(), false, Vec::new()),
         },
         Err(errors) => (Vec::new(), false, errors),
     };
-    let page = user.page(&st, "audit-title", "/audit");
+    let page = user.page("audit-title", "/audit");
     let body = AuditPage {
         page,
         prev_href: (page_no > 1).then(|| format!("/audit?{}", params.query_string(Some(page_no - 1)))),
@@ -272,7 +272,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 async fn export_csv(
     user: CurrentUser,
     State(st): State<AppState>,
-    Query(params): Query<AuditParams>,
+    VQuery(params): VQuery<AuditParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ExportAudit, &Resource::tenant(tenant.as_uuid()))?;

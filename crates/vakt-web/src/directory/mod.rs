@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::{
-    Form, Router,
-    extract::{Path, Query, State},
+    Router,
+    extract::State,
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -23,10 +23,13 @@ use vakt_core::directory::{
 
 use vakt_store::{NewPerson, NewUnit, PeopleQuery, StoreError};
 
+use vakt_core::authz::{Principal, authorize};
+
 use crate::{
     AppError, AppState,
     api::dto::iso_date,
-    extract::CurrentUser,
+    extract::{ClientIp, CurrentUser, VForm, VPath, VQuery},
+    i18n::Lang,
     page::{Page, render},
 };
 
@@ -49,6 +52,43 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
+
+/// Whether `principal` may do `action` on `resource` (for showing links and buttons; the handler that
+/// performs the action checks again with `authorize`).
+pub fn may(principal: &Principal, action: Action, resource: &Resource) -> bool {
+    authorize(principal, action, resource).is_ok()
+}
+
+/// A moment as shown on pages: UTC, to the minute.
+pub fn fmt_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// `?notice=` after a redirect: only known notices are shown (never text from the URL).
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeParam {
+    #[serde(default)]
+    pub notice: Option<String>,
+}
+
+/// The translated text of a known notice code.
+pub fn notice_text(lang: Lang, code: Option<&str>) -> Option<String> {
+    let key = match code? {
+        "saved" => "dir-saved",
+        "unlocked" => "dir-person-unlocked",
+        "settings-saved" => "settings-saved",
+        _ => return None,
+    };
+    Some(crate::i18n::t(lang, key, &[]))
+}
 
 /// A store error as the user sees it: rule violations are 4xx with a message, the rest is internal.
 pub fn store_error(e: StoreError) -> AppError {
@@ -220,7 +260,7 @@ async fn units_page(user: CurrentUser, State(st): State<AppState>) -> Result<Res
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
-    let page = user.page(&st, "dir-units-title", "/directory");
+    let page = user.page("dir-units-title", "/directory");
     render(&UnitsPage { page, rows: tree_rows(&units) })
 }
 
@@ -236,6 +276,8 @@ pub struct PeopleParams {
     pub unit: String,
     #[serde(default)]
     pub page: Option<u64>,
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// One person in a result table.
@@ -335,7 +377,7 @@ async fn people_page(
     user: CurrentUser,
     State(st): State<AppState>,
     headers: HeaderMap,
-    Query(params): Query<PeopleParams>,
+    VQuery(params): VQuery<PeopleParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
@@ -366,7 +408,7 @@ async fn people_page(
         &params.unit,
     )
     .await?;
-    let page = user.page(&st, "dir-people-title", "/directory/people");
+    let page = user.page("dir-people-title", "/directory/people");
     if is_htmx(&headers) {
         return render(&PeopleResults { page, results });
     }
@@ -402,8 +444,8 @@ struct UnitView {
 async fn unit_page(
     user: CurrentUser,
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    Query(params): Query<PeopleParams>,
+    VPath(id): VPath<String>,
+    VQuery(params): VQuery<PeopleParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     let id: UnitId = parse_id(&id)?;
@@ -413,7 +455,7 @@ async fn unit_page(
     };
     let resource = Resource::in_unit(tenant.as_uuid(), unit_path(&units, Some(id)));
     user.authorize(Action::ViewDirectory, &resource)?;
-    let can_edit = user.may(Action::EditDirectory, &resource);
+    let can_edit = may(user.principal(), Action::EditDirectory, &resource);
     let by_id: HashMap<UnitId, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
     let mut ancestors: Vec<(String, String)> = path_to_root(&units, id)
         .into_iter()
@@ -433,8 +475,9 @@ async fn unit_page(
     };
     let base = format!("/directory/units/{id}");
     let results = search(&st, tenant, &units, "", Some(id), params.page.unwrap_or(1), &base, "").await?;
-    let mut page = user.page(&st, "dir-units-title", &base);
+    let mut page = user.page("dir-units-title", &base);
     page.title = unit.name.clone();
+    page.notice = notice_text(user.lang(), params.notice.as_deref());
     render(&UnitPage {
         page,
         unit: UnitView { id: id.to_string(), name: unit.name.clone() },
@@ -494,12 +537,17 @@ async fn load_person(
     Ok((person, units, resource))
 }
 
-async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn person_page(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+    VQuery(notice): VQuery<NoticeParam>,
+) -> Result<Response, AppError> {
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::ViewDirectory, &resource)?;
-    let details = user.may(Action::ViewPersonDetails, &resource);
-    let can_edit = user.may(Action::EditDirectory, &resource);
-    let can_unlock = user.may(Action::UnlockAccount, &resource);
+    let details = may(user.principal(), Action::ViewPersonDetails, &resource);
+    let can_edit = may(user.principal(), Action::EditDirectory, &resource);
+    let can_unlock = may(user.principal(), Action::UnlockAccount, &resource);
     let tenant = user.tenant_id();
     let manager = match person.manager {
         Some(m) => st.db().person(tenant, m).await.map_err(store_error)?.map(|p| (p.id.to_string(), p.display_name())),
@@ -509,7 +557,7 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
         .unit
         .and_then(|u| units.iter().find(|x| x.id == u))
         .map(|u| (u.id.to_string(), u.name.clone()));
-    let account = if user.may(Action::ViewAccounts, &resource) {
+    let account = if may(user.principal(), Action::ViewAccounts, &resource) {
         st.db()
             .accounts_of_person(tenant, person.id)
             .await
@@ -520,8 +568,8 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
                 disabled: a.disabled,
                 locked_until: a
                     .locked_until
-                    .filter(|t| *t > st.clock().now())
-                    .map(|t| user.format_time(t)),
+                    .filter(|t| *t > st.db().now())
+                    .map(|t| crate::directory::fmt_time(t)),
             })
     } else {
         None
@@ -538,15 +586,18 @@ async fn person_page(user: CurrentUser, State(st): State<AppState>, Path(id): Pa
         start: if details { person.employment.start.map(iso_date).unwrap_or_default() } else { String::new() },
         end: if details { person.employment.end.map(iso_date).unwrap_or_default() } else { String::new() },
     };
-    let mut page = user.page(&st, "dir-people-title", &format!("/directory/people/{}", person.id));
+    let mut page = user.page("dir-people-title", &format!("/directory/people/{}", person.id));
     page.title = view.name.clone();
-    if let Some(notice) = user.take_notice() {
-        page.notice = Some(notice);
-    }
+    page.notice = notice_text(user.lang(), notice.notice.as_deref());
     render(&PersonPage { page, person: view, account, can_edit, can_unlock })
 }
 
-async fn unlock_account(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn unlock_account(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
     let (person, _units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::UnlockAccount, &resource)?;
     let tenant = user.tenant_id();
@@ -554,13 +605,12 @@ async fn unlock_account(user: CurrentUser, State(st): State<AppState>, Path(id):
     if accounts.is_empty() {
         return Err(AppError::not_found());
     }
-    let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
     for account in &accounts {
         tx.unlock_account(account.id).await.map_err(store_error)?;
     }
     tx.commit().await.map_err(store_error)?;
-    user.set_notice(&st, "dir-person-unlocked");
-    Ok(Redirect::to(&format!("/directory/people/{}", person.id)).into_response())
+    Ok(Redirect::to(&format!("/directory/people/{}?notice=unlocked", person.id)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -602,7 +652,7 @@ struct PersonEditPage {
     unit_options: Vec<(String, String)>,
 }
 
-async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Response, AppError> {
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let manager_number = match person.manager {
@@ -620,7 +670,7 @@ async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id
         start: person.employment.start.map(iso_date).unwrap_or_default(),
         end: person.employment.end.map(iso_date).unwrap_or_default(),
     };
-    let page = user.page(&st, "dir-person-edit", &format!("/directory/people/{}/edit", person.id));
+    let page = user.page("dir-person-edit", &format!("/directory/people/{}/edit", person.id));
     render(&PersonEditPage {
         page,
         id: person.id.to_string(),
@@ -758,8 +808,9 @@ pub fn apply_person_form(
 async fn person_edit_submit(
     user: CurrentUser,
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    Form(form): Form<PersonForm>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VForm(form): VForm<PersonForm>,
 ) -> Result<Response, AppError> {
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
@@ -782,15 +833,14 @@ async fn person_edit_submit(
         Ok(updated) => {
             let target = Resource::in_unit(tenant.as_uuid(), unit_path(&units, updated.unit));
             user.authorize(Action::EditDirectory, &target)?;
-            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
             tx.update_person(updated.id, new_person(&updated)).await.map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            user.set_notice(&st, "dir-saved");
-            Ok(Redirect::to(&format!("/directory/people/{}", person.id)).into_response())
+            Ok(Redirect::to(&format!("/directory/people/{}?notice=saved", person.id)).into_response())
         }
         Err(errors) => {
             let lang = user.lang();
-            let page = user.page(&st, "dir-person-edit", &format!("/directory/people/{}/edit", person.id));
+            let page = user.page("dir-person-edit", &format!("/directory/people/{}/edit", person.id));
             let body = PersonEditPage {
                 page,
                 id: person.id.to_string(),
@@ -843,7 +893,7 @@ async fn load_unit(st: &AppState, user: &CurrentUser, id: &str) -> Result<(OrgUn
     Ok((unit, units, resource))
 }
 
-async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Response, AppError> {
     let (unit, units, resource) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let leader = match unit.leader {
@@ -856,7 +906,7 @@ async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, Path(id):
         leader: leader.unwrap_or_default(),
     };
     let options = unit_options(&units).into_iter().filter(|(uid, _)| *uid != unit.id.to_string()).collect();
-    let page = user.page(&st, "dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
+    let page = user.page("dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
     render(&UnitEditPage { page, id: unit.id.to_string(), form, errors: Vec::new(), unit_options: options })
 }
 
@@ -913,8 +963,9 @@ pub fn apply_unit_form(
 async fn unit_edit_submit(
     user: CurrentUser,
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    Form(form): Form<UnitForm>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VForm(form): VForm<UnitForm>,
 ) -> Result<Response, AppError> {
     let (unit, units, resource) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
@@ -937,7 +988,7 @@ async fn unit_edit_submit(
             if updated.parent.is_some() {
                 user.authorize(Action::EditDirectory, &target)?;
             }
-            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
             tx.update_unit(
                 updated.id,
                 NewUnit { parent: updated.parent, name: updated.name.clone(), code: updated.code.clone(), leader: updated.leader },
@@ -945,13 +996,12 @@ async fn unit_edit_submit(
             .await
             .map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            user.set_notice(&st, "dir-saved");
-            Ok(Redirect::to(&format!("/directory/units/{}", unit.id)).into_response())
+            Ok(Redirect::to(&format!("/directory/units/{}?notice=saved", unit.id)).into_response())
         }
         Err(errors) => {
             let lang = user.lang();
             let options = unit_options(&units).into_iter().filter(|(uid, _)| *uid != unit.id.to_string()).collect();
-            let page = user.page(&st, "dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
+            let page = user.page("dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
             let body = UnitEditPage {
                 page,
                 id: unit.id.to_string(),

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::{
-    Form, Router,
-    extract::{Path, State},
+    Router,
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -23,8 +23,8 @@ use vakt_core::settings::{Problem, SettingError, SettingKey, Settings, UnitOverr
 
 use crate::{
     AppError, AppState,
-    directory::store_error,
-    extract::CurrentUser,
+    directory::{NoticeParam, may, notice_text, store_error},
+    extract::{ClientIp, CurrentUser, VForm, VPath, VQuery},
     i18n::{Arg, Lang, t},
     page::{Page, render},
 };
@@ -476,13 +476,8 @@ pub fn parse_unit_form(lang: Lang, form: &FormData) -> Result<UnitOverride, Hash
 
 /// The tenant's settings; a tenant that never saved any has its country's preset.
 pub async fn tenant_settings(st: &AppState, tenant: TenantId) -> Result<Settings, AppError> {
-    let value = st.db().tenant_settings(tenant).await.map_err(store_error)?;
-    let empty = value.is_null() || value.as_object().is_some_and(|o| o.is_empty());
-    if empty {
-        let t = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
-        return Ok(Settings::preset(t.country));
-    }
-    serde_json::from_value(value).map_err(|e| AppError::internal(format!("stored settings: {e}")))
+    let t = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    crate::session::tenant_settings(st, &t).await
 }
 
 /// Every unit's own override.
@@ -546,15 +541,16 @@ async fn tenant_page(
     current: &Settings,
     form: Option<&FormData>,
     errors: HashMap<SettingKey, String>,
+    notice: Option<&str>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     let lang = user.lang();
-    let can_edit = user.may(Action::EditSettings, &Resource::tenant(tenant.as_uuid()));
+    let can_edit = may(user.principal(), Action::EditSettings, &Resource::tenant(tenant.as_uuid()));
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let overrides = unit_overrides(st, tenant).await?;
     let mut unit_links: Vec<(String, String, String)> = units
         .iter()
-        .filter(|u| user.may(Action::EditUnitSettings, &unit_resource(&units, u, tenant)))
+        .filter(|u| may(user.principal(), Action::EditUnitSettings, &unit_resource(&units, u, tenant)))
         .map(|u| {
             let n = overrides.get(&u.id).map(overrides_count).unwrap_or(0);
             (u.id.to_string(), u.name.clone(), t(lang, "settings-overrides", &[("count", Arg::from(n))]))
@@ -562,8 +558,10 @@ async fn tenant_page(
         .collect();
     unit_links.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
     let failed = !errors.is_empty();
+    let mut page = user.page("settings-title", "/settings");
+    page.notice = notice_text(lang, notice);
     let body = SettingsPage {
-        page: user.page(st, "settings-title", "/settings"),
+        page,
         action: "/settings".into(),
         intro: t(lang, "settings-intro", &[]),
         unit_page: false,
@@ -580,27 +578,37 @@ async fn tenant_page(
     Ok(resp)
 }
 
-async fn tenant_form(user: CurrentUser, State(st): State<AppState>) -> Result<Response, AppError> {
+async fn tenant_form(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VQuery(notice): VQuery<NoticeParam>,
+) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewSettings, &Resource::tenant(tenant.as_uuid()))?;
     let current = tenant_settings(&st, tenant).await?;
-    tenant_page(&user, &st, &current, None, HashMap::new()).await
+    let mut resp = tenant_page(&user, &st, &current, None, HashMap::new(), notice.notice.as_deref()).await?;
+    let _ = &mut resp;
+    Ok(resp)
 }
 
-async fn tenant_submit(user: CurrentUser, State(st): State<AppState>, Form(form): Form<FormData>) -> Result<Response, AppError> {
+async fn tenant_submit(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VForm(form): VForm<FormData>,
+) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::EditSettings, &Resource::tenant(tenant.as_uuid()))?;
     let current = tenant_settings(&st, tenant).await?;
     match parse_tenant_form(user.lang(), &current, &form) {
         Ok(new) => {
             let value = serde_json::to_value(&new).map_err(|e| AppError::internal(e.to_string()))?;
-            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
             tx.set_tenant_settings(&value).await.map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            user.set_notice(&st, "settings-saved");
-            Ok(Redirect::to("/settings").into_response())
+            Ok(Redirect::to("/settings?notice=settings-saved").into_response())
         }
-        Err(errors) => tenant_page(&user, &st, &current, Some(&form), errors).await,
+        Err(errors) => tenant_page(&user, &st, &current, Some(&form), errors, None).await,
     }
 }
 
@@ -688,11 +696,13 @@ fn unit_page_body(
     form: &FormData,
     errors: HashMap<SettingKey, String>,
     can_edit: bool,
+    notice: Option<&str>,
 ) -> Result<Response, AppError> {
     let lang = user.lang();
     let path = format!("/settings/units/{}", unit.id);
-    let mut page = user.page(st, "settings-title", &path);
+    let mut page = user.page("settings-title", &path);
     page.title = t(lang, "settings-unit-title", &[("unit", Arg::from(unit.name.as_str()))]);
+    page.notice = notice_text(lang, notice);
     let failed = !errors.is_empty();
     let body = SettingsPage {
         page,
@@ -712,19 +722,27 @@ fn unit_page_body(
     Ok(resp)
 }
 
-async fn unit_form(user: CurrentUser, State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn unit_form(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+    VQuery(notice): VQuery<NoticeParam>,
+) -> Result<Response, AppError> {
     let (unit, _units, resource, inherited, own) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::ViewSettings, &resource)?;
-    let can_edit = user.may(Action::EditUnitSettings, &resource);
+    let can_edit = may(user.principal(), Action::EditUnitSettings, &resource);
     let form = override_form(&own);
-    unit_page_body(&user, &st, &unit, &inherited, &form, HashMap::new(), can_edit)
+    let mut resp = unit_page_body(&user, &st, &unit, &inherited, &form, HashMap::new(), can_edit, notice.notice.as_deref())?;
+    let _ = &mut resp;
+    Ok(resp)
 }
 
 async fn unit_submit(
     user: CurrentUser,
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    Form(form): Form<FormData>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VForm(form): VForm<FormData>,
 ) -> Result<Response, AppError> {
     let (unit, _units, resource, inherited, _own) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditUnitSettings, &resource)?;
@@ -738,13 +756,12 @@ async fn unit_submit(
         Ok(ov) => {
             let ov = (!ov.is_empty()).then_some(ov);
             let value = ov.as_ref().map(serde_json::to_value).transpose().map_err(|e| AppError::internal(e.to_string()))?;
-            let mut tx = st.db().write(&user.audit_ctx()).await.map_err(store_error)?;
+            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
             tx.set_unit_settings(unit.id, value.as_ref()).await.map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            user.set_notice(&st, "settings-saved");
-            Ok(Redirect::to(&format!("/settings/units/{}", unit.id)).into_response())
+            Ok(Redirect::to(&format!("/settings/units/{}?notice=settings-saved", unit.id)).into_response())
         }
-        Err(errors) => unit_page_body(&user, &st, &unit, &inherited, &form, errors, true),
+        Err(errors) => unit_page_body(&user, &st, &unit, &inherited, &form, errors, true, None),
     }
 }
 

@@ -55,15 +55,15 @@ for engine in sqlite postgres; do
   fi
   export VAKT_LOG=warn VAKT_COOKIE_SECURE=false VAKT_JOBS_ENABLED=false
   start=$(date +%s)
-  "$VAKT" --data-dir "$data" demo --people "$PEOPLE" --listen 127.0.0.1:$port > "$data/demo.txt" 2>&1 &
+  "$VAKT" --data-dir "$data" demo --no-totp --people "$PEOPLE" --listen 127.0.0.1:$port > "$data/demo.txt" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 1
   done
   echo "$engine: demo with $PEOPLE people ready in $(( $(date +%s) - start )) s" >&2
-  user=$(awk '/security_coordinator/{print $2; exit}' "$data/demo.txt")
-  password=$(awk '/^Password:/{print $2; exit}' "$data/demo.txt")
+  user=$(awk '$2 == "security_coordinator" {print $1; exit}' "$data/demo.txt")
+  password=$(awk '$2 == "security_coordinator" {print $3; exit}' "$data/demo.txt")
   token=$("$VAKT" --data-dir "$data" user create-token "$user" --name bench | awk '/^Token:/{print $2}')
   cookie=$(python3 "$ROOT/bench/directory/login.py" "http://127.0.0.1:$port" "$user" "$password")
   base=http://127.0.0.1:$port

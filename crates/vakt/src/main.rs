@@ -67,6 +67,12 @@ struct DemoArgs {
     /// Number of people in the demo municipality (50000 builds a large one for benchmarks).
     #[arg(long, default_value_t = 200, value_name = "N")]
     people: u32,
+    /// Do not enrol the demo accounts in two-factor sign-in, and do not require it in the demo tenant.
+    #[arg(long)]
+    no_totp: bool,
+    /// Create the demo data and exit instead of serving.
+    #[arg(long)]
+    seed_only: bool,
 }
 
 #[derive(Subcommand)]
@@ -128,7 +134,7 @@ fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>
                 if let Some(listen) = args.listen {
                     cfg.listen = listen;
                 }
-                commands::demo::run(&cfg, args.people).await
+                commands::demo::run(&cfg, args.people, !args.no_totp, args.seed_only).await
             }
         }
     })

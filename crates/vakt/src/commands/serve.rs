@@ -8,7 +8,7 @@ use crate::config::Config;
 pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<i32> {
     let db = super::open_migrated(config).await?;
     if demo && db.tenants().await?.is_empty() {
-        let creds = super::demo::seed(&db, super::demo::DEFAULT_PEOPLE).await?;
+        let creds = super::demo::seed(&db, super::demo::DEFAULT_PEOPLE, true).await?;
         super::demo::print_credentials(config, &creds);
     }
     run_server(config, db).await

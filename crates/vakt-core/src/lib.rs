@@ -8,11 +8,13 @@
 //! - [`authz`]: roles, principals, actions and the one authorization check every route goes through.
 //! - [`settings`]: tenant settings as policy — country presets, unit overrides that may only tighten.
 //! - [`clock`]: the injected clock used for every deadline.
+//! - [`demo`]: a deterministic demo municipality (units, people, one account per role).
 
 pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod clock;
+pub mod demo;
 pub mod directory;
 pub mod settings;
 

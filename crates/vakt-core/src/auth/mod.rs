@@ -8,16 +8,22 @@
 //! - [`totp`]: RFC 6238 secrets, enrolment URLs and replay-safe verification.
 //! - [`recovery`]: ten one-time recovery codes, stored as SHA-256 hashes.
 //! - [`token`]: opaque random tokens (sessions, API tokens, CSRF), stored as SHA-256 hex.
+//! - [`session`]: idle and absolute session timeouts.
+//! - [`signin`]: the steps after a correct password (TOTP, enrolment, forced change).
 
 pub mod hash;
 pub mod lockout;
 pub mod policy;
 pub mod recovery;
+pub mod session;
+pub mod signin;
 pub mod token;
 pub mod totp;
 
 pub use hash::{HashError, hash_password, needs_rehash, verify_password, verify_password_dummy};
-pub use lockout::{LockoutDecision, LockoutPolicy, LockoutState, check_lockout, record_failure};
+pub use lockout::{
+    FailureOutcome, LockoutDecision, LockoutPolicy, LockoutState, check_lockout, record_failure,
+};
 pub use policy::{
     CharClass, PasswordPolicy, PasswordPreset, PasswordViolation, PersonalInfo, check_password,
     check_password_rules, password_expired,

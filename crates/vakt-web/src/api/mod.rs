@@ -45,6 +45,25 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/import", post(import_people))
 }
 
+/// This module's routes with their method, path and required access (for the route-by-role test).
+/// `/api/v1/tenants` lists the caller's own tenant (every tenant for a host admin).
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    use crate::routes::{
+        Access::{Public, Requires},
+        RouteInfo,
+    };
+    vec![
+        RouteInfo::new("GET", "/api/v1/openapi.json", Public),
+        RouteInfo::new("GET", "/api/v1/tenants", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/api/v1/tenants/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/api/v1/units", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/api/v1/units/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/api/v1/people", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/api/v1/people/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new("POST", "/api/v1/people/import", Requires(Action::ImportPeople)),
+    ]
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(

@@ -38,6 +38,15 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/audit", get(audit_page)).route("/audit/export.csv", get(export_csv))
 }
 
+/// This module's routes with their method, path and required access (for the route-by-role test).
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    use crate::routes::{Access::Requires, RouteInfo};
+    vec![
+        RouteInfo::new("GET", "/audit", Requires(Action::ViewAudit)),
+        RouteInfo::new("GET", "/audit/export.csv", Requires(Action::ExportAudit)),
+    ]
+}
+
 /// The search form as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuditParams {

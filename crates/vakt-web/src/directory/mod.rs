@@ -50,6 +50,22 @@ pub fn routes() -> Router<AppState> {
         .route("/directory/people/{id}/unlock", post(unlock_account))
 }
 
+/// This module's routes with their method, path and required access (for the route-by-role test).
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    use crate::routes::{Access::Requires, RouteInfo};
+    vec![
+        RouteInfo::new("GET", "/directory", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/directory/units/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/directory/units/{id}/edit", Requires(Action::EditDirectory)),
+        RouteInfo::new("POST", "/directory/units/{id}/edit", Requires(Action::EditDirectory)),
+        RouteInfo::new("GET", "/directory/people", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/directory/people/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new("GET", "/directory/people/{id}/edit", Requires(Action::EditDirectory)),
+        RouteInfo::new("POST", "/directory/people/{id}/edit", Requires(Action::EditDirectory)),
+        RouteInfo::new("POST", "/directory/people/{id}/unlock", Requires(Action::UnlockAccount)),
+    ]
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 

@@ -36,6 +36,17 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/units/{id}", get(unit_form).post(unit_submit))
 }
 
+/// This module's routes with their method, path and required access (for the route-by-role test).
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    use crate::routes::{Access::Requires, RouteInfo};
+    vec![
+        RouteInfo::new("GET", "/settings", Requires(Action::ViewSettings)),
+        RouteInfo::new("POST", "/settings", Requires(Action::EditSettings)),
+        RouteInfo::new("GET", "/settings/units/{id}", Requires(Action::ViewSettings)),
+        RouteInfo::new("POST", "/settings/units/{id}", Requires(Action::EditUnitSettings)),
+    ]
+}
+
 /// The submitted form: every field as text, so that a bad value is shown back as typed.
 pub type FormData = HashMap<String, String>;
 

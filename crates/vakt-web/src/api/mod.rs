@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 use uuid::Uuid;
 
 use vakt_core::authz::{Action, Resource};
-use vakt_core::directory::{PersonId, UnitId, path_to_root};
+use vakt_core::directory::{PersonId, TenantId, UnitId};
 
 use crate::{
     AppError, AppState,
@@ -113,7 +113,7 @@ async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<
         return Ok(Json(all.iter().map(TenantDto::from).collect()));
     }
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let own = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
     Ok(Json(vec![TenantDto::from(&own)]))
 }
@@ -123,9 +123,9 @@ async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<
     (status = 200, body = TenantDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_tenant(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<TenantDto>, AppError> {
-    let id = vakt_core::directory::TenantId(parse_uuid(&id)?);
+    let id = TenantId(parse_uuid(&id)?);
     let allowed = may(&user.principal, Action::ViewTenants, &Resource::host())
-        || user.authorize(Action::ViewDirectory, &Resource::tenant(id.as_uuid())).is_ok();
+        || user.authorize(Action::ViewDirectory, &Resource::tenant(id)).is_ok();
     if !allowed {
         // Another tenant's id is indistinguishable from an unknown one.
         return Err(AppError::not_found());
@@ -140,21 +140,13 @@ async fn get_tenant(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_units(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<UnitDto>>, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
     Ok(Json(units.iter().map(UnitDto::from).collect()))
 }
 
-fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, tenant: Uuid) -> Resource {
-    let path = match unit {
-        Some(u) => {
-            let mut p: Vec<Uuid> = path_to_root(units, u).into_iter().map(|x| x.as_uuid()).collect();
-            p.reverse();
-            p
-        }
-        None => Vec::new(),
-    };
-    Resource::in_unit(tenant, path)
+fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, tenant: TenantId) -> Resource {
+    Resource::in_unit(tenant, crate::directory::unit_path(units, unit))
 }
 
 /// One org unit.
@@ -166,7 +158,7 @@ async fn get_unit(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<St
     let id = UnitId(parse_uuid(&id)?);
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let unit = units.iter().find(|u| u.id == id).ok_or_else(AppError::not_found)?;
-    user.authorize(Action::ViewDirectory, &unit_resource(&units, Some(id), tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &unit_resource(&units, Some(id), tenant))?;
     Ok(Json(UnitDto::from(unit)))
 }
 
@@ -180,7 +172,7 @@ async fn list_people(
     VQuery(q): VQuery<PeopleQuery>,
 ) -> Result<Json<PeoplePage>, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let text = q.q.unwrap_or_default();
     if text.chars().count() > crate::directory::MAX_QUERY_CHARS {
         return Err(AppError::bad_request("dir-err-too-long")
@@ -210,7 +202,7 @@ async fn get_person(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<
     let id = PersonId(parse_uuid(&id)?);
     let person = st.db().person(tenant, id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
-    user.authorize(Action::ViewDirectory, &unit_resource(&units, person.unit, tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &unit_resource(&units, person.unit, tenant))?;
     Ok(Json(PersonDto::from(&person)))
 }
 
@@ -232,7 +224,7 @@ async fn import_people(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ImportPeople, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ImportPeople, &Resource::tenant(tenant))?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.to_ascii_lowercase().starts_with("text/csv") {
         return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "api-err-invalid-request")

@@ -14,7 +14,6 @@ use time::{Date, OffsetDateTime, Time};
 
 use vakt_core::audit::AuditEvent;
 use vakt_core::authz::{Action, Resource};
-use vakt_core::directory::parse_date;
 use vakt_core::directory::{PersonId, TenantId};
 use vakt_store::{AuditFilter, PeopleQuery};
 use uuid::Uuid;
@@ -142,7 +141,7 @@ impl AuditParams {
             if v.is_empty() {
                 return None;
             }
-            let d = if v.len() > 32 { None } else { parse_date(v) };
+            let d = if v.len() > 32 { None } else { crate::directory::parse_date(v) };
             if d.is_none() {
                 errors.push(t(lang, "audit-err-date", &[("field", Arg::from(t(lang, label, &[])))]));
             }
@@ -231,7 +230,7 @@ async fn audit_page(
     VQuery(params): VQuery<AuditParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewAudit, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewAudit, &Resource::tenant(tenant))?;
     let lang = user.lang();
     let page_no = params.page.unwrap_or(1).max(1);
     let (rows, has_more, errors) = match params.parse(lang) {
@@ -284,7 +283,7 @@ async fn export_csv(
     VQuery(params): VQuery<AuditParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ExportAudit, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ExportAudit, &Resource::tenant(tenant))?;
     let parsed = params
         .parse(user.lang())
         .map_err(|errs| AppError::invalid("audit-err-date").with_detail(errs.join("; ")).with_arg("field", "from/to"))?;

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{
-    EmploymentState, OrgUnit, Person, PersonId, PersonKind, UnitId, check_reparent, parse_date, path_to_root,
+    EmploymentState, OrgUnit, Person, PersonId, PersonKind, UnitId, check_reparent, path_to_root,
 };
 
 use vakt_store::{NewPerson, NewUnit, PeopleQuery, StoreError};
@@ -73,6 +73,13 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
 /// performs the action checks again with `authorize`).
 pub fn may(principal: &Principal, action: Action, resource: &Resource) -> bool {
     authorize(principal, action, resource).is_ok()
+}
+
+/// Parses a date as typed in a form: `YYYY-MM-DD` (what `<input type=date>` sends) or `DD.MM.YYYY`.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let nordic = time::macros::format_description!("[day].[month].[year]");
+    time::Date::parse(s, &iso).or_else(|_| time::Date::parse(s, &nordic)).ok()
 }
 
 /// A moment as shown on pages: UTC, to the minute.
@@ -145,10 +152,10 @@ fn parse_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
 }
 
 /// The path from the root down to `unit` (what `Resource::in_unit` wants).
-fn unit_path(units: &[OrgUnit], unit: Option<UnitId>) -> Vec<Uuid> {
+pub fn unit_path(units: &[OrgUnit], unit: Option<UnitId>) -> Vec<UnitId> {
     match unit {
         Some(u) => {
-            let mut p: Vec<Uuid> = path_to_root(units, u).into_iter().map(|id| id.as_uuid()).collect();
+            let mut p: Vec<UnitId> = path_to_root(units, u);
             p.reverse();
             p
         }
@@ -274,7 +281,7 @@ struct UnitsPage {
 
 async fn units_page(user: CurrentUser, State(st): State<AppState>) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let page = user.page("dir-units-title", "/directory");
     render(&UnitsPage { page, rows: tree_rows(&units) })
@@ -396,7 +403,7 @@ async fn people_page(
     VQuery(params): VQuery<PeopleParams>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
             .with_arg("field", crate::i18n::t(user.lang(), "dir-search-label", &[]))
@@ -469,7 +476,7 @@ async fn unit_page(
     let Some(unit) = units.iter().find(|u| u.id == id) else {
         return Err(AppError::not_found());
     };
-    let resource = Resource::in_unit(tenant.as_uuid(), unit_path(&units, Some(id)));
+    let resource = Resource::in_unit(tenant, unit_path(&units, Some(id)));
     user.authorize(Action::ViewDirectory, &resource)?;
     let can_edit = may(user.principal(), Action::EditDirectory, &resource);
     let by_id: HashMap<UnitId, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
@@ -549,7 +556,7 @@ async fn load_person(
         return Err(AppError::not_found());
     };
     let units = st.db().units(tenant).await.map_err(store_error)?;
-    let resource = Resource::in_unit(tenant.as_uuid(), unit_path(&units, person.unit));
+    let resource = Resource::in_unit(tenant, unit_path(&units, person.unit));
     Ok((person, units, resource))
 }
 
@@ -847,7 +854,7 @@ async fn person_edit_submit(
     // The new unit must itself be one the editor may edit in.
     match apply_person_form(&person, &form, &units, manager) {
         Ok(updated) => {
-            let target = Resource::in_unit(tenant.as_uuid(), unit_path(&units, updated.unit));
+            let target = Resource::in_unit(tenant, unit_path(&units, updated.unit));
             user.authorize(Action::EditDirectory, &target)?;
             let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
             tx.update_person(updated.id, new_person(&updated)).await.map_err(store_error)?;
@@ -905,7 +912,7 @@ async fn load_unit(st: &AppState, user: &CurrentUser, id: &str) -> Result<(OrgUn
     let Some(unit) = units.iter().find(|u| u.id == id).cloned() else {
         return Err(AppError::not_found());
     };
-    let resource = Resource::in_unit(tenant.as_uuid(), unit_path(&units, Some(id)));
+    let resource = Resource::in_unit(tenant, unit_path(&units, Some(id)));
     Ok((unit, units, resource))
 }
 
@@ -1000,7 +1007,7 @@ async fn unit_edit_submit(
     };
     match apply_unit_form(&unit, &form, &units, leader) {
         Ok(updated) => {
-            let target = Resource::in_unit(tenant.as_uuid(), unit_path(&units, updated.parent));
+            let target = Resource::in_unit(tenant, unit_path(&units, updated.parent));
             if updated.parent.is_some() {
                 user.authorize(Action::EditDirectory, &target)?;
             }

@@ -20,7 +20,7 @@ use crate::AppState;
 /// The daily audit purge of one tenant.
 pub const AUDIT_PURGE: &str = "audit.purge";
 /// How long a claimed job is reserved for its worker before another may take it over.
-pub const LEASE: Duration = Duration::from_secs(300);
+pub const LEASE: time::Duration = time::Duration::minutes(5);
 /// How many jobs one poll claims at most.
 pub const BATCH: u32 = 10;
 

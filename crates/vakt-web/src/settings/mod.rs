@@ -556,7 +556,7 @@ async fn tenant_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     let lang = user.lang();
-    let can_edit = may(user.principal(), Action::EditSettings, &Resource::tenant(tenant.as_uuid()));
+    let can_edit = may(user.principal(), Action::EditSettings, &Resource::tenant(tenant));
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let overrides = unit_overrides(st, tenant).await?;
     let mut unit_links: Vec<(String, String, String)> = units
@@ -595,7 +595,7 @@ async fn tenant_form(
     VQuery(notice): VQuery<NoticeParam>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::ViewSettings, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::ViewSettings, &Resource::tenant(tenant))?;
     let current = tenant_settings(&st, tenant).await?;
     let mut resp = tenant_page(&user, &st, &current, None, HashMap::new(), notice.notice.as_deref()).await?;
     let _ = &mut resp;
@@ -609,7 +609,7 @@ async fn tenant_submit(
     VForm(form): VForm<FormData>,
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
-    user.authorize(Action::EditSettings, &Resource::tenant(tenant.as_uuid()))?;
+    user.authorize(Action::EditSettings, &Resource::tenant(tenant))?;
     let current = tenant_settings(&st, tenant).await?;
     match parse_tenant_form(user.lang(), &current, &form) {
         Ok(new) => {
@@ -624,9 +624,7 @@ async fn tenant_submit(
 }
 
 fn unit_resource(units: &[OrgUnit], unit: &OrgUnit, tenant: vakt_core::directory::TenantId) -> Resource {
-    let mut path: Vec<Uuid> = path_to_root(units, unit.id).into_iter().map(|u| u.as_uuid()).collect();
-    path.reverse();
-    Resource::in_unit(tenant.as_uuid(), path)
+    Resource::in_unit(tenant, crate::directory::unit_path(units, Some(unit.id)))
 }
 
 /// The settings a unit inherits: the tenant's with the overrides of its ancestors applied.

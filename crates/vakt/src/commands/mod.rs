@@ -56,7 +56,7 @@ pub async fn pick_tenant(db: &Db, slug: Option<&str>) -> anyhow::Result<Tenant> 
 
 /// The web layer's state for commands that reuse its operations.
 pub fn app_state(config: &Config, db: Db) -> vakt_web::AppState {
-    vakt_web::AppState::new(web_config(config), db)
+    vakt_web::AppState::new(db, web_config(config), std::sync::Arc::new(vakt_core::clock::SystemClock))
 }
 
 /// The web layer's part of the configuration.

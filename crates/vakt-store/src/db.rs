@@ -361,3 +361,24 @@ pub(crate) fn like_escape(s: &str) -> String {
     }
     out
 }
+
+impl Db {
+    /// The raw SQLite pool, for tests and maintenance tools (e.g. online backup). Writing through
+    /// it bypasses the audit chain.
+    #[doc(hidden)]
+    pub fn raw_sqlite(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Pg(_) => None,
+        }
+    }
+
+    /// The raw PostgreSQL pool; see [`Db::raw_sqlite`].
+    #[doc(hidden)]
+    pub fn raw_postgres(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Pg(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+}

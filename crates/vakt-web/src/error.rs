@@ -218,3 +218,42 @@ struct ErrorPage {
     page: crate::page::Page,
     message: String,
 }
+
+/// The Fluent key for a store rule code (`unit.code_taken` → `store-unit-code-taken`), or `fallback` when
+/// no Fluent file defines it.
+pub fn store_key(code: &str, fallback: &str) -> String {
+    let key = format!("store-{}", code.replace(['.', '_'], "-"));
+    if i18n::has(Lang::En, &key) {
+        key
+    } else {
+        fallback.to_owned()
+    }
+}
+
+impl From<vakt_store::StoreError> for AppError {
+    fn from(e: vakt_store::StoreError) -> Self {
+        use vakt_store::StoreError as E;
+        match &e {
+            E::NotFound => AppError::not_found(),
+            E::Conflict(c) => AppError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                store_key(c, "error-conflict"),
+            )
+            .with_detail(e.to_string()),
+            E::Invalid(c) => AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                store_key(c, "error-invalid-input"),
+            )
+            .with_detail(e.to_string()),
+            E::Tree(t) => AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                store_key(t.code(), "error-invalid-input"),
+            )
+            .with_detail(e.to_string()),
+            _ => AppError::internal(e.to_string()),
+        }
+    }
+}

@@ -88,6 +88,30 @@ impl Lang {
     }
 }
 
+impl From<vakt_core::directory::Language> for Lang {
+    fn from(l: vakt_core::directory::Language) -> Self {
+        use vakt_core::directory::Language as L;
+        match l {
+            L::Nb => Lang::Nb,
+            L::Sv => Lang::Sv,
+            L::Da => Lang::Da,
+            L::En => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for vakt_core::directory::Language {
+    fn from(l: Lang) -> Self {
+        use vakt_core::directory::Language as L;
+        match l {
+            Lang::Nb => L::Nb,
+            Lang::Sv => L::Sv,
+            Lang::Da => L::Da,
+            Lang::En => L::En,
+        }
+    }
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

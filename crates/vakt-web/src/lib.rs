@@ -24,11 +24,16 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod account;
 pub mod assets;
+pub mod auth;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod i18n;
+pub mod me;
 pub mod page;
+pub mod routes;
 pub mod security;
 pub mod session;
 
@@ -41,12 +46,24 @@ pub mod settings;
 
 use std::{future::Future, sync::Arc};
 
-use axum::{Router, http::StatusCode, middleware, routing::get};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    middleware,
+    routing::{get, post},
+};
+use time::OffsetDateTime;
 use tokio::net::TcpListener;
+use vakt_core::clock::Clock;
+use vakt_store::Db;
 
 pub use config::WebConfig;
 pub use error::AppError;
+pub use extract::{ApiUser, CurrentUser};
 pub use i18n::{Lang, t};
+pub use page::{Page, render};
+pub use routes::{Access, RouteInfo};
 
 /// Shared state of the web layer; cheap to clone.
 #[derive(Clone)]
@@ -55,20 +72,39 @@ pub struct AppState {
 }
 
 struct Inner {
+    db: Db,
     config: WebConfig,
+    clock: Arc<dyn Clock>,
 }
 
 impl AppState {
-    /// Builds the state (and the Fluent bundles, once).
-    pub fn new(config: WebConfig) -> Self {
+    /// Builds the state (and the Fluent bundles, once). The store is given the same clock, so that rows,
+    /// audit events and the web layer's timeouts agree (tests pass a `FixedClock` and move it).
+    pub fn new(db: Db, config: WebConfig, clock: Arc<dyn Clock>) -> Self {
         i18n::init();
+        let for_db = clock.clone();
+        let db = db.with_clock(Arc::new(move || for_db.now()));
         AppState {
-            inner: Arc::new(Inner { config }),
+            inner: Arc::new(Inner { db, config, clock }),
         }
+    }
+
+    /// The store.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
     }
 
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    /// Now, by the injected clock (UTC).
+    pub fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
     }
 }
 
@@ -77,15 +113,43 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/{name}", get(assets::serve_static))
+        .route("/", get(auth::root))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/login/totp", get(auth::totp_form).post(auth::totp_submit))
+        .route(
+            "/login/enrol",
+            get(auth::enrol_form).post(auth::enrol_submit),
+        )
+        .route("/logout", post(auth::logout))
+        .route("/language", post(auth::switch_language))
+        .route("/me", get(me::me))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/language", post(account::set_language))
+        .route(
+            "/account/totp",
+            get(account::totp_form).post(account::totp_submit),
+        )
+        .route("/account/recovery-codes", post(account::new_recovery_codes))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/api/v1/whoami", get(account::whoami))
         .merge(directory::routes())
         .merge(audit::routes())
         .merge(settings::routes())
         .merge(api::routes())
         .fallback(not_found);
+    let limit = state.config().body_limit;
+    // Layers run outermost last-added: security headers → error rendering → session → CSRF → handler.
     routes
+        .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::csrf,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::load_session,
         ))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn_with_state(
@@ -93,6 +157,16 @@ pub fn router(state: AppState) -> Router {
             security::security_headers,
         ))
         .with_state(state)
+}
+
+/// Every route with its method, path and access rule: this crate's own and every capability module's.
+pub fn route_table() -> Vec<RouteInfo> {
+    let mut all = routes::own_routes();
+    all.extend(directory::route_table());
+    all.extend(audit::route_table());
+    all.extend(settings::route_table());
+    all.extend(api::route_table());
+    all
 }
 
 async fn healthz() -> (StatusCode, &'static str) {

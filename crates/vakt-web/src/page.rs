@@ -79,8 +79,8 @@ impl Page {
     }
 
     /// The message `key` with one number argument (plurals).
-    pub fn tn(&self, key: &str, name: &str, value: i64) -> String {
-        i18n::t(self.lang, key, &[(name, Arg::from(value))])
+    pub fn tn(&self, key: &str, name: &str, value: impl std::borrow::Borrow<i64>) -> String {
+        i18n::t(self.lang, key, &[(name, Arg::from(*value.borrow()))])
     }
 
     /// URL of an embedded static file (with its cache-busting hash).

@@ -76,13 +76,16 @@ pub struct DemoAccount {
     pub username: String,
     /// The role this account demonstrates (for `vakt demo`'s printout).
     pub shows: Role,
-    /// Roles to store (`Leader` is never stored: the `leader` account's person leads a unit).
+    /// Roles to store (`Leader` is never stored: the `leader` account's person leads a unit;
+    /// `HostAdmin` is stored for the host admin, as the store does).
     pub stored_roles: Vec<Role>,
     /// The person behind the account (none for the host admin).
     pub person: Option<PersonId>,
     pub is_host_admin: bool,
     /// A fresh random password that passes the default password policy for this person.
     pub password: String,
+    /// A fresh random TOTP secret (base32), for a demo that enrols TOTP and prints it.
+    pub totp_secret: String,
 }
 
 impl std::fmt::Debug for DemoAccount {
@@ -94,6 +97,7 @@ impl std::fmt::Debug for DemoAccount {
             .field("person", &self.person)
             .field("is_host_admin", &self.is_host_admin)
             .field("password", &"<redacted>")
+            .field("totp_secret", &"<redacted>")
             .finish()
     }
 }
@@ -373,19 +377,21 @@ fn demo_accounts(units: &[OrgUnit], people: &[Person]) -> Vec<DemoAccount> {
                 person,
                 is_host_admin: false,
                 password: strong_password(&info),
+                totp_secret: crate::auth::totp::generate_secret(),
             }
         })
         .collect();
     accounts.push(DemoAccount {
         username: "hostadmin".to_string(),
         shows: Role::HostAdmin,
-        stored_roles: vec![],
+        stored_roles: vec![Role::HostAdmin],
         person: None,
         is_host_admin: true,
         password: strong_password(&PersonalInfo {
             username: "hostadmin".into(),
             ..PersonalInfo::default()
         }),
+        totp_secret: crate::auth::totp::generate_secret(),
     });
     accounts
 }

@@ -8,6 +8,9 @@
 //!
 //! - When an override is saved, [`validate_override`] rejects every value that is looser than the
 //!   parent's effective value ([`SettingError::Looser`]) or out of range.
+//! - Stored documents are read with [`Settings::from_stored`] (over the country preset) and
+//!   [`UnitOverride::from_stored`]; [`effective_for_unit`] resolves a unit from the tenant's units
+//!   and overrides, and [`parent_effective`] gives what a new override must not loosen.
 //! - When settings are used, [`effective`] folds the overrides from the root unit down to the leaf,
 //!   taking for each setting the stricter of parent and child. An override that became looser
 //!   later (because the tenant tightened its own value) is thus ignored rather than obeyed.
@@ -47,13 +50,13 @@
 //! | required classes, forbidden characters | only more ([`Direction::Grow`]) |
 //! | languages, default language, time zone, maximum password length | tenant only, not overridable |
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::Country;
 use crate::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
-use crate::directory::Language;
+use crate::directory::{Language, OrgUnit, UnitId, path_to_root};
 
 /// How long audit events of each class are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +222,44 @@ impl Settings {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl Settings {
+    /// Read a stored settings document (JSON) of a tenant of `country`: every field present in
+    /// `stored` overrides the country preset, nested objects field by field; absent fields keep
+    /// the preset (so `{}` is the preset itself, and documents written by older versions stay
+    /// readable). Fails on values of the wrong type or unknown enum values.
+    pub fn from_stored(
+        country: Country,
+        stored: &serde_json::Value,
+    ) -> Result<Self, serde_json::Error> {
+        let mut doc = serde_json::to_value(Self::preset(country))?;
+        overlay(&mut doc, stored);
+        serde_json::from_value(doc)
+    }
+
+    /// The document to store (every field).
+    pub fn to_stored(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Copy `top` onto `base`, recursing into objects present in both.
+fn overlay(base: &mut serde_json::Value, top: &serde_json::Value) {
+    match (base, top) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(t)) => {
+            for (k, v) in t {
+                match b.get_mut(k) {
+                    Some(slot) if slot.is_object() && v.is_object() => overlay(slot, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, t) if !t.is_null() => *b = t.clone(),
+        _ => {}
     }
 }
 
@@ -611,6 +652,49 @@ pub fn validate_override(parent: &Settings, ov: &UnitOverride) -> Result<(), Vec
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+impl UnitOverride {
+    /// Read a stored unit override (JSON). Unknown fields are an error.
+    pub fn from_stored(stored: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(stored.clone())
+    }
+
+    /// The document to store (only the fields set).
+    pub fn to_stored(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The settings in force for `unit`, given the tenant's settings, all units of the tenant and the
+/// overrides held by units (any unit without an entry inherits). Walks from the root to `unit`.
+/// A unit that is not in `units` gets the tenant's settings.
+pub fn effective_for_unit(
+    tenant: &Settings,
+    units: &[OrgUnit],
+    overrides: &HashMap<UnitId, UnitOverride>,
+    unit: UnitId,
+) -> Settings {
+    let mut path = path_to_root(units, unit);
+    path.reverse();
+    let chain: Vec<UnitOverride> = path
+        .iter()
+        .filter_map(|u| overrides.get(u).cloned())
+        .collect();
+    effective(tenant, &chain)
+}
+
+/// The effective settings of a unit's parent, to validate a new override of `unit` against.
+pub fn parent_effective(
+    tenant: &Settings,
+    units: &[OrgUnit],
+    overrides: &HashMap<UnitId, UnitOverride>,
+    unit: UnitId,
+) -> Settings {
+    match units.iter().find(|u| u.id == unit).and_then(|u| u.parent) {
+        Some(parent) => effective_for_unit(tenant, units, overrides, parent),
+        None => tenant.clone(),
     }
 }
 

@@ -575,3 +575,74 @@ fn languages_must_be_listed_once() {
         }])
     );
 }
+
+#[test]
+fn stored_document_overlays_the_country_preset() {
+    let empty = serde_json::json!({});
+    assert_eq!(
+        Settings::from_stored(Country::Dk, &empty).expect("read"),
+        Settings::preset(Country::Dk)
+    );
+    let partial = serde_json::json!({"password": {"min_length": 14}, "require_totp": false});
+    let s = Settings::from_stored(Country::Se, &partial).expect("read");
+    assert_eq!(s.password.min_length, 14);
+    assert_eq!(s.password.history, PasswordPolicy::default().history);
+    assert!(!s.require_totp);
+    assert_eq!(s.default_language, Language::Sv);
+    let full = Settings::preset(Country::No).to_stored();
+    assert_eq!(
+        Settings::from_stored(Country::Dk, &full).expect("read"),
+        Settings::preset(Country::No)
+    );
+    let bad = serde_json::json!({"require_totp": "yes"});
+    assert!(Settings::from_stored(Country::No, &bad).is_err());
+}
+
+#[test]
+fn effective_for_unit_walks_from_the_root_to_the_unit() {
+    use crate::directory::{OrgUnit, TenantId, UnitId};
+    let tenant = TenantId::new();
+    let mk = |parent: Option<UnitId>, code: &str| OrgUnit {
+        id: UnitId::new(),
+        tenant,
+        parent,
+        name: code.into(),
+        code: code.into(),
+        leader: None,
+    };
+    let root = mk(None, "root");
+    let sector = mk(Some(root.id), "sector");
+    let school = mk(Some(sector.id), "school");
+    let other = mk(Some(root.id), "other");
+    let units = vec![root.clone(), sector.clone(), school.clone(), other.clone()];
+    let mut overrides = HashMap::new();
+    overrides.insert(
+        sector.id,
+        UnitOverride::from_stored(&serde_json::json!({"password_min_length": 14})).expect("ov"),
+    );
+    overrides.insert(
+        school.id,
+        UnitOverride {
+            session_idle_minutes: Some(10),
+            ..Default::default()
+        },
+    );
+    let t = no();
+    let at_school = effective_for_unit(&t, &units, &overrides, school.id);
+    assert_eq!(at_school.password.min_length, 14);
+    assert_eq!(at_school.session_idle_minutes, 10);
+    let at_other = effective_for_unit(&t, &units, &overrides, other.id);
+    assert_eq!(at_other, t);
+    assert_eq!(
+        parent_effective(&t, &units, &overrides, school.id)
+            .password
+            .min_length,
+        14
+    );
+    assert_eq!(parent_effective(&t, &units, &overrides, root.id), t);
+    assert_eq!(effective_for_unit(&t, &units, &overrides, UnitId::new()), t);
+    assert_eq!(
+        overrides[&sector.id].to_stored(),
+        serde_json::json!({"password_min_length": 14})
+    );
+}

@@ -34,6 +34,7 @@ account-new-password = Ny adgangskode
 account-confirm-password = Ny adgangskode igen
 account-password-submit = Skift adgangskode
 account-password-changed = Din adgangskode er ændret.
+account-must-change = Du skal skifte adgangskode, før du kan fortsætte.
 account-password-mismatch = De to nye adgangskoder er ikke ens.
 account-password-wrong = Den nuværende adgangskode er forkert.
 account-password-rejected = Den nye adgangskode blev ikke godkendt:

@@ -22,6 +22,7 @@ error-csrf = Formularen er udløbet eller blev sendt fra et andet websted. Genin
 error-too-large = Forespørgslen var for stor.
 error-internal = Der opstod en intern fejl. Den er logget; prøv igen senere.
 error-invalid-input = Nogle af værdierne var ikke gyldige.
+error-conflict = Dette er i konflikt med noget, der allerede findes.
 error-field-too-long = { $field } er for lang (højst { $max } tegn).
 error-field-required = { $field } skal udfyldes.
 error-rate-limited = For mange forsøg. Vent lidt og prøv igen.

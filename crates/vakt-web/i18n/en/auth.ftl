@@ -34,6 +34,7 @@ account-new-password = New password
 account-confirm-password = New password again
 account-password-submit = Change password
 account-password-changed = Your password has been changed.
+account-must-change = Your password must be changed before you can continue.
 account-password-mismatch = The two new passwords are not the same.
 account-password-wrong = The current password is wrong.
 account-password-rejected = The new password was not accepted:

@@ -22,6 +22,7 @@ error-csrf = The form has expired or was sent from another site. Reload the page
 error-too-large = The request was too large.
 error-internal = An internal error occurred. It has been logged; please try again later.
 error-invalid-input = Some of the values were not valid.
+error-conflict = This conflicts with something that already exists.
 error-field-too-long = { $field } is too long (at most { $max } characters).
 error-field-required = { $field } must be filled in.
 error-rate-limited = Too many attempts. Wait a moment and try again.

@@ -34,6 +34,7 @@ account-new-password = Nytt passord
 account-confirm-password = Nytt passord en gang til
 account-password-submit = Bytt passord
 account-password-changed = Passordet ditt er endret.
+account-must-change = Du må bytte passord før du kan fortsette.
 account-password-mismatch = De to nye passordene er ikke like.
 account-password-wrong = Nåværende passord er feil.
 account-password-rejected = Det nye passordet ble ikke godtatt:

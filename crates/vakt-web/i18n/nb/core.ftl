@@ -22,6 +22,7 @@ error-csrf = Skjemaet er utløpt eller ble sendt fra et annet nettsted. Last sid
 error-too-large = Forespørselen var for stor.
 error-internal = Det oppstod en intern feil. Den er logget; prøv igjen senere.
 error-invalid-input = Noen av verdiene var ikke gyldige.
+error-conflict = Dette er i konflikt med noe som finnes fra før.
 error-field-too-long = { $field } er for lang (høyst { $max } tegn).
 error-field-required = { $field } må fylles ut.
 error-rate-limited = For mange forsøk. Vent litt og prøv igjen.

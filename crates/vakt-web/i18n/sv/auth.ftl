@@ -34,6 +34,7 @@ account-new-password = Nytt lösenord
 account-confirm-password = Nytt lösenord igen
 account-password-submit = Byt lösenord
 account-password-changed = Ditt lösenord har ändrats.
+account-must-change = Du måste byta lösenord innan du kan fortsätta.
 account-password-mismatch = De två nya lösenorden är inte lika.
 account-password-wrong = Nuvarande lösenord är fel.
 account-password-rejected = Det nya lösenordet godtogs inte:

@@ -22,6 +22,7 @@ error-csrf = Formuläret har gått ut eller skickades från en annan webbplats. 
 error-too-large = Begäran var för stor.
 error-internal = Ett internt fel inträffade. Det har loggats; försök igen senare.
 error-invalid-input = Några av värdena var inte giltiga.
+error-conflict = Detta krockar med något som redan finns.
 error-field-too-long = { $field } är för långt (högst { $max } tecken).
 error-field-required = { $field } måste fyllas i.
 error-rate-limited = För många försök. Vänta en stund och försök igen.

@@ -1,7 +1,19 @@
-//! vakt-web's HTTP tests: a real server on 127.0.0.1 with a real store.
+//! In-process HTTP tests: the real router on 127.0.0.1:0, a temporary SQLite database, reqwest as the
+//! browser. One test binary (modules below) to keep link time down.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod harness;
+
+mod csrf;
+mod headers;
+mod hostile;
+mod i18n;
+mod sessions;
+mod signin;
+mod tokens;
+
+// Directory, audit, settings and API (the `cli` work).
 mod api_openapi;
 mod authz_routes;
 mod hostile_input;

@@ -20,6 +20,7 @@ pub const ENV_PREFIX: &str = "VAKT_";
 pub struct Secret(String);
 
 impl Secret {
+    #[cfg(test)]
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }

@@ -81,6 +81,8 @@ enum ConfigCommand {
     Example,
     /// Load the configuration (file + environment), check it and print it with secrets redacted.
     Check,
+    /// Print the Markdown table of every setting (the one in docs/configuration.md).
+    Table,
 }
 
 fn main() {
@@ -103,6 +105,10 @@ fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>
         print!("{}", config::example_toml());
         return Ok(0);
     }
+    if let Command::Config(ConfigCommand::Table) = command {
+        print!("{}", config::settings_table());
+        return Ok(0);
+    }
     let mut cfg = config::Config::load(config_file.as_deref())?;
     if let Some(dir) = data_dir {
         cfg.data_dir = dir;
@@ -113,7 +119,7 @@ fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>
         .build()?;
     runtime.block_on(async move {
         match command {
-            Command::Scan(_) | Command::Config(ConfigCommand::Example) => unreachable_command(),
+            Command::Scan(_) | Command::Config(ConfigCommand::Example | ConfigCommand::Table) => unreachable_command(),
             Command::Config(ConfigCommand::Check) => {
                 cfg.engine()?;
                 println!("{cfg:#?}");

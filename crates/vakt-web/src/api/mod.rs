@@ -68,8 +68,8 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vakt API", description = "Tenants, org units and people of Vakt. Authenticate with a personal API token: `Authorization: Bearer <token>`."),
-    paths(openapi_json, list_tenants, get_tenant, list_units, get_unit, list_people, get_person, import_people),
-    components(schemas(TenantDto, UnitDto, PersonDto, PeoplePage, ImportResult, ImportProblem, ErrorBody, ErrorDetail)),
+    paths(openapi_json, crate::account::whoami, list_tenants, get_tenant, list_units, get_unit, list_people, get_person, import_people),
+    components(schemas(crate::account::WhoAmI, TenantDto, UnitDto, PersonDto, PeoplePage, ImportResult, ImportProblem, ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -351,8 +351,3 @@ mod tests {
         assert_eq!(f.until.map(|t| t.date().to_string()), Some("2024-05-02".to_owned()));
     }
 }
-
-/// This module's routes with their method, path and required access (for the route-by-role test).
-pub fn route_table() -> Vec<crate::routes::RouteInfo> {
-    Vec::new()
-}

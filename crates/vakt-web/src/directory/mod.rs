@@ -1135,8 +1135,3 @@ mod tests {
         assert_eq!(apply_unit_form(&child, &ok, &units, Some(None)).expect("ok").parent, None);
     }
 }
-
-/// This module's routes with their method, path and required access (for the route-by-role test).
-pub fn route_table() -> Vec<crate::routes::RouteInfo> {
-    Vec::new()
-}

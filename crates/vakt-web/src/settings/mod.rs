@@ -360,7 +360,7 @@ pub fn parse_tenant_form(
     let mut s = old.clone();
     let preset = form.get("preset").map(String::as_str).unwrap_or("");
     let preset = PasswordPreset::ALL.into_iter().find(|p| preset_code(*p) == preset);
-    let mut num = |key: SettingKey, errors: &mut HashMap<SettingKey, String>| match number(form, key) {
+    let num = |key: SettingKey, errors: &mut HashMap<SettingKey, String>| match number(form, key) {
         Ok(Some(v)) => Some(v),
         Ok(None) if key == K::PasswordMaxAgeDays => None,
         Ok(None) => {
@@ -535,7 +535,6 @@ struct SettingsPage {
     can_edit: bool,
     presets: Vec<(String, String)>,
     sections: Vec<Section>,
-    general_errors: Vec<String>,
     units: Vec<(String, String, String)>,
 }
 
@@ -579,7 +578,6 @@ async fn tenant_page(
         can_edit,
         presets: presets(lang),
         sections: sections(lang, current, form, None, &errors),
-        general_errors: Vec::new(),
         units: unit_links,
     };
     let mut resp = render(&body)?;
@@ -699,7 +697,6 @@ async fn load_unit(
 
 fn unit_page_body(
     user: &CurrentUser,
-    st: &AppState,
     unit: &OrgUnit,
     inherited: &Settings,
     form: &FormData,
@@ -721,7 +718,6 @@ fn unit_page_body(
         can_edit,
         presets: Vec::new(),
         sections: sections(lang, inherited, Some(form), Some(inherited), &errors),
-        general_errors: Vec::new(),
         units: Vec::new(),
     };
     let mut resp = render(&body)?;
@@ -741,7 +737,7 @@ async fn unit_form(
     user.authorize(Action::ViewSettings, &resource)?;
     let can_edit = may(user.principal(), Action::EditUnitSettings, &resource);
     let form = override_form(&own);
-    let mut resp = unit_page_body(&user, &st, &unit, &inherited, &form, HashMap::new(), can_edit, notice.notice.as_deref())?;
+    let mut resp = unit_page_body(&user, &unit, &inherited, &form, HashMap::new(), can_edit, notice.notice.as_deref())?;
     let _ = &mut resp;
     Ok(resp)
 }
@@ -770,7 +766,7 @@ async fn unit_submit(
             tx.commit().await.map_err(store_error)?;
             Ok(Redirect::to(&format!("/settings/units/{}?notice=settings-saved", unit.id)).into_response())
         }
-        Err(errors) => unit_page_body(&user, &st, &unit, &inherited, &form, errors, true, None),
+        Err(errors) => unit_page_body(&user, &unit, &inherited, &form, errors, true, None),
     }
 }
 
@@ -864,9 +860,4 @@ mod tests {
             }
         }
     }
-}
-
-/// This module's routes with their method, path and required access (for the route-by-role test).
-pub fn route_table() -> Vec<crate::routes::RouteInfo> {
-    Vec::new()
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use vakt_core::audit::{Actor, AuditCtx};
 use vakt_core::auth::{hash_password, totp};
 use vakt_core::demo::{DemoOptions, generate};
-use vakt_core::directory::{ImportPlan, OrgUnit, PersonRow, UnitId};
+use vakt_core::directory::{ImportPlan, PersonRow, UnitId};
 use vakt_core::settings::Settings;
 use vakt_core::{Country, Role};
 use vakt_store::{Db, ImportMode, NewAccount, NewTenant, NewUnit};

@@ -130,7 +130,9 @@ impl Config {
         }
         let keys: Vec<&'static str> = SETTINGS.iter().map(|s| s.key).collect();
         figment = figment.merge(env.only(&keys));
-        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        let config: Config = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         config.validate()?;
         Ok(config)
     }
@@ -240,7 +242,9 @@ pub const SETTINGS: &[SettingDoc] = &[
 
 /// The Markdown table of every setting, as it appears in `docs/configuration.md`.
 pub fn settings_table() -> String {
-    let mut out = String::from("| key (TOML) | environment variable | default | meaning |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| key (TOML) | environment variable | default | meaning |\n|---|---|---|---|\n",
+    );
     for s in SETTINGS {
         out.push_str(&format!(
             "| `{}` | `{}` | `{}` | {} |\n",
@@ -295,8 +299,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn prepare_database(config: &Config) -> anyhow::Result<String> {
     let url = config.database_url();
     if config.engine()? == Engine::Sqlite {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
     }
     Ok(url)
 }
@@ -353,16 +358,22 @@ mod tests {
 
     #[test]
     fn environment_variables_override_the_file_and_defaults() {
-        let config = with_env(&[("VAKT_LISTEN", "0.0.0.0:9999"), ("VAKT_COOKIE_SECURE", "false")], || {
-            Config::load(None).expect("loads")
-        });
+        let config = with_env(
+            &[
+                ("VAKT_LISTEN", "0.0.0.0:9999"),
+                ("VAKT_COOKIE_SECURE", "false"),
+            ],
+            || Config::load(None).expect("loads"),
+        );
         assert_eq!(config.listen, SocketAddr::from(([0, 0, 0, 0], 9999)));
         assert!(!config.cookie_secure);
     }
 
     #[test]
     fn unrelated_vakt_variables_are_ignored() {
-        let config = with_env(&[("VAKT_TEST_POSTGRES_URL", "postgres://x@y/z")], || Config::load(None));
+        let config = with_env(&[("VAKT_TEST_POSTGRES_URL", "postgres://x@y/z")], || {
+            Config::load(None)
+        });
         assert!(config.is_ok());
     }
 
@@ -371,7 +382,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("vakt.toml");
         std::fs::write(&path, "lisen = \"127.0.0.1:1\"\n").expect("write");
-        let err = Config::figment(Some(&path), Env::prefixed("VAKT_UNUSED_IN_TEST_")).expect_err("rejected");
+        let err = Config::figment(Some(&path), Env::prefixed("VAKT_UNUSED_IN_TEST_"))
+            .expect_err("rejected");
         assert!(err.to_string().contains("lisen"), "{err}");
     }
 
@@ -382,7 +394,10 @@ mod tests {
             ..Config::default()
         };
         let err = config.engine().expect_err("rejected").to_string();
-        assert!(err.contains("unknown database URL scheme \"mysql:\""), "{err}");
+        assert!(
+            err.contains("unknown database URL scheme \"mysql:\""),
+            "{err}"
+        );
         assert!(!err.contains("hunter2"), "{err}");
     }
 
@@ -390,7 +405,10 @@ mod tests {
     fn sqlite_and_postgres_urls_select_their_engine() {
         assert_eq!(engine_of("sqlite:///tmp/x.db").expect("ok"), Engine::Sqlite);
         assert_eq!(engine_of("postgres://u@h/d").expect("ok"), Engine::Postgres);
-        assert_eq!(engine_of("postgresql://u@h/d").expect("ok"), Engine::Postgres);
+        assert_eq!(
+            engine_of("postgresql://u@h/d").expect("ok"),
+            Engine::Postgres
+        );
         let default = Config::default();
         assert_eq!(default.engine().expect("ok"), Engine::Sqlite);
         assert!(default.database_url().ends_with("vakt-data/vakt.db"));
@@ -404,7 +422,10 @@ mod tests {
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("s3cret-pw"), "{shown}");
-        assert!(shown.contains("postgres://vakt:[redacted]@db.example:5432/vakt"), "{shown}");
+        assert!(
+            shown.contains("postgres://vakt:[redacted]@db.example:5432/vakt"),
+            "{shown}"
+        );
         assert_eq!(format!("{:?}", Secret::new("x")), "\"[redacted]\"");
     }
 }

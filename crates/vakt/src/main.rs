@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "vakt", version, about = "Information-security and privacy management for Nordic municipalities")]
+#[command(
+    name = "vakt",
+    version,
+    about = "Information-security and privacy management for Nordic municipalities"
+)]
 struct Cli {
     /// Directory for the embedded database and local state [default: ./vakt-data; env: VAKT_DATA_DIR]
     #[arg(long, global = true, value_name = "DIR")]
@@ -100,7 +104,11 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>) -> anyhow::Result<i32> {
+fn run(
+    command: Command,
+    data_dir: Option<PathBuf>,
+    config_file: Option<PathBuf>,
+) -> anyhow::Result<i32> {
     if let Command::Config(ConfigCommand::Example) = command {
         print!("{}", config::example_toml());
         return Ok(0);
@@ -119,7 +127,9 @@ fn run(command: Command, data_dir: Option<PathBuf>, config_file: Option<PathBuf>
         .build()?;
     runtime.block_on(async move {
         match command {
-            Command::Scan(_) | Command::Config(ConfigCommand::Example | ConfigCommand::Table) => unreachable_command(),
+            Command::Scan(_) | Command::Config(ConfigCommand::Example | ConfigCommand::Table) => {
+                unreachable_command()
+            }
             Command::Config(ConfigCommand::Check) => {
                 cfg.engine()?;
                 println!("{cfg:#?}");
@@ -154,5 +164,8 @@ fn init_tracing(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(default_filter))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -55,12 +55,24 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     vec![
         RouteInfo::new("GET", "/api/v1/openapi.json", Public),
         RouteInfo::new("GET", "/api/v1/tenants", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/api/v1/tenants/{id}", Requires(Action::ViewDirectory)),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/tenants/{id}",
+            Requires(Action::ViewDirectory),
+        ),
         RouteInfo::new("GET", "/api/v1/units", Requires(Action::ViewDirectory)),
         RouteInfo::new("GET", "/api/v1/units/{id}", Requires(Action::ViewDirectory)),
         RouteInfo::new("GET", "/api/v1/people", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/api/v1/people/{id}", Requires(Action::ViewDirectory)),
-        RouteInfo::new("POST", "/api/v1/people/import", Requires(Action::ImportPeople)),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/people/{id}",
+            Requires(Action::ViewDirectory),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/api/v1/people/import",
+            Requires(Action::ImportPeople),
+        ),
     ]
 }
 
@@ -107,14 +119,22 @@ fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
 #[utoipa::path(get, path = "/api/v1/tenants", responses(
     (status = 200, body = [TenantDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<TenantDto>>, AppError> {
+async fn list_tenants(
+    user: ApiUser,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<TenantDto>>, AppError> {
     if may(&user.principal, Action::ViewTenants, &Resource::host()) {
         let all = st.db().tenants().await.map_err(store_error)?;
         return Ok(Json(all.iter().map(TenantDto::from).collect()));
     }
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
-    let own = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    let own = st
+        .db()
+        .tenant(tenant)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(AppError::not_found)?;
     Ok(Json(vec![TenantDto::from(&own)]))
 }
 
@@ -122,15 +142,26 @@ async fn list_tenants(user: ApiUser, State(st): State<AppState>) -> Result<Json<
 #[utoipa::path(get, path = "/api/v1/tenants/{id}", params(("id" = Uuid, Path, description = "Tenant id")), responses(
     (status = 200, body = TenantDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_tenant(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<TenantDto>, AppError> {
+async fn get_tenant(
+    user: ApiUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Json<TenantDto>, AppError> {
     let id = TenantId(parse_uuid(&id)?);
     let allowed = may(&user.principal, Action::ViewTenants, &Resource::host())
-        || user.authorize(Action::ViewDirectory, &Resource::tenant(id)).is_ok();
+        || user
+            .authorize(Action::ViewDirectory, &Resource::tenant(id))
+            .is_ok();
     if !allowed {
         // Another tenant's id is indistinguishable from an unknown one.
         return Err(AppError::not_found());
     }
-    let t = st.db().tenant(id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    let t = st
+        .db()
+        .tenant(id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(AppError::not_found)?;
     Ok(Json(TenantDto::from(&t)))
 }
 
@@ -138,14 +169,21 @@ async fn get_tenant(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<
 #[utoipa::path(get, path = "/api/v1/units", responses(
     (status = 200, body = [UnitDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list_units(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<UnitDto>>, AppError> {
+async fn list_units(
+    user: ApiUser,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<UnitDto>>, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
     Ok(Json(units.iter().map(UnitDto::from).collect()))
 }
 
-fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, tenant: TenantId) -> Resource {
+fn unit_resource(
+    units: &[vakt_core::directory::OrgUnit],
+    unit: Option<UnitId>,
+    tenant: TenantId,
+) -> Resource {
     Resource::in_unit(tenant, crate::directory::unit_path(units, unit))
 }
 
@@ -153,12 +191,22 @@ fn unit_resource(units: &[vakt_core::directory::OrgUnit], unit: Option<UnitId>, 
 #[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = Uuid, Path, description = "Unit id")), responses(
     (status = 200, body = UnitDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_unit(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<UnitDto>, AppError> {
+async fn get_unit(
+    user: ApiUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Json<UnitDto>, AppError> {
     let tenant = user.tenant_id();
     let id = UnitId(parse_uuid(&id)?);
     let units = st.db().units(tenant).await.map_err(store_error)?;
-    let unit = units.iter().find(|u| u.id == id).ok_or_else(AppError::not_found)?;
-    user.authorize(Action::ViewDirectory, &unit_resource(&units, Some(id), tenant))?;
+    let unit = units
+        .iter()
+        .find(|u| u.id == id)
+        .ok_or_else(AppError::not_found)?;
+    user.authorize(
+        Action::ViewDirectory,
+        &unit_resource(&units, Some(id), tenant),
+    )?;
     Ok(Json(UnitDto::from(unit)))
 }
 
@@ -189,20 +237,41 @@ async fn list_people(
         limit: u32::try_from(limit).unwrap_or(50),
         offset,
     };
-    let page = st.db().search_people(tenant, &query).await.map_err(store_error)?;
-    Ok(Json(PeoplePage { has_more: page.has_more, offset, limit, items: page.items.iter().map(PersonDto::from).collect() }))
+    let page = st
+        .db()
+        .search_people(tenant, &query)
+        .await
+        .map_err(store_error)?;
+    Ok(Json(PeoplePage {
+        has_more: page.has_more,
+        offset,
+        limit,
+        items: page.items.iter().map(PersonDto::from).collect(),
+    }))
 }
 
 /// One person.
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = Uuid, Path, description = "Person id")), responses(
     (status = 200, body = PersonDto),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_person(user: ApiUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Json<PersonDto>, AppError> {
+async fn get_person(
+    user: ApiUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Json<PersonDto>, AppError> {
     let tenant = user.tenant_id();
     let id = PersonId(parse_uuid(&id)?);
-    let person = st.db().person(tenant, id).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    let person = st
+        .db()
+        .person(tenant, id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(AppError::not_found)?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
-    user.authorize(Action::ViewDirectory, &unit_resource(&units, person.unit, tenant))?;
+    user.authorize(
+        Action::ViewDirectory,
+        &unit_resource(&units, person.unit, tenant),
+    )?;
     Ok(Json(PersonDto::from(&person)))
 }
 
@@ -225,10 +294,17 @@ async fn import_people(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ImportPeople, &Resource::tenant(tenant))?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.to_ascii_lowercase().starts_with("text/csv") {
-        return Err(AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "api-err-invalid-request")
-            .with_arg("detail", "Content-Type: text/csv"));
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "api-err-invalid-request",
+        )
+        .with_arg("detail", "Content-Type: text/csv"));
     }
     let lang = user.lang;
     let ctx = st.db().import_context(tenant).await.map_err(store_error)?;
@@ -245,8 +321,15 @@ async fn import_people(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
     }
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
-    let outcome = tx.apply_import(&plan, vakt_store::ImportMode::SkipInvalid).await.map_err(store_error)?;
+    let mut tx = st
+        .db()
+        .write(&user.audit_ctx(ip))
+        .await
+        .map_err(store_error)?;
+    let outcome = tx
+        .apply_import(&plan, vakt_store::ImportMode::SkipInvalid)
+        .await
+        .map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;
     Ok(Json(ImportResult {
         created: outcome.created,

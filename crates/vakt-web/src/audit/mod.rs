@@ -12,11 +12,11 @@ use axum::{
 use serde::Deserialize;
 use time::{Date, OffsetDateTime, Time};
 
+use uuid::Uuid;
 use vakt_core::audit::AuditEvent;
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{PersonId, TenantId};
 use vakt_store::{AuditFilter, PeopleQuery};
-use uuid::Uuid;
 
 use crate::{
     AppError, AppState,
@@ -34,7 +34,9 @@ const MAX_FILTER_CHARS: usize = 200;
 
 /// The audit routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(audit_page)).route("/audit/export.csv", get(export_csv))
+    Router::new()
+        .route("/audit", get(audit_page))
+        .route("/audit/export.csv", get(export_csv))
 }
 
 /// This module's routes with their method, path and required access (for the route-by-role test).
@@ -75,8 +77,16 @@ pub struct ParsedFilter {
 impl ParsedFilter {
     /// The store filter. The person is found by id, employee number, e-mail or name; `None` means the
     /// person text matches nobody (so nothing can match).
-    pub async fn resolve(&self, st: &AppState, tenant: TenantId) -> Result<Option<AuditFilter>, AppError> {
-        let mut f = AuditFilter { from: self.from, until: self.until, ..AuditFilter::default() };
+    pub async fn resolve(
+        &self,
+        st: &AppState,
+        tenant: TenantId,
+    ) -> Result<Option<AuditFilter>, AppError> {
+        let mut f = AuditFilter {
+            from: self.from,
+            until: self.until,
+            ..AuditFilter::default()
+        };
         if let Some(obj) = &self.object {
             // `type`, `type:id` or `type id`.
             let (ty, id) = match obj.split_once([':', ' ']) {
@@ -92,7 +102,11 @@ impl ParsedFilter {
         }
         if let Some(a) = &self.action {
             // A bare word (`person`) means every action of that kind (`person.`).
-            f.action = Some(if a.contains('.') { a.clone() } else { format!("{a}.") });
+            f.action = Some(if a.contains('.') {
+                a.clone()
+            } else {
+                format!("{a}.")
+            });
         }
         if let Some(p) = &self.person {
             match find_person(st, tenant, p).await? {
@@ -104,15 +118,32 @@ impl ParsedFilter {
     }
 }
 
-async fn find_person(st: &AppState, tenant: TenantId, text: &str) -> Result<Option<PersonId>, AppError> {
+async fn find_person(
+    st: &AppState,
+    tenant: TenantId,
+    text: &str,
+) -> Result<Option<PersonId>, AppError> {
     if let Ok(id) = Uuid::parse_str(text) {
         return Ok(Some(PersonId(id)));
     }
-    if let Some(p) = st.db().person_by_employee_number(tenant, text).await.map_err(store_error)? {
+    if let Some(p) = st
+        .db()
+        .person_by_employee_number(tenant, text)
+        .await
+        .map_err(store_error)?
+    {
         return Ok(Some(p.id));
     }
-    let q = PeopleQuery { text: Some(text.to_owned()), limit: 2, ..PeopleQuery::default() };
-    let found = st.db().search_people(tenant, &q).await.map_err(store_error)?;
+    let q = PeopleQuery {
+        text: Some(text.to_owned()),
+        limit: 2,
+        ..PeopleQuery::default()
+    };
+    let found = st
+        .db()
+        .search_people(tenant, &q)
+        .await
+        .map_err(store_error)?;
     // Only an unambiguous match narrows the log; otherwise show nothing rather than the wrong person.
     Ok(match found.items.as_slice() {
         [one] => Some(one.id),
@@ -130,7 +161,10 @@ impl AuditParams {
                 errors.push(t(
                     lang,
                     "audit-err-too-long",
-                    &[("field", Arg::from(t(lang, label, &[]))), ("max", Arg::from(MAX_FILTER_CHARS))],
+                    &[
+                        ("field", Arg::from(t(lang, label, &[]))),
+                        ("max", Arg::from(MAX_FILTER_CHARS)),
+                    ],
                 ));
                 return None;
             }
@@ -141,9 +175,17 @@ impl AuditParams {
             if v.is_empty() {
                 return None;
             }
-            let d = if v.len() > 32 { None } else { crate::directory::parse_date(v) };
+            let d = if v.len() > 32 {
+                None
+            } else {
+                crate::directory::parse_date(v)
+            };
             if d.is_none() {
-                errors.push(t(lang, "audit-err-date", &[("field", Arg::from(t(lang, label, &[])))]));
+                errors.push(t(
+                    lang,
+                    "audit-err-date",
+                    &[("field", Arg::from(t(lang, label, &[])))],
+                ));
             }
             d
         };
@@ -151,12 +193,17 @@ impl AuditParams {
             person: text(&self.person, "audit-filter-person", &mut errors),
             object: text(&self.object, "audit-filter-object", &mut errors),
             action: text(&self.action, "audit-filter-action", &mut errors),
-            from: date(&self.from, "audit-filter-from", &mut errors).map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
+            from: date(&self.from, "audit-filter-from", &mut errors)
+                .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
             until: date(&self.to, "audit-filter-to", &mut errors)
                 .and_then(|d| d.next_day())
                 .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
         };
-        if errors.is_empty() { Ok(filter) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(errors)
+        }
     }
 
     fn query_string(&self, page: Option<u64>) -> String {
@@ -244,7 +291,11 @@ async fn audit_page(
                     .map_err(store_error)?;
                 let has_more = events.len() > PAGE_SIZE as usize;
                 events.truncate(PAGE_SIZE as usize);
-                (events.iter().map(row).collect::<Vec<_>>(), has_more, Vec::new())
+                (
+                    events.iter().map(row).collect::<Vec<_>>(),
+                    has_more,
+                    Vec::new(),
+                )
             }
             None => (Vec::new(), false, Vec::new()),
         },
@@ -253,7 +304,8 @@ async fn audit_page(
     let page = user.page("audit-title", "/audit");
     let body = AuditPage {
         page,
-        prev_href: (page_no > 1).then(|| format!("/audit?{}", params.query_string(Some(page_no - 1)))),
+        prev_href: (page_no > 1)
+            .then(|| format!("/audit?{}", params.query_string(Some(page_no - 1)))),
         next_href: has_more.then(|| format!("/audit?{}", params.query_string(Some(page_no + 1)))),
         export_href: format!("/audit/export.csv?{}", params.query_string(None)),
         filter: params,
@@ -270,11 +322,16 @@ async fn audit_page(
 
 /// A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection).
 pub fn csv_safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 async fn export_csv(
@@ -284,13 +341,19 @@ async fn export_csv(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ExportAudit, &Resource::tenant(tenant))?;
-    let parsed = params
-        .parse(user.lang())
-        .map_err(|errs| AppError::invalid("audit-err-date").with_detail(errs.join("; ")).with_arg("field", "from/to"))?;
+    let parsed = params.parse(user.lang()).map_err(|errs| {
+        AppError::invalid("audit-err-date")
+            .with_detail(errs.join("; "))
+            .with_arg("field", "from/to")
+    })?;
     let mut events = Vec::new();
     if let Some(filter) = parsed.resolve(&st, tenant).await? {
         while (events.len() as u64) < EXPORT_LIMIT {
-            let batch = st.db().search_audit(tenant, &filter, 1000, events.len() as u64).await.map_err(store_error)?;
+            let batch = st
+                .db()
+                .search_audit(tenant, &filter, 1000, events.len() as u64)
+                .await
+                .map_err(store_error)?;
             let done = batch.len() < 1000;
             events.extend(batch);
             if done {
@@ -299,8 +362,21 @@ async fn export_csv(
         }
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["seq", "time_utc", "class", "actor", "ip", "action", "object_type", "object_id", "before", "after", "hash"];
-    w.write_record(header).map_err(|e| AppError::internal(e.to_string()))?;
+    let header = [
+        "seq",
+        "time_utc",
+        "class",
+        "actor",
+        "ip",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "hash",
+    ];
+    w.write_record(header)
+        .map_err(|e| AppError::internal(e.to_string()))?;
     for ev in &events {
         let rec = [
             ev.seq.to_string(),
@@ -315,13 +391,21 @@ async fn export_csv(
             csv_safe(ev.after.as_deref().unwrap_or("")),
             ev.hash.to_hex(),
         ];
-        w.write_record(&rec).map_err(|e| AppError::internal(e.to_string()))?;
+        w.write_record(&rec)
+            .map_err(|e| AppError::internal(e.to_string()))?;
     }
-    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
     let mut resp = body.into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    resp.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"vakt-audit.csv\""));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    resp.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"vakt-audit.csv\""),
+    );
     Ok(resp)
 }
 
@@ -338,7 +422,10 @@ mod tests {
 
     #[test]
     fn a_bad_date_in_the_search_is_a_translated_error() {
-        let p = AuditParams { from: "2024-13-40".into(), ..AuditParams::default() };
+        let p = AuditParams {
+            from: "2024-13-40".into(),
+            ..AuditParams::default()
+        };
         let errs = p.parse(Lang::En).expect_err("rejected");
         assert_eq!(errs.len(), 1);
         assert!(errs[0].contains("From date"), "{errs:?}");
@@ -346,8 +433,14 @@ mod tests {
 
     #[test]
     fn the_to_date_includes_the_whole_day() {
-        let p = AuditParams { to: "2024-05-01".into(), ..AuditParams::default() };
+        let p = AuditParams {
+            to: "2024-05-01".into(),
+            ..AuditParams::default()
+        };
         let f = p.parse(Lang::En).expect("ok");
-        assert_eq!(f.until.map(|t| t.date().to_string()), Some("2024-05-02".to_owned()));
+        assert_eq!(
+            f.until.map(|t| t.date().to_string()),
+            Some("2024-05-02".to_owned())
+        );
     }
 }

@@ -13,8 +13,11 @@ pub fn reason_message(lang: Lang, reason: &ImportReason) -> String {
             args.push(("expected", Arg::from(*expected)));
             args.push(("found", Arg::from(*found)));
         }
-        ImportReason::TooLong { max } | ImportReason::TooManyRows { max } => args.push(("max", Arg::from(*max))),
-        ImportReason::DuplicateEmployeeNumber { first_line } | ImportReason::DuplicateEmail { first_line } => {
+        ImportReason::TooLong { max } | ImportReason::TooManyRows { max } => {
+            args.push(("max", Arg::from(*max)))
+        }
+        ImportReason::DuplicateEmployeeNumber { first_line }
+        | ImportReason::DuplicateEmail { first_line } => {
             args.push(("first_line", Arg::from(*first_line)))
         }
         _ => {}
@@ -29,9 +32,17 @@ pub fn problem_message(lang: Lang, e: &ImportError) -> String {
         Some(column) => t(
             lang,
             "import-line-column",
-            &[("line", Arg::from(e.line)), ("column", Arg::from(column)), ("reason", Arg::from(reason))],
+            &[
+                ("line", Arg::from(e.line)),
+                ("column", Arg::from(column)),
+                ("reason", Arg::from(reason)),
+            ],
         ),
-        None => t(lang, "import-line", &[("line", Arg::from(e.line)), ("reason", Arg::from(reason))]),
+        None => t(
+            lang,
+            "import-line",
+            &[("line", Arg::from(e.line)), ("reason", Arg::from(reason))],
+        ),
     }
 }
 

@@ -43,10 +43,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/directory", get(units_page))
         .route("/directory/units/{id}", get(unit_page))
-        .route("/directory/units/{id}/edit", get(unit_edit_form).post(unit_edit_submit))
+        .route(
+            "/directory/units/{id}/edit",
+            get(unit_edit_form).post(unit_edit_submit),
+        )
         .route("/directory/people", get(people_page))
         .route("/directory/people/{id}", get(person_page))
-        .route("/directory/people/{id}/edit", get(person_edit_form).post(person_edit_submit))
+        .route(
+            "/directory/people/{id}/edit",
+            get(person_edit_form).post(person_edit_submit),
+        )
         .route("/directory/people/{id}/unlock", post(unlock_account))
 }
 
@@ -55,14 +61,42 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     use crate::routes::{Access::Requires, RouteInfo};
     vec![
         RouteInfo::new("GET", "/directory", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/directory/units/{id}", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/directory/units/{id}/edit", Requires(Action::EditDirectory)),
-        RouteInfo::new("POST", "/directory/units/{id}/edit", Requires(Action::EditDirectory)),
+        RouteInfo::new(
+            "GET",
+            "/directory/units/{id}",
+            Requires(Action::ViewDirectory),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/directory/units/{id}/edit",
+            Requires(Action::EditDirectory),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/directory/units/{id}/edit",
+            Requires(Action::EditDirectory),
+        ),
         RouteInfo::new("GET", "/directory/people", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/directory/people/{id}", Requires(Action::ViewDirectory)),
-        RouteInfo::new("GET", "/directory/people/{id}/edit", Requires(Action::EditDirectory)),
-        RouteInfo::new("POST", "/directory/people/{id}/edit", Requires(Action::EditDirectory)),
-        RouteInfo::new("POST", "/directory/people/{id}/unlock", Requires(Action::UnlockAccount)),
+        RouteInfo::new(
+            "GET",
+            "/directory/people/{id}",
+            Requires(Action::ViewDirectory),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/directory/people/{id}/edit",
+            Requires(Action::EditDirectory),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/directory/people/{id}/edit",
+            Requires(Action::EditDirectory),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/directory/people/{id}/unlock",
+            Requires(Action::UnlockAccount),
+        ),
     ]
 }
 
@@ -79,7 +113,9 @@ pub fn may(principal: &Principal, action: Action, resource: &Resource) -> bool {
 pub fn parse_date(s: &str) -> Option<time::Date> {
     let iso = time::macros::format_description!("[year]-[month]-[day]");
     let nordic = time::macros::format_description!("[day].[month].[year]");
-    time::Date::parse(s, &iso).or_else(|_| time::Date::parse(s, &nordic)).ok()
+    time::Date::parse(s, &iso)
+        .or_else(|_| time::Date::parse(s, &nordic))
+        .ok()
 }
 
 /// A moment as shown on pages: UTC, to the minute.
@@ -118,14 +154,21 @@ pub fn store_error(e: StoreError) -> AppError {
     match &e {
         StoreError::NotFound => AppError::not_found(),
         StoreError::Tree(t) => match t {
-            vakt_core::directory::TreeError::SelfParent | vakt_core::directory::TreeError::Cycle(_) => {
+            vakt_core::directory::TreeError::SelfParent
+            | vakt_core::directory::TreeError::Cycle(_) => {
                 AppError::invalid("dir-err-parent-cycle")
             }
             _ => AppError::invalid("dir-err-unknown-unit"),
         },
-        StoreError::Conflict(code) if code.contains("employee_number") => AppError::conflict("dir-err-duplicate"),
-        StoreError::Conflict(_) => AppError::conflict("dir-err-invalid").with_arg("field", e.code()),
-        StoreError::Invalid(code) if code.contains("end_before_start") => AppError::invalid("dir-err-dates"),
+        StoreError::Conflict(code) if code.contains("employee_number") => {
+            AppError::conflict("dir-err-duplicate")
+        }
+        StoreError::Conflict(_) => {
+            AppError::conflict("dir-err-invalid").with_arg("field", e.code())
+        }
+        StoreError::Invalid(code) if code.contains("end_before_start") => {
+            AppError::invalid("dir-err-dates")
+        }
         StoreError::Invalid(_) => AppError::invalid("dir-err-invalid").with_arg("field", e.code()),
         _ => AppError::internal(e.to_string()),
     }
@@ -148,7 +191,9 @@ pub fn new_person(p: &Person) -> NewPerson {
 }
 
 fn parse_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {
-    Uuid::parse_str(raw).map(T::from).map_err(|_| AppError::not_found())
+    Uuid::parse_str(raw)
+        .map(T::from)
+        .map_err(|_| AppError::not_found())
 }
 
 /// The path from the root down to `unit` (what `Resource::in_unit` wants).
@@ -211,7 +256,9 @@ fn unit_options(units: &[OrgUnit]) -> Vec<(String, String)> {
 }
 
 fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.get("hx-request").is_some_and(|v| v.as_bytes() == b"true")
+    headers
+        .get("hx-request")
+        .is_some_and(|v| v.as_bytes() == b"true")
 }
 
 fn too_long(s: &str, max: usize) -> bool {
@@ -244,8 +291,10 @@ pub fn tree_rows(units: &[OrgUnit]) -> Vec<TreeRow> {
     }
     let mut order: Vec<(&OrgUnit, usize)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<(&OrgUnit, usize)> =
-        kids.get(&None).map(|v| v.iter().rev().map(|u| (*u, 0)).collect()).unwrap_or_default();
+    let mut stack: Vec<(&OrgUnit, usize)> = kids
+        .get(&None)
+        .map(|v| v.iter().rev().map(|u| (*u, 0)).collect())
+        .unwrap_or_default();
     while let Some((u, depth)) = stack.pop() {
         if !seen.insert(u.id) {
             continue;
@@ -266,7 +315,11 @@ pub fn tree_rows(units: &[OrgUnit]) -> Vec<TreeRow> {
             name: u.name.clone(),
             code: u.code.clone(),
             opens_children,
-            closes: if opens_children { 0 } else { depth.saturating_sub(next_depth) },
+            closes: if opens_children {
+                0
+            } else {
+                depth.saturating_sub(next_depth)
+            },
         });
     }
     rows
@@ -284,7 +337,10 @@ async fn units_page(user: CurrentUser, State(st): State<AppState>) -> Result<Res
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let page = user.page("dir-units-title", "/directory");
-    render(&UnitsPage { page, rows: tree_rows(&units) })
+    render(&UnitsPage {
+        page,
+        rows: tree_rows(&units),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -355,7 +411,11 @@ async fn search(
         limit: PAGE_SIZE as u32,
         offset,
     };
-    let found = st.db().search_people(tenant, &query).await.map_err(store_error)?;
+    let found = st
+        .db()
+        .search_people(tenant, &query)
+        .await
+        .map_err(store_error)?;
     let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let total = (!found.has_more).then(|| offset + found.items.len() as u64);
     let rows = found
@@ -366,7 +426,10 @@ async fn search(
             name: p.display_name(),
             employee_number: p.employee_number.clone(),
             email: p.email.clone().unwrap_or_default(),
-            unit: p.unit.and_then(|u| names.get(&u).map(|s| (*s).to_owned())).unwrap_or_default(),
+            unit: p
+                .unit
+                .and_then(|u| names.get(&u).map(|s| (*s).to_owned()))
+                .unwrap_or_default(),
             state_key: state_key(p.employment.state),
         })
         .collect();
@@ -375,7 +438,9 @@ async fn search(
         page,
         rows,
         prev_href: (page > 1).then(|| people_href(base, q, unit_param, page - 1)),
-        next_href: found.has_more.then(|| people_href(base, q, unit_param, page + 1)),
+        next_href: found
+            .has_more
+            .then(|| people_href(base, q, unit_param, page + 1)),
     })
 }
 
@@ -406,7 +471,10 @@ async fn people_page(
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
-            .with_arg("field", crate::i18n::t(user.lang(), "dir-search-label", &[]))
+            .with_arg(
+                "field",
+                crate::i18n::t(user.lang(), "dir-search-label", &[]),
+            )
             .with_arg("max", MAX_QUERY_CHARS));
     }
     let q = params.q.trim().to_owned();
@@ -414,7 +482,8 @@ async fn people_page(
     let unit = if params.unit.is_empty() {
         None
     } else {
-        let id: UnitId = parse_id(&params.unit).map_err(|_| AppError::invalid("dir-err-unknown-unit"))?;
+        let id: UnitId =
+            parse_id(&params.unit).map_err(|_| AppError::invalid("dir-err-unknown-unit"))?;
         if !units.iter().any(|u| u.id == id) {
             return Err(AppError::invalid("dir-err-unknown-unit"));
         }
@@ -493,17 +562,35 @@ async fn unit_page(
         .collect();
     children.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
     let leader = match unit.leader {
-        Some(l) => st.db().person(tenant, l).await.map_err(store_error)?.map(|p| (p.id.to_string(), p.display_name())),
+        Some(l) => st
+            .db()
+            .person(tenant, l)
+            .await
+            .map_err(store_error)?
+            .map(|p| (p.id.to_string(), p.display_name())),
         None => None,
     };
     let base = format!("/directory/units/{id}");
-    let results = search(&st, tenant, &units, "", Some(id), params.page.unwrap_or(1), &base, "").await?;
+    let results = search(
+        &st,
+        tenant,
+        &units,
+        "",
+        Some(id),
+        params.page.unwrap_or(1),
+        &base,
+        "",
+    )
+    .await?;
     let mut page = user.page("dir-units-title", &base);
     page.title = unit.name.clone();
     page.notice = notice_text(user.lang(), params.notice.as_deref());
     render(&UnitPage {
         page,
-        unit: UnitView { id: id.to_string(), name: unit.name.clone() },
+        unit: UnitView {
+            id: id.to_string(),
+            name: unit.name.clone(),
+        },
         ancestors,
         leader,
         children,
@@ -573,7 +660,12 @@ async fn person_page(
     let can_unlock = may(user.principal(), Action::UnlockAccount, &resource);
     let tenant = user.tenant_id();
     let manager = match person.manager {
-        Some(m) => st.db().person(tenant, m).await.map_err(store_error)?.map(|p| (p.id.to_string(), p.display_name())),
+        Some(m) => st
+            .db()
+            .person(tenant, m)
+            .await
+            .map_err(store_error)?
+            .map(|p| (p.id.to_string(), p.display_name())),
         None => None,
     };
     let unit = person
@@ -600,19 +692,40 @@ async fn person_page(
     let view = PersonView {
         id: person.id.to_string(),
         name: person.display_name(),
-        employee_number: if details { person.employee_number.clone() } else { String::new() },
+        employee_number: if details {
+            person.employee_number.clone()
+        } else {
+            String::new()
+        },
         email: person.email.clone().unwrap_or_default(),
         kind_key: kind_key(person.kind),
         unit,
         manager,
         state_key: state_key(person.employment.state),
-        start: if details { person.employment.start.map(iso_date).unwrap_or_default() } else { String::new() },
-        end: if details { person.employment.end.map(iso_date).unwrap_or_default() } else { String::new() },
+        start: if details {
+            person.employment.start.map(iso_date).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        end: if details {
+            person.employment.end.map(iso_date).unwrap_or_default()
+        } else {
+            String::new()
+        },
     };
-    let mut page = user.page("dir-people-title", &format!("/directory/people/{}", person.id));
+    let mut page = user.page(
+        "dir-people-title",
+        &format!("/directory/people/{}", person.id),
+    );
     page.title = view.name.clone();
     page.notice = notice_text(user.lang(), notice.notice.as_deref());
-    render(&PersonPage { page, person: view, account, can_edit, can_unlock })
+    render(&PersonPage {
+        page,
+        person: view,
+        account,
+        can_edit,
+        can_unlock,
+    })
 }
 
 async fn unlock_account(
@@ -624,11 +737,19 @@ async fn unlock_account(
     let (person, _units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::UnlockAccount, &resource)?;
     let tenant = user.tenant_id();
-    let accounts = st.db().accounts_of_person(tenant, person.id).await.map_err(store_error)?;
+    let accounts = st
+        .db()
+        .accounts_of_person(tenant, person.id)
+        .await
+        .map_err(store_error)?;
     if accounts.is_empty() {
         return Err(AppError::not_found());
     }
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
+    let mut tx = st
+        .db()
+        .write(&user.audit_ctx(ip))
+        .await
+        .map_err(store_error)?;
     for account in &accounts {
         tx.unlock_account(account.id).await.map_err(store_error)?;
     }
@@ -675,11 +796,20 @@ struct PersonEditPage {
     unit_options: Vec<(String, String)>,
 }
 
-async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Response, AppError> {
+async fn person_edit_form(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let manager_number = match person.manager {
-        Some(m) => st.db().person(user.tenant_id(), m).await.map_err(store_error)?.map(|p| p.employee_number),
+        Some(m) => st
+            .db()
+            .person(user.tenant_id(), m)
+            .await
+            .map_err(store_error)?
+            .map(|p| p.employee_number),
         None => None,
     };
     let form = PersonForm {
@@ -693,7 +823,10 @@ async fn person_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(i
         start: person.employment.start.map(iso_date).unwrap_or_default(),
         end: person.employment.end.map(iso_date).unwrap_or_default(),
     };
-    let page = user.page("dir-person-edit", &format!("/directory/people/{}/edit", person.id));
+    let page = user.page(
+        "dir-person-edit",
+        &format!("/directory/people/{}/edit", person.id),
+    );
     render(&PersonEditPage {
         page,
         id: person.id.to_string(),
@@ -716,7 +849,11 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(key: &'static str, field: Option<&'static str>) -> Self {
-        FieldError { key, field, max: None }
+        FieldError {
+            key,
+            field,
+            max: None,
+        }
     }
     fn render(&self, lang: crate::Lang) -> String {
         use crate::i18n::{Arg, t};
@@ -731,11 +868,21 @@ impl FieldError {
     }
 }
 
-fn check_text(errors: &mut Vec<FieldError>, value: &str, field: &'static str, required: bool, max: usize) {
+fn check_text(
+    errors: &mut Vec<FieldError>,
+    value: &str,
+    field: &'static str,
+    required: bool,
+    max: usize,
+) {
     if required && value.trim().is_empty() {
         errors.push(FieldError::new("dir-err-required", Some(field)));
     } else if too_long(value, max) {
-        errors.push(FieldError { key: "dir-err-too-long", field: Some(field), max: Some(max) });
+        errors.push(FieldError {
+            key: "dir-err-too-long",
+            field: Some(field),
+            max: Some(max),
+        });
     } else if value.chars().any(|c| c.is_control()) {
         errors.push(FieldError::new("dir-err-invalid", Some(field)));
     }
@@ -745,7 +892,9 @@ fn valid_email(s: &str) -> bool {
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None)
         if !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
 }
 
 /// Checks the person form against the tenant's units; returns the updated person or every problem.
@@ -756,26 +905,55 @@ pub fn apply_person_form(
     manager: Option<Option<PersonId>>,
 ) -> Result<Person, Vec<FieldError>> {
     let mut errors = Vec::new();
-    check_text(&mut errors, &form.given_name, "dir-field-given-name", true, vakt_core::directory::MAX_FIELD_CHARS);
-    check_text(&mut errors, &form.family_name, "dir-field-family-name", true, vakt_core::directory::MAX_FIELD_CHARS);
+    check_text(
+        &mut errors,
+        &form.given_name,
+        "dir-field-given-name",
+        true,
+        vakt_core::directory::MAX_FIELD_CHARS,
+    );
+    check_text(
+        &mut errors,
+        &form.family_name,
+        "dir-field-family-name",
+        true,
+        vakt_core::directory::MAX_FIELD_CHARS,
+    );
     let email = form.email.trim();
     if too_long(email, 254) {
-        errors.push(FieldError { key: "dir-err-too-long", field: Some("dir-col-email"), max: Some(254) });
+        errors.push(FieldError {
+            key: "dir-err-too-long",
+            field: Some("dir-col-email"),
+            max: Some(254),
+        });
     } else if !email.is_empty() && !valid_email(email) {
-        errors.push(FieldError::new("dir-err-invalid-email", Some("dir-col-email")));
+        errors.push(FieldError::new(
+            "dir-err-invalid-email",
+            Some("dir-col-email"),
+        ));
     }
     let kind = PersonKind::parse(&form.kind);
     if kind.is_none() {
-        errors.push(FieldError::new("dir-err-invalid-choice", Some("dir-col-kind")));
+        errors.push(FieldError::new(
+            "dir-err-invalid-choice",
+            Some("dir-col-kind"),
+        ));
     }
     let state = EmploymentState::parse(&form.state);
     if state.is_none() {
-        errors.push(FieldError::new("dir-err-invalid-choice", Some("dir-col-state")));
+        errors.push(FieldError::new(
+            "dir-err-invalid-choice",
+            Some("dir-col-state"),
+        ));
     }
     let unit = if form.unit.trim().is_empty() {
         None
     } else {
-        match Uuid::parse_str(form.unit.trim()).ok().map(UnitId::from).filter(|u| units.iter().any(|x| x.id == *u)) {
+        match Uuid::parse_str(form.unit.trim())
+            .ok()
+            .map(UnitId::from)
+            .filter(|u| units.iter().any(|x| x.id == *u))
+        {
             Some(u) => Some(u),
             None => {
                 errors.push(FieldError::new("dir-err-unknown-unit", None));
@@ -788,7 +966,11 @@ pub fn apply_person_form(
         if raw.is_empty() {
             return None;
         }
-        let d = if too_long(raw, 32) { None } else { parse_date(raw) };
+        let d = if too_long(raw, 32) {
+            None
+        } else {
+            parse_date(raw)
+        };
         if d.is_none() {
             errors.push(FieldError::new("dir-err-invalid-date", Some(field)));
         }
@@ -856,14 +1038,26 @@ async fn person_edit_submit(
         Ok(updated) => {
             let target = Resource::in_unit(tenant, unit_path(&units, updated.unit));
             user.authorize(Action::EditDirectory, &target)?;
-            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
-            tx.update_person(updated.id, new_person(&updated)).await.map_err(store_error)?;
+            let mut tx = st
+                .db()
+                .write(&user.audit_ctx(ip))
+                .await
+                .map_err(store_error)?;
+            tx.update_person(updated.id, new_person(&updated))
+                .await
+                .map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            Ok(Redirect::to(&format!("/directory/people/{}?notice=saved", person.id)).into_response())
+            Ok(
+                Redirect::to(&format!("/directory/people/{}?notice=saved", person.id))
+                    .into_response(),
+            )
         }
         Err(errors) => {
             let lang = user.lang();
-            let page = user.page("dir-person-edit", &format!("/directory/people/{}/edit", person.id));
+            let page = user.page(
+                "dir-person-edit",
+                &format!("/directory/people/{}/edit", person.id),
+            );
             let body = PersonEditPage {
                 page,
                 id: person.id.to_string(),
@@ -905,7 +1099,11 @@ struct UnitEditPage {
     unit_options: Vec<(String, String)>,
 }
 
-async fn load_unit(st: &AppState, user: &CurrentUser, id: &str) -> Result<(OrgUnit, Vec<OrgUnit>, Resource), AppError> {
+async fn load_unit(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(OrgUnit, Vec<OrgUnit>, Resource), AppError> {
     let tenant = user.tenant_id();
     let id: UnitId = parse_id(id)?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
@@ -916,11 +1114,20 @@ async fn load_unit(st: &AppState, user: &CurrentUser, id: &str) -> Result<(OrgUn
     Ok((unit, units, resource))
 }
 
-async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(id): VPath<String>) -> Result<Response, AppError> {
+async fn unit_edit_form(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
     let (unit, units, resource) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let leader = match unit.leader {
-        Some(l) => st.db().person(user.tenant_id(), l).await.map_err(store_error)?.map(|p| p.employee_number),
+        Some(l) => st
+            .db()
+            .person(user.tenant_id(), l)
+            .await
+            .map_err(store_error)?
+            .map(|p| p.employee_number),
         None => None,
     };
     let form = UnitForm {
@@ -928,9 +1135,21 @@ async fn unit_edit_form(user: CurrentUser, State(st): State<AppState>, VPath(id)
         parent: unit.parent.map(|p| p.to_string()).unwrap_or_default(),
         leader: leader.unwrap_or_default(),
     };
-    let options = unit_options(&units).into_iter().filter(|(uid, _)| *uid != unit.id.to_string()).collect();
-    let page = user.page("dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
-    render(&UnitEditPage { page, id: unit.id.to_string(), form, errors: Vec::new(), unit_options: options })
+    let options = unit_options(&units)
+        .into_iter()
+        .filter(|(uid, _)| *uid != unit.id.to_string())
+        .collect();
+    let page = user.page(
+        "dir-unit-edit",
+        &format!("/directory/units/{}/edit", unit.id),
+    );
+    render(&UnitEditPage {
+        page,
+        id: unit.id.to_string(),
+        form,
+        errors: Vec::new(),
+        unit_options: options,
+    })
 }
 
 /// Checks the unit form; returns the updated unit or every problem.
@@ -941,7 +1160,13 @@ pub fn apply_unit_form(
     leader: Option<Option<PersonId>>,
 ) -> Result<OrgUnit, Vec<FieldError>> {
     let mut errors = Vec::new();
-    check_text(&mut errors, &form.name, "dir-unit-name", true, vakt_core::directory::MAX_FIELD_CHARS);
+    check_text(
+        &mut errors,
+        &form.name,
+        "dir-unit-name",
+        true,
+        vakt_core::directory::MAX_FIELD_CHARS,
+    );
     let parent = if form.parent.trim().is_empty() {
         None
     } else {
@@ -956,12 +1181,10 @@ pub fn apply_unit_form(
     if let Err(e) = check_reparent(units, unit.id, parent) {
         errors.push(FieldError::new(
             match e {
-                vakt_core::directory::TreeError::UnknownUnit(_) | vakt_core::directory::TreeError::CrossTenant => {
-                    "dir-err-unknown-unit"
-                }
-                vakt_core::directory::TreeError::SelfParent | vakt_core::directory::TreeError::Cycle(_) => {
-                    "dir-err-parent-cycle"
-                }
+                vakt_core::directory::TreeError::UnknownUnit(_)
+                | vakt_core::directory::TreeError::CrossTenant => "dir-err-unknown-unit",
+                vakt_core::directory::TreeError::SelfParent
+                | vakt_core::directory::TreeError::Cycle(_) => "dir-err-parent-cycle",
             },
             None,
         ));
@@ -1011,10 +1234,19 @@ async fn unit_edit_submit(
             if updated.parent.is_some() {
                 user.authorize(Action::EditDirectory, &target)?;
             }
-            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
+            let mut tx = st
+                .db()
+                .write(&user.audit_ctx(ip))
+                .await
+                .map_err(store_error)?;
             tx.update_unit(
                 updated.id,
-                NewUnit { parent: updated.parent, name: updated.name.clone(), code: updated.code.clone(), leader: updated.leader },
+                NewUnit {
+                    parent: updated.parent,
+                    name: updated.name.clone(),
+                    code: updated.code.clone(),
+                    leader: updated.leader,
+                },
             )
             .await
             .map_err(store_error)?;
@@ -1023,8 +1255,14 @@ async fn unit_edit_submit(
         }
         Err(errors) => {
             let lang = user.lang();
-            let options = unit_options(&units).into_iter().filter(|(uid, _)| *uid != unit.id.to_string()).collect();
-            let page = user.page("dir-unit-edit", &format!("/directory/units/{}/edit", unit.id));
+            let options = unit_options(&units)
+                .into_iter()
+                .filter(|(uid, _)| *uid != unit.id.to_string())
+                .collect();
+            let page = user.page(
+                "dir-unit-edit",
+                &format!("/directory/units/{}/edit", unit.id),
+            );
             let body = UnitEditPage {
                 page,
                 id: unit.id.to_string(),
@@ -1045,7 +1283,14 @@ mod tests {
     use vakt_core::directory::{Employment, TenantId};
 
     fn unit(tenant: TenantId, parent: Option<UnitId>, name: &str) -> OrgUnit {
-        OrgUnit { id: UnitId::new(), tenant, parent, name: name.into(), code: name.into(), leader: None }
+        OrgUnit {
+            id: UnitId::new(),
+            tenant,
+            parent,
+            name: name.into(),
+            code: name.into(),
+            leader: None,
+        }
     }
 
     #[test]
@@ -1055,7 +1300,12 @@ mod tests {
         let child = unit(t, Some(root.id), "B");
         let grandchild = unit(t, Some(child.id), "C");
         let other_root = unit(t, None, "D");
-        let units = vec![other_root.clone(), grandchild.clone(), root.clone(), child.clone()];
+        let units = vec![
+            other_root.clone(),
+            grandchild.clone(),
+            root.clone(),
+            child.clone(),
+        ];
         let rows = tree_rows(&units);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["A", "B", "C", "D"]);
@@ -1101,7 +1351,14 @@ mod tests {
         let keys: Vec<&str> = errors.iter().map(|e| e.key).collect();
         assert_eq!(
             keys,
-            ["dir-err-too-long", "dir-err-required", "dir-err-invalid-email", "dir-err-invalid-choice", "dir-err-unknown-unit", "dir-err-invalid-date"]
+            [
+                "dir-err-too-long",
+                "dir-err-required",
+                "dir-err-invalid-email",
+                "dir-err-invalid-choice",
+                "dir-err-unknown-unit",
+                "dir-err-invalid-date"
+            ]
         );
     }
 
@@ -1128,10 +1385,23 @@ mod tests {
         let root = unit(t, None, "A");
         let child = unit(t, Some(root.id), "B");
         let units = vec![root.clone(), child.clone()];
-        let form = UnitForm { name: "A".into(), parent: child.id.to_string(), leader: String::new() };
+        let form = UnitForm {
+            name: "A".into(),
+            parent: child.id.to_string(),
+            leader: String::new(),
+        };
         let errors = apply_unit_form(&root, &form, &units, Some(None)).expect_err("cycle");
         assert_eq!(errors[0].key, "dir-err-parent-cycle");
-        let ok = UnitForm { name: "B2".into(), parent: String::new(), leader: String::new() };
-        assert_eq!(apply_unit_form(&child, &ok, &units, Some(None)).expect("ok").parent, None);
+        let ok = UnitForm {
+            name: "B2".into(),
+            parent: String::new(),
+            leader: String::new(),
+        };
+        assert_eq!(
+            apply_unit_form(&child, &ok, &units, Some(None))
+                .expect("ok")
+                .parent,
+            None
+        );
     }
 }

@@ -37,9 +37,14 @@ pub fn retention_of(settings: &Settings) -> AuditRetention {
 
 /// Purges one tenant's audit log by its settings (used by the job and by `vakt audit purge`).
 pub async fn purge_tenant(st: &AppState, tenant: TenantId) -> Result<PurgeOutcome, String> {
-    let settings = crate::settings::tenant_settings(st, tenant).await.map_err(|e| e.to_string())?;
+    let settings = crate::settings::tenant_settings(st, tenant)
+        .await
+        .map_err(|e| e.to_string())?;
     let ctx = AuditCtx::system(tenant, "audit-purge");
-    st.db().purge_audit(&ctx, &retention_of(&settings)).await.map_err(|e| e.to_string())
+    st.db()
+        .purge_audit(&ctx, &retention_of(&settings))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The unique key of a tenant's daily purge on `day` (so that it is scheduled once, whoever schedules it).
@@ -51,7 +56,10 @@ pub fn purge_key(tenant: TenantId, now: OffsetDateTime) -> String {
 pub async fn schedule_daily(st: &AppState) -> Result<(), StoreError> {
     let now = st.db().now();
     for tenant in st.db().tenants().await? {
-        let job = NewJob::new(AUDIT_PURGE, json!({})).for_tenant(tenant.id).unique(purge_key(tenant.id, now)).at(now);
+        let job = NewJob::new(AUDIT_PURGE, json!({}))
+            .for_tenant(tenant.id)
+            .unique(purge_key(tenant.id, now))
+            .at(now);
         st.db().enqueue_job(job).await?;
     }
     Ok(())
@@ -88,7 +96,9 @@ pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
                     tracing::warn!(job = %job.id, kind = %job.kind, "job failed: {e}");
                     // Retry with back-off: 1, 4, 9 … minutes.
                     let wait = time::Duration::minutes(i64::from(job.attempts.max(1)).pow(2));
-                    st.db().fail_job(job.id, worker, &e, Some(st.db().now() + wait)).await?;
+                    st.db()
+                        .fail_job(job.id, worker, &e, Some(st.db().now() + wait))
+                        .await?;
                 }
             }
         }

@@ -19,7 +19,9 @@ use uuid::Uuid;
 use vakt_core::auth::policy::{CharClass, PasswordPolicy, PasswordPreset};
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{Language as SLang, OrgUnit, TenantId, UnitId, path_to_root};
-use vakt_core::settings::{Problem, SettingError, SettingKey, Settings, UnitOverride, effective, validate_override};
+use vakt_core::settings::{
+    Problem, SettingError, SettingKey, Settings, UnitOverride, effective, validate_override,
+};
 
 use crate::{
     AppError, AppState,
@@ -42,8 +44,16 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     vec![
         RouteInfo::new("GET", "/settings", Requires(Action::ViewSettings)),
         RouteInfo::new("POST", "/settings", Requires(Action::EditSettings)),
-        RouteInfo::new("GET", "/settings/units/{id}", Requires(Action::ViewSettings)),
-        RouteInfo::new("POST", "/settings/units/{id}", Requires(Action::EditUnitSettings)),
+        RouteInfo::new(
+            "GET",
+            "/settings/units/{id}",
+            Requires(Action::ViewSettings),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/settings/units/{id}",
+            Requires(Action::EditUnitSettings),
+        ),
     ]
 }
 
@@ -107,11 +117,21 @@ const PASSWORD_KEYS: &[SettingKey] = &[
     SettingKey::LockoutMaxFailures,
     SettingKey::LockoutMinutes,
 ];
-const SIGNIN_KEYS: &[SettingKey] =
-    &[SettingKey::RequireTotp, SettingKey::SessionIdleMinutes, SettingKey::SessionAbsoluteMinutes];
-const RETENTION_KEYS: &[SettingKey] =
-    &[SettingKey::RetentionUsageDays, SettingKey::RetentionMonitoringDays, SettingKey::RetentionSecurityDays];
-const LOCALE_KEYS: &[SettingKey] = &[SettingKey::Languages, SettingKey::DefaultLanguage, SettingKey::TimeZone];
+const SIGNIN_KEYS: &[SettingKey] = &[
+    SettingKey::RequireTotp,
+    SettingKey::SessionIdleMinutes,
+    SettingKey::SessionAbsoluteMinutes,
+];
+const RETENTION_KEYS: &[SettingKey] = &[
+    SettingKey::RetentionUsageDays,
+    SettingKey::RetentionMonitoringDays,
+    SettingKey::RetentionSecurityDays,
+];
+const LOCALE_KEYS: &[SettingKey] = &[
+    SettingKey::Languages,
+    SettingKey::DefaultLanguage,
+    SettingKey::TimeZone,
+];
 
 fn class_key(c: CharClass) -> String {
     format!("settings-class-{}", c.code())
@@ -128,7 +148,12 @@ fn value_text(s: &Settings, key: SettingKey) -> String {
     match key {
         K::PasswordMinLength => p.min_length.to_string(),
         K::PasswordMaxLength => p.max_length.to_string(),
-        K::PasswordRequiredClasses => p.required_classes.iter().map(|c| c.code()).collect::<Vec<_>>().join(","),
+        K::PasswordRequiredClasses => p
+            .required_classes
+            .iter()
+            .map(|c| c.code())
+            .collect::<Vec<_>>()
+            .join(","),
         K::PasswordMinClasses => p.min_classes.to_string(),
         K::PasswordForbiddenChars => p.forbidden_chars.iter().collect(),
         K::PasswordRejectPersonalInfo => bool_text(p.reject_personal_info),
@@ -143,7 +168,12 @@ fn value_text(s: &Settings, key: SettingKey) -> String {
         K::RetentionUsageDays => s.audit_retention.usage_days.to_string(),
         K::RetentionMonitoringDays => s.audit_retention.monitoring_days.to_string(),
         K::RetentionSecurityDays => s.audit_retention.security_days.to_string(),
-        K::Languages => s.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(","),
+        K::Languages => s
+            .languages
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         K::DefaultLanguage => s.default_language.as_str().to_owned(),
         K::TimeZone => s.time_zone.clone(),
     }
@@ -162,11 +192,24 @@ fn value_display(s: &Settings, key: SettingKey, lang: Lang) -> String {
             t(lang, if on { "settings-yes" } else { "settings-no" }, &[])
         }
         K::PasswordRequiredClasses => {
-            let v: Vec<String> = s.password.required_classes.iter().map(|c| t(lang, &class_key(*c), &[])).collect();
-            if v.is_empty() { t(lang, "settings-none", &[]) } else { v.join(", ") }
+            let v: Vec<String> = s
+                .password
+                .required_classes
+                .iter()
+                .map(|c| t(lang, &class_key(*c), &[]))
+                .collect();
+            if v.is_empty() {
+                t(lang, "settings-none", &[])
+            } else {
+                v.join(", ")
+            }
         }
-        K::PasswordForbiddenChars if s.password.forbidden_chars.is_empty() => t(lang, "settings-none", &[]),
-        K::PasswordMaxAgeDays if s.password.max_age_days.is_none() => t(lang, "settings-never", &[]),
+        K::PasswordForbiddenChars if s.password.forbidden_chars.is_empty() => {
+            t(lang, "settings-none", &[])
+        }
+        K::PasswordMaxAgeDays if s.password.max_age_days.is_none() => {
+            t(lang, "settings-never", &[])
+        }
         _ => value_text(s, key),
     }
 }
@@ -214,7 +257,13 @@ fn field_view(
     let name = field(key);
     let kind = kind_of(key);
     let typed = |n: &str| form.map(|f| f.get(n).cloned().unwrap_or_default());
-    let value = typed(name).unwrap_or_else(|| if inherited.is_some() { String::new() } else { value_text(current, key) });
+    let value = typed(name).unwrap_or_else(|| {
+        if inherited.is_some() {
+            String::new()
+        } else {
+            value_text(current, key)
+        }
+    });
     let mut options = Vec::new();
     match key {
         SettingKey::PasswordRequiredClasses => {
@@ -239,7 +288,11 @@ fn field_view(
         }
         SettingKey::DefaultLanguage => {
             for l in SLang::ALL {
-                options.push((l.as_str().to_owned(), lang_of(l).native_name().to_owned(), value == l.as_str()));
+                options.push((
+                    l.as_str().to_owned(),
+                    lang_of(l).native_name().to_owned(),
+                    value == l.as_str(),
+                ));
             }
         }
         _ => {}
@@ -256,7 +309,13 @@ fn field_view(
         value,
         checked,
         options,
-        inherited: inherited.map(|p| t(lang, "settings-inherited", &[("value", Arg::from(value_display(p, key, lang)))])),
+        inherited: inherited.map(|p| {
+            t(
+                lang,
+                "settings-inherited",
+                &[("value", Arg::from(value_display(p, key, lang)))],
+            )
+        }),
         error: errors.get(&key).cloned(),
     }
 }
@@ -281,7 +340,10 @@ fn sections(
             fields: keys
                 .iter()
                 // A unit may override only what has a direction.
-                .filter(|k| inherited.is_none() || k.direction() != vakt_core::settings::Direction::TenantOnly)
+                .filter(|k| {
+                    inherited.is_none()
+                        || k.direction() != vakt_core::settings::Direction::TenantOnly
+                })
                 .map(|k| field_view(*k, lang, current, form, inherited, errors))
                 .collect(),
         })
@@ -290,16 +352,25 @@ fn sections(
 }
 
 /// A translated message for a core settings error.
-pub fn error_message(lang: Lang, e: &SettingError, inherited: Option<&Settings>) -> (SettingKey, String) {
+pub fn error_message(
+    lang: Lang,
+    e: &SettingError,
+    inherited: Option<&Settings>,
+) -> (SettingKey, String) {
     match e {
         SettingError::Looser { key, .. } => {
-            let shown = inherited.map(|p| value_display(p, *key, lang)).unwrap_or_default();
+            let shown = inherited
+                .map(|p| value_display(p, *key, lang))
+                .unwrap_or_default();
             (
                 *key,
                 t(
                     lang,
                     "settings-err-looser",
-                    &[("setting", Arg::from(t(lang, &label_key(*key), &[]))), ("inherited", Arg::from(shown))],
+                    &[
+                        ("setting", Arg::from(t(lang, &label_key(*key), &[]))),
+                        ("inherited", Arg::from(shown)),
+                    ],
                 ),
             )
         }
@@ -309,12 +380,18 @@ pub fn error_message(lang: Lang, e: &SettingError, inherited: Option<&Settings>)
                 Problem::OutOfRange { min, max } => t(
                     lang,
                     "settings-err-out-of-range",
-                    &[("setting", setting), ("min", Arg::from(*min)), ("max", Arg::from(*max))],
+                    &[
+                        ("setting", setting),
+                        ("min", Arg::from(*min)),
+                        ("max", Arg::from(*max)),
+                    ],
                 ),
                 Problem::Empty => t(lang, "settings-err-empty", &[("setting", setting)]),
                 Problem::NotEnabled => t(lang, "settings-err-not-enabled", &[]),
                 Problem::Duplicate => t(lang, "settings-err-invalid", &[("setting", setting)]),
-                Problem::BadTimeZone => t(lang, "settings-err-bad-time-zone", &[("setting", setting)]),
+                Problem::BadTimeZone => {
+                    t(lang, "settings-err-bad-time-zone", &[("setting", setting)])
+                }
             };
             (*key, msg)
         }
@@ -334,19 +411,32 @@ fn number(form: &FormData, key: SettingKey) -> Result<Option<u32>, SettingKey> {
 }
 
 fn not_a_number(lang: Lang, key: SettingKey) -> String {
-    t(lang, "settings-err-not-a-number", &[("setting", Arg::from(t(lang, &label_key(key), &[])))])
+    t(
+        lang,
+        "settings-err-not-a-number",
+        &[("setting", Arg::from(t(lang, &label_key(key), &[])))],
+    )
 }
 
 fn classes(form: &FormData) -> BTreeSet<CharClass> {
-    CharClass::ALL.into_iter().filter(|c| form.contains_key(&format!("class_{}", c.code()))).collect()
+    CharClass::ALL
+        .into_iter()
+        .filter(|c| form.contains_key(&format!("class_{}", c.code())))
+        .collect()
 }
 
 fn forbidden(form: &FormData) -> Result<BTreeSet<char>, SettingKey> {
-    let raw = form.get(field(SettingKey::PasswordForbiddenChars)).map(String::as_str).unwrap_or("");
+    let raw = form
+        .get(field(SettingKey::PasswordForbiddenChars))
+        .map(String::as_str)
+        .unwrap_or("");
     if raw.chars().count() > MAX_FIELD_CHARS || raw.chars().any(char::is_control) {
         return Err(SettingKey::PasswordForbiddenChars);
     }
-    Ok(raw.chars().filter(|c| !c.is_whitespace() && *c != ',').collect())
+    Ok(raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect())
 }
 
 /// Reads the tenant form into settings; per-field parse problems come back translated.
@@ -359,7 +449,9 @@ pub fn parse_tenant_form(
     let mut errors = HashMap::new();
     let mut s = old.clone();
     let preset = form.get("preset").map(String::as_str).unwrap_or("");
-    let preset = PasswordPreset::ALL.into_iter().find(|p| preset_code(*p) == preset);
+    let preset = PasswordPreset::ALL
+        .into_iter()
+        .find(|p| preset_code(*p) == preset);
     let num = |key: SettingKey, errors: &mut HashMap<SettingKey, String>| match number(form, key) {
         Ok(Some(v)) => Some(v),
         Ok(None) if key == K::PasswordMaxAgeDays => None,
@@ -386,7 +478,14 @@ pub fn parse_tenant_form(
     match forbidden(form) {
         Ok(f) => p.forbidden_chars = f,
         Err(k) => {
-            errors.insert(k, t(lang, "settings-err-invalid", &[("setting", Arg::from(t(lang, &label_key(k), &[])))]));
+            errors.insert(
+                k,
+                t(
+                    lang,
+                    "settings-err-invalid",
+                    &[("setting", Arg::from(t(lang, &label_key(k), &[])))],
+                ),
+            );
         }
     }
     p.reject_personal_info = form.contains_key(field(K::PasswordRejectPersonalInfo));
@@ -420,19 +519,39 @@ pub fn parse_tenant_form(
     if let Some(v) = num(K::RetentionSecurityDays, &mut errors) {
         s.audit_retention.security_days = v;
     }
-    s.languages = SLang::ALL.into_iter().filter(|l| form.contains_key(&format!("lang_{}", l.as_str()))).collect::<Vec<_>>();
-    match form.get(field(K::DefaultLanguage)).and_then(|v| SLang::parse(v)) {
+    s.languages = SLang::ALL
+        .into_iter()
+        .filter(|l| form.contains_key(&format!("lang_{}", l.as_str())))
+        .collect::<Vec<_>>();
+    match form
+        .get(field(K::DefaultLanguage))
+        .and_then(|v| SLang::parse(v))
+    {
         Some(l) => s.default_language = l,
         None => {
             errors.insert(
                 K::DefaultLanguage,
-                t(lang, "settings-err-invalid", &[("setting", Arg::from(t(lang, &label_key(K::DefaultLanguage), &[])))]),
+                t(
+                    lang,
+                    "settings-err-invalid",
+                    &[(
+                        "setting",
+                        Arg::from(t(lang, &label_key(K::DefaultLanguage), &[])),
+                    )],
+                ),
             );
         }
     }
     let tz = form.get(field(K::TimeZone)).map(|v| v.trim()).unwrap_or("");
     if tz.chars().count() > 64 {
-        errors.insert(K::TimeZone, t(lang, "settings-err-bad-time-zone", &[("setting", Arg::from(t(lang, &label_key(K::TimeZone), &[])))]));
+        errors.insert(
+            K::TimeZone,
+            t(
+                lang,
+                "settings-err-bad-time-zone",
+                &[("setting", Arg::from(t(lang, &label_key(K::TimeZone), &[])))],
+            ),
+        );
     } else {
         s.time_zone = tz.to_owned();
     }
@@ -442,11 +561,18 @@ pub fn parse_tenant_form(
             errors.entry(k).or_insert(m);
         }
     }
-    if errors.is_empty() { Ok(s) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(s)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Reads the unit form into an override (empty field = inherit).
-pub fn parse_unit_form(lang: Lang, form: &FormData) -> Result<UnitOverride, HashMap<SettingKey, String>> {
+pub fn parse_unit_form(
+    lang: Lang,
+    form: &FormData,
+) -> Result<UnitOverride, HashMap<SettingKey, String>> {
     use SettingKey as K;
     let mut errors = HashMap::new();
     let mut num = |key: SettingKey| match number(form, key) {
@@ -458,7 +584,8 @@ pub fn parse_unit_form(lang: Lang, form: &FormData) -> Result<UnitOverride, Hash
     };
     let mut ov = UnitOverride {
         password_min_length: num(K::PasswordMinLength),
-        password_min_classes: num(K::PasswordMinClasses).map(|v| u8::try_from(v).unwrap_or(u8::MAX)),
+        password_min_classes: num(K::PasswordMinClasses)
+            .map(|v| u8::try_from(v).unwrap_or(u8::MAX)),
         password_history: num(K::PasswordHistory),
         password_max_age_days: num(K::PasswordMaxAgeDays),
         lockout_max_failures: num(K::LockoutMaxFailures),
@@ -475,51 +602,87 @@ pub fn parse_unit_form(lang: Lang, form: &FormData) -> Result<UnitOverride, Hash
     match forbidden(form) {
         Ok(f) => ov.password_forbidden_chars = (!f.is_empty()).then_some(f),
         Err(k) => {
-            errors.insert(k, t(lang, "settings-err-invalid", &[("setting", Arg::from(t(lang, &label_key(k), &[])))]));
+            errors.insert(
+                k,
+                t(
+                    lang,
+                    "settings-err-invalid",
+                    &[("setting", Arg::from(t(lang, &label_key(k), &[])))],
+                ),
+            );
         }
     }
     // A checkbox can only switch a rule on in a unit; unticked means "inherit".
-    ov.password_reject_personal_info = form.contains_key(field(K::PasswordRejectPersonalInfo)).then_some(true);
-    ov.password_reject_common = form.contains_key(field(K::PasswordRejectCommon)).then_some(true);
+    ov.password_reject_personal_info = form
+        .contains_key(field(K::PasswordRejectPersonalInfo))
+        .then_some(true);
+    ov.password_reject_common = form
+        .contains_key(field(K::PasswordRejectCommon))
+        .then_some(true);
     ov.require_totp = form.contains_key(field(K::RequireTotp)).then_some(true);
-    if errors.is_empty() { Ok(ov) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(ov)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The tenant's settings; a tenant that never saved any has its country's preset.
 pub async fn tenant_settings(st: &AppState, tenant: TenantId) -> Result<Settings, AppError> {
-    let t = st.db().tenant(tenant).await.map_err(store_error)?.ok_or_else(AppError::not_found)?;
+    let t = st
+        .db()
+        .tenant(tenant)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(AppError::not_found)?;
     crate::session::tenant_settings(st, &t).await
 }
 
 /// Every unit's own override.
-pub async fn unit_overrides(st: &AppState, tenant: TenantId) -> Result<HashMap<UnitId, UnitOverride>, AppError> {
-    let rows = st.db().all_unit_settings(tenant).await.map_err(store_error)?;
+pub async fn unit_overrides(
+    st: &AppState,
+    tenant: TenantId,
+) -> Result<HashMap<UnitId, UnitOverride>, AppError> {
+    let rows = st
+        .db()
+        .all_unit_settings(tenant)
+        .await
+        .map_err(store_error)?;
     let mut out = HashMap::new();
     for (unit, value) in rows {
         if value.is_null() {
             continue;
         }
-        let ov: UnitOverride =
-            serde_json::from_value(value).map_err(|e| AppError::internal(format!("stored unit settings: {e}")))?;
+        let ov: UnitOverride = serde_json::from_value(value)
+            .map_err(|e| AppError::internal(format!("stored unit settings: {e}")))?;
         out.insert(unit, ov);
     }
     Ok(out)
 }
 
 /// The settings in force for a person in `unit` (tenant settings tightened by every unit above).
-pub async fn effective_settings(st: &AppState, tenant: TenantId, unit: Option<UnitId>) -> Result<Settings, AppError> {
+pub async fn effective_settings(
+    st: &AppState,
+    tenant: TenantId,
+    unit: Option<UnitId>,
+) -> Result<Settings, AppError> {
     let base = tenant_settings(st, tenant).await?;
     let Some(unit) = unit else { return Ok(base) };
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let overrides = unit_overrides(st, tenant).await?;
-    let mut chain: Vec<UnitOverride> =
-        path_to_root(&units, unit).into_iter().filter_map(|id| overrides.get(&id).cloned()).collect();
+    let mut chain: Vec<UnitOverride> = path_to_root(&units, unit)
+        .into_iter()
+        .filter_map(|id| overrides.get(&id).cloned())
+        .collect();
     chain.reverse();
     Ok(effective(&base, &chain))
 }
 
 fn overrides_count(ov: &UnitOverride) -> usize {
-    serde_json::to_value(ov).ok().and_then(|v| v.as_object().map(|o| o.len())).unwrap_or(0)
+    serde_json::to_value(ov)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.len()))
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -541,7 +704,12 @@ struct SettingsPage {
 fn presets(lang: Lang) -> Vec<(String, String)> {
     PasswordPreset::ALL
         .into_iter()
-        .map(|p| (preset_code(p).to_owned(), t(lang, &format!("settings-preset-{}", preset_code(p)), &[])))
+        .map(|p| {
+            (
+                preset_code(p).to_owned(),
+                t(lang, &format!("settings-preset-{}", preset_code(p)), &[]),
+            )
+        })
         .collect()
 }
 
@@ -555,15 +723,29 @@ async fn tenant_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     let lang = user.lang();
-    let can_edit = may(user.principal(), Action::EditSettings, &Resource::tenant(tenant));
+    let can_edit = may(
+        user.principal(),
+        Action::EditSettings,
+        &Resource::tenant(tenant),
+    );
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let overrides = unit_overrides(st, tenant).await?;
     let mut unit_links: Vec<(String, String, String)> = units
         .iter()
-        .filter(|u| may(user.principal(), Action::EditUnitSettings, &unit_resource(&units, u, tenant)))
+        .filter(|u| {
+            may(
+                user.principal(),
+                Action::EditUnitSettings,
+                &unit_resource(&units, u, tenant),
+            )
+        })
         .map(|u| {
             let n = overrides.get(&u.id).map(overrides_count).unwrap_or(0);
-            (u.id.to_string(), u.name.clone(), t(lang, "settings-overrides", &[("count", Arg::from(n))]))
+            (
+                u.id.to_string(),
+                u.name.clone(),
+                t(lang, "settings-overrides", &[("count", Arg::from(n))]),
+            )
         })
         .collect();
     unit_links.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
@@ -595,7 +777,15 @@ async fn tenant_form(
     let tenant = user.tenant_id();
     user.authorize(Action::ViewSettings, &Resource::tenant(tenant))?;
     let current = tenant_settings(&st, tenant).await?;
-    let mut resp = tenant_page(&user, &st, &current, None, HashMap::new(), notice.notice.as_deref()).await?;
+    let mut resp = tenant_page(
+        &user,
+        &st,
+        &current,
+        None,
+        HashMap::new(),
+        notice.notice.as_deref(),
+    )
+    .await?;
     let _ = &mut resp;
     Ok(resp)
 }
@@ -611,8 +801,13 @@ async fn tenant_submit(
     let current = tenant_settings(&st, tenant).await?;
     match parse_tenant_form(user.lang(), &current, &form) {
         Ok(new) => {
-            let value = serde_json::to_value(&new).map_err(|e| AppError::internal(e.to_string()))?;
-            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
+            let value =
+                serde_json::to_value(&new).map_err(|e| AppError::internal(e.to_string()))?;
+            let mut tx = st
+                .db()
+                .write(&user.audit_ctx(ip))
+                .await
+                .map_err(store_error)?;
             tx.set_tenant_settings(&value).await.map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
             Ok(Redirect::to("/settings?notice=settings-saved").into_response())
@@ -621,7 +816,11 @@ async fn tenant_submit(
     }
 }
 
-fn unit_resource(units: &[OrgUnit], unit: &OrgUnit, tenant: vakt_core::directory::TenantId) -> Resource {
+fn unit_resource(
+    units: &[OrgUnit],
+    unit: &OrgUnit,
+    tenant: vakt_core::directory::TenantId,
+) -> Resource {
     Resource::in_unit(tenant, crate::directory::unit_path(units, Some(unit.id)))
 }
 
@@ -632,8 +831,11 @@ fn inherited_for(
     overrides: &HashMap<UnitId, UnitOverride>,
     unit: UnitId,
 ) -> Settings {
-    let mut ancestors: Vec<UnitOverride> =
-        path_to_root(units, unit).into_iter().skip(1).filter_map(|id| overrides.get(&id).cloned()).collect();
+    let mut ancestors: Vec<UnitOverride> = path_to_root(units, unit)
+        .into_iter()
+        .skip(1)
+        .filter_map(|id| overrides.get(&id).cloned())
+        .collect();
     ancestors.reverse();
     effective(tenant_settings, &ancestors)
 }
@@ -648,7 +850,10 @@ fn override_form(ov: &UnitOverride) -> FormData {
         }
     };
     put(K::PasswordMinLength, ov.password_min_length);
-    put(K::PasswordMinClasses, ov.password_min_classes.map(u32::from));
+    put(
+        K::PasswordMinClasses,
+        ov.password_min_classes.map(u32::from),
+    );
     put(K::PasswordHistory, ov.password_history);
     put(K::PasswordMaxAgeDays, ov.password_max_age_days);
     put(K::LockoutMaxFailures, ov.lockout_max_failures);
@@ -662,10 +867,16 @@ fn override_form(ov: &UnitOverride) -> FormData {
         f.insert(format!("class_{}", c.code()), "on".into());
     }
     if let Some(chars) = &ov.password_forbidden_chars {
-        f.insert(field(K::PasswordForbiddenChars).into(), chars.iter().collect());
+        f.insert(
+            field(K::PasswordForbiddenChars).into(),
+            chars.iter().collect(),
+        );
     }
     for (k, v) in [
-        (K::PasswordRejectPersonalInfo, ov.password_reject_personal_info),
+        (
+            K::PasswordRejectPersonalInfo,
+            ov.password_reject_personal_info,
+        ),
         (K::PasswordRejectCommon, ov.password_reject_common),
         (K::RequireTotp, ov.require_totp),
     ] {
@@ -682,7 +893,9 @@ async fn load_unit(
     id: &str,
 ) -> Result<(OrgUnit, Vec<OrgUnit>, Resource, Settings, UnitOverride), AppError> {
     let tenant = user.tenant_id();
-    let id = Uuid::parse_str(id).map(UnitId::from).map_err(|_| AppError::not_found())?;
+    let id = Uuid::parse_str(id)
+        .map(UnitId::from)
+        .map_err(|_| AppError::not_found())?;
     let units = st.db().units(tenant).await.map_err(store_error)?;
     let Some(unit) = units.iter().find(|u| u.id == id).cloned() else {
         return Err(AppError::not_found());
@@ -707,7 +920,11 @@ fn unit_page_body(
     let lang = user.lang();
     let path = format!("/settings/units/{}", unit.id);
     let mut page = user.page("settings-title", &path);
-    page.title = t(lang, "settings-unit-title", &[("unit", Arg::from(unit.name.as_str()))]);
+    page.title = t(
+        lang,
+        "settings-unit-title",
+        &[("unit", Arg::from(unit.name.as_str()))],
+    );
     page.notice = notice_text(lang, notice);
     let failed = !errors.is_empty();
     let body = SettingsPage {
@@ -737,7 +954,15 @@ async fn unit_form(
     user.authorize(Action::ViewSettings, &resource)?;
     let can_edit = may(user.principal(), Action::EditUnitSettings, &resource);
     let form = override_form(&own);
-    let mut resp = unit_page_body(&user, &unit, &inherited, &form, HashMap::new(), can_edit, notice.notice.as_deref())?;
+    let mut resp = unit_page_body(
+        &user,
+        &unit,
+        &inherited,
+        &form,
+        HashMap::new(),
+        can_edit,
+        notice.notice.as_deref(),
+    )?;
     let _ = &mut resp;
     Ok(resp)
 }
@@ -753,18 +978,36 @@ async fn unit_submit(
     user.authorize(Action::EditUnitSettings, &resource)?;
     let lang = user.lang();
     let parsed = parse_unit_form(lang, &form).and_then(|ov| {
-        validate_override(&inherited, &ov).map(|()| ov).map_err(|errs| {
-            errs.iter().map(|e| error_message(lang, e, Some(&inherited))).collect::<HashMap<_, _>>()
-        })
+        validate_override(&inherited, &ov)
+            .map(|()| ov)
+            .map_err(|errs| {
+                errs.iter()
+                    .map(|e| error_message(lang, e, Some(&inherited)))
+                    .collect::<HashMap<_, _>>()
+            })
     });
     match parsed {
         Ok(ov) => {
             let ov = (!ov.is_empty()).then_some(ov);
-            let value = ov.as_ref().map(serde_json::to_value).transpose().map_err(|e| AppError::internal(e.to_string()))?;
-            let mut tx = st.db().write(&user.audit_ctx(ip)).await.map_err(store_error)?;
-            tx.set_unit_settings(unit.id, value.as_ref()).await.map_err(store_error)?;
+            let value = ov
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            let mut tx = st
+                .db()
+                .write(&user.audit_ctx(ip))
+                .await
+                .map_err(store_error)?;
+            tx.set_unit_settings(unit.id, value.as_ref())
+                .await
+                .map_err(store_error)?;
             tx.commit().await.map_err(store_error)?;
-            Ok(Redirect::to(&format!("/settings/units/{}?notice=settings-saved", unit.id)).into_response())
+            Ok(Redirect::to(&format!(
+                "/settings/units/{}?notice=settings-saved",
+                unit.id
+            ))
+            .into_response())
         }
         Err(errors) => unit_page_body(&user, &unit, &inherited, &form, errors, true, None),
     }
@@ -806,7 +1049,8 @@ mod tests {
     #[test]
     fn the_tenant_form_round_trips_every_setting() {
         let s = Settings::preset(Country::Se);
-        let parsed = parse_tenant_form(Lang::En, &Settings::default(), &form_of(&s)).expect("valid");
+        let parsed =
+            parse_tenant_form(Lang::En, &Settings::default(), &form_of(&s)).expect("valid");
         assert_eq!(parsed, s);
     }
 
@@ -816,7 +1060,10 @@ mod tests {
         let mut f = form_of(&s);
         f.insert("preset".into(), "strict".into());
         let parsed = parse_tenant_form(Lang::En, &s, &f).expect("valid");
-        assert_eq!(parsed.password, PasswordPolicy::preset(PasswordPreset::Strict));
+        assert_eq!(
+            parsed.password,
+            PasswordPolicy::preset(PasswordPreset::Strict)
+        );
     }
 
     #[test]
@@ -825,7 +1072,9 @@ mod tests {
         let mut f = form_of(&s);
         f.insert("password_min_length".into(), "twelve<script>".into());
         let errs = parse_tenant_form(Lang::Sv, &s, &f).expect_err("rejected");
-        let msg = errs.get(&SettingKey::PasswordMinLength).expect("error for the field");
+        let msg = errs
+            .get(&SettingKey::PasswordMinLength)
+            .expect("error for the field");
         assert!(msg.contains("Minsta lösenordslängd"), "{msg}");
     }
 
@@ -838,7 +1087,10 @@ mod tests {
         let errs = validate_override(&tenant, &ov).expect_err("looser");
         let (key, msg) = error_message(Lang::En, &errs[0], Some(&tenant));
         assert_eq!(key, SettingKey::PasswordMinLength);
-        assert!(msg.contains("may only be made stricter") && msg.contains("12"), "{msg}");
+        assert!(
+            msg.contains("may only be made stricter") && msg.contains("12"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -849,14 +1101,23 @@ mod tests {
         f.insert("session_idle_minutes".into(), "10".into());
         let ov = parse_unit_form(Lang::En, &f).expect("parses");
         assert!(validate_override(&tenant, &ov).is_ok());
-        assert_eq!(override_form(&ov).get("password_min_length").map(String::as_str), Some("16"));
+        assert_eq!(
+            override_form(&ov)
+                .get("password_min_length")
+                .map(String::as_str),
+            Some("16")
+        );
     }
 
     #[test]
     fn every_setting_has_a_label_in_every_language() {
         for k in SettingKey::ALL {
             for l in Lang::ALL {
-                assert!(crate::i18n::has(l, &label_key(*k)), "{l}: {}", label_key(*k));
+                assert!(
+                    crate::i18n::has(l, &label_key(*k)),
+                    "{l}: {}",
+                    label_key(*k)
+                );
             }
         }
     }

@@ -14,7 +14,10 @@ use crate::world::{ALFA_MARK, User, World};
 /// What a route works on, for the expected decision.
 fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
     let p = route.path;
-    if p.starts_with("/directory/units/{id}") || p.starts_with("/settings/units/{id}") || p == "/api/v1/units/{id}" {
+    if p.starts_with("/directory/units/{id}")
+        || p.starts_with("/settings/units/{id}")
+        || p == "/api/v1/units/{id}"
+    {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
     } else if p.starts_with("/directory/people/{id}") || p == "/api/v1/people/{id}" {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
@@ -23,7 +26,9 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
     } else {
         // Tenant-wide routes act on the user's own tenant; self-service ones on the user's own account.
         match route.access {
-            Access::Requires(a) if a.is_self_service() => Resource::owned_by(user.tenant.id, user.principal.account),
+            Access::Requires(a) if a.is_self_service() => {
+                Resource::owned_by(user.tenant.id, user.principal.account)
+            }
             _ => Resource::tenant(user.tenant.id),
         }
     }
@@ -40,7 +45,10 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
     } else {
         w.school.id.to_string()
     };
-    route.path.replace("{id}", &id).replace("{name}", "vakt.css")
+    route
+        .path
+        .replace("{id}", &id)
+        .replace("{name}", "vakt.css")
 }
 
 /// The form a POST route gets: always with the CSRF token, otherwise empty (a validation error at most).
@@ -48,10 +56,15 @@ async fn send(w: &World, user: &User, route: &RouteInfo, path: &str) -> (StatusC
     let method = Method::from_bytes(route.method.as_bytes()).expect("method");
     let url = w.url(path);
     let resp = if path.starts_with("/api/") {
-        let mut r = user.client.request(method.clone(), &url).bearer_auth(&user.token);
+        let mut r = user
+            .client
+            .request(method.clone(), &url)
+            .bearer_auth(&user.token);
         if path == "/api/v1/people/import" {
             // A file with a bad row: allowed → 422 with the row, nothing written.
-            r = r.header("content-type", "text/csv").body("employee_number,given_name,family_name\n,,\n");
+            r = r
+                .header("content-type", "text/csv")
+                .body("employee_number,given_name,family_name\n,,\n");
         }
         r.send().await.expect("send")
     } else if method == Method::POST {
@@ -63,7 +76,11 @@ async fn send(w: &World, user: &User, route: &RouteInfo, path: &str) -> (StatusC
             .await
             .expect("send")
     } else {
-        user.client.request(method, &url).send().await.expect("send")
+        user.client
+            .request(method, &url)
+            .send()
+            .await
+            .expect("send")
     };
     let status = resp.status();
     (status, resp.text().await.unwrap_or_default())
@@ -83,7 +100,11 @@ fn allowed(w: &World, user: &User, route: &RouteInfo, action: Action) -> bool {
 async fn every_route_answers_each_role_and_tenant_as_the_policy_table_says() {
     let w = World::start().await;
     let routes = vakt_web::route_table();
-    assert!(routes.len() >= 30, "the route table looks incomplete: {}", routes.len());
+    assert!(
+        routes.len() >= 30,
+        "the route table looks incomplete: {}",
+        routes.len()
+    );
     let mut failures = Vec::new();
     for route in &routes {
         // Ending the session would sign the user out for the rest of the walk; sign-out has its own tests.
@@ -95,13 +116,21 @@ async fn every_route_answers_each_role_and_tenant_as_the_policy_table_says() {
             let (status, body) = send(&w, user, route, &path).await;
             let other_tenant = user.tenant.id != w.alfa.id;
             if status.is_server_error() {
-                failures.push(format!("{} {path} as {}: {status}", route.method, user.name));
+                failures.push(format!(
+                    "{} {path} as {}: {status}",
+                    route.method, user.name
+                ));
                 continue;
             }
             if other_tenant && body.contains(ALFA_MARK) && !route.path.starts_with("/static") {
-                failures.push(format!("{} {path} as {}: response contains alfa's data", route.method, user.name));
+                failures.push(format!(
+                    "{} {path} as {}: response contains alfa's data",
+                    route.method, user.name
+                ));
             }
-            let Access::Requires(action) = route.access else { continue };
+            let Access::Requires(action) = route.access else {
+                continue;
+            };
             let names_alfa_object = route.path.contains("{id}") && !route.path.contains("/tokens/");
             let expect_ok = if other_tenant && names_alfa_object {
                 false
@@ -110,13 +139,16 @@ async fn every_route_answers_each_role_and_tenant_as_the_policy_table_says() {
             } else {
                 allowed(&w, user, route, action)
             };
-            let answered = status.is_success() || status.is_redirection() || status == StatusCode::UNPROCESSABLE_ENTITY;
+            let answered = status.is_success()
+                || status.is_redirection()
+                || status == StatusCode::UNPROCESSABLE_ENTITY;
             let ok = if expect_ok {
                 answered
             } else if other_tenant && names_alfa_object {
                 status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN
             } else {
-                status == StatusCode::FORBIDDEN || (route.path.contains("/tokens/") && status == StatusCode::NOT_FOUND)
+                status == StatusCode::FORBIDDEN
+                    || (route.path.contains("/tokens/") && status == StatusCode::NOT_FOUND)
             };
             if !ok {
                 failures.push(format!(
@@ -128,7 +160,12 @@ async fn every_route_answers_each_role_and_tenant_as_the_policy_table_says() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -147,7 +184,12 @@ async fn every_route_in_the_table_is_served_by_the_router() {
                 break;
             }
         }
-        assert!(any || route.path.contains("/tokens/"), "{} {} is listed but not routed", route.method, route.path);
+        assert!(
+            any || route.path.contains("/tokens/"),
+            "{} {} is listed but not routed",
+            route.method,
+            route.path
+        );
     }
 }
 
@@ -156,7 +198,10 @@ async fn a_user_of_another_tenant_cannot_read_or_change_a_person_by_id() {
     let w = World::start().await;
     let beta = w.user("beta-all");
     let id = w.pupil_teacher.id;
-    for path in [format!("/directory/people/{id}"), format!("/directory/people/{id}/edit")] {
+    for path in [
+        format!("/directory/people/{id}"),
+        format!("/directory/people/{id}/edit"),
+    ] {
         let resp = beta.client.get(w.url(&path)).send().await.expect("get");
         assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
     }
@@ -164,13 +209,29 @@ async fn a_user_of_another_tenant_cannot_read_or_change_a_person_by_id() {
         .client
         .post(w.url(&format!("/directory/people/{id}/edit")))
         .header("x-csrf-token", &beta.csrf)
-        .form(&[("csrf", beta.csrf.as_str()), ("given_name", "Hacked"), ("family_name", "X"), ("kind", "employee"), ("state", "active")])
+        .form(&[
+            ("csrf", beta.csrf.as_str()),
+            ("given_name", "Hacked"),
+            ("family_name", "X"),
+            ("kind", "employee"),
+            ("state", "active"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    let p = w.db.person(w.alfa.id, id).await.expect("db").expect("person");
+    let p =
+        w.db.person(w.alfa.id, id)
+            .await
+            .expect("db")
+            .expect("person");
     assert_eq!(p.given_name, "Tor");
-    let api = beta.client.get(w.url(&format!("/api/v1/people/{id}"))).bearer_auth(&beta.token).send().await.expect("api");
+    let api = beta
+        .client
+        .get(w.url(&format!("/api/v1/people/{id}")))
+        .bearer_auth(&beta.token)
+        .send()
+        .await
+        .expect("api");
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
 }

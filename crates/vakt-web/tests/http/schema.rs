@@ -41,7 +41,14 @@ fn type_ok(ty: &str, v: &Value) -> bool {
     }
 }
 
-fn check(doc: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>, depth: usize) {
+fn check(
+    doc: &Value,
+    schema: &Value,
+    v: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 32 {
         errors.push(format!("{path}: schema too deep"));
         return;
@@ -54,8 +61,15 @@ fn check(doc: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<St
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(alts) = s.get(key).and_then(Value::as_array) {
-            let matches = alts.iter().filter(|a| validate(doc, a, v, path).is_empty()).count();
-            let ok = if key == "oneOf" { matches == 1 } else { matches >= 1 };
+            let matches = alts
+                .iter()
+                .filter(|a| validate(doc, a, v, path).is_empty())
+                .count();
+            let ok = if key == "oneOf" {
+                matches == 1
+            } else {
+                matches >= 1
+            };
             if !ok {
                 errors.push(format!("{path}: {matches} alternatives of {key} match {v}"));
             }
@@ -87,7 +101,11 @@ fn check(doc: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<St
     if let (Some(fmt), Some(text)) = (s.get("format").and_then(Value::as_str), v.as_str()) {
         let ok = match fmt {
             "uuid" => uuid::Uuid::parse_str(text).is_ok(),
-            "date" => text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') && text.as_bytes().get(7) == Some(&b'-'),
+            "date" => {
+                text.len() == 10
+                    && text.as_bytes().get(4) == Some(&b'-')
+                    && text.as_bytes().get(7) == Some(&b'-')
+            }
             _ => true,
         };
         if !ok {
@@ -141,7 +159,11 @@ fn the_validator_rejects_what_does_not_match() {
     assert!(validate(&doc, &schema, &good, "$").is_empty());
     let bad = serde_json::json!({"id": "x", "extra": 1});
     let errs = validate(&doc, &schema, &bad, "$");
-    assert!(errs.iter().any(|e| e.contains("missing required property name")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("missing required property name")),
+        "{errs:?}"
+    );
     assert!(errs.iter().any(|e| e.contains("not a uuid")), "{errs:?}");
     assert!(errs.iter().any(|e| e.contains("extra")), "{errs:?}");
 }

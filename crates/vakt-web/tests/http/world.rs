@@ -56,14 +56,21 @@ impl Drop for World {
         if let Some((admin, name)) = self.pg.take() {
             let _ = std::process::Command::new("psql")
                 .arg(&admin)
-                .args(["-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .args([
+                    "-qc",
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ])
                 .output();
         }
     }
 }
 
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// The value of the first `name="csrf" value="…"` in a page.
@@ -73,7 +80,14 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(rest.get(..rest.find('"')?)?.to_owned())
 }
 
-async fn person(db: &Db, ctx: &AuditCtx, number: &str, given: &str, family: &str, unit: Option<UnitId>) -> Person {
+async fn person(
+    db: &Db,
+    ctx: &AuditCtx,
+    number: &str,
+    given: &str,
+    family: &str,
+    unit: Option<UnitId>,
+) -> Person {
     let mut tx = db.write(ctx).await.expect("tx");
     let p = tx
         .create_person(NewPerson {
@@ -97,7 +111,12 @@ async fn person(db: &Db, ctx: &AuditCtx, number: &str, given: &str, family: &str
 async fn unit(db: &Db, ctx: &AuditCtx, code: &str, name: &str, parent: Option<UnitId>) -> OrgUnit {
     let mut tx = db.write(ctx).await.expect("tx");
     let u = tx
-        .create_unit(NewUnit { parent, name: name.into(), code: code.into(), leader: None })
+        .create_unit(NewUnit {
+            parent,
+            name: name.into(),
+            code: code.into(),
+            leader: None,
+        })
         .await
         .expect("unit");
     tx.commit().await.expect("commit");
@@ -108,14 +127,25 @@ async fn tenant(db: &Db, slug: &str, name: &str) -> Tenant {
     let t = db
         .create_tenant(
             &Actor::system("test"),
-            NewTenant { slug: slug.into(), name: name.into(), country: Country::No, default_language: None, time_zone: None },
+            NewTenant {
+                slug: slug.into(),
+                name: name.into(),
+                country: Country::No,
+                default_language: None,
+                time_zone: None,
+            },
         )
         .await
         .expect("tenant");
     let mut s = Settings::preset(Country::No);
     s.require_totp = false;
-    let mut tx = db.write(&AuditCtx::new(t.id, Actor::system("test"))).await.expect("tx");
-    tx.set_tenant_settings(&serde_json::to_value(&s).expect("json")).await.expect("settings");
+    let mut tx = db
+        .write(&AuditCtx::new(t.id, Actor::system("test")))
+        .await
+        .expect("tx");
+    tx.set_tenant_settings(&serde_json::to_value(&s).expect("json"))
+        .await
+        .expect("settings");
     tx.commit().await.expect("commit");
     t
 }
@@ -144,25 +174,51 @@ async fn user(
         .await
         .expect("account");
     let token = new_token();
-    tx.create_api_token(acc.id, "test", &token.hash, None).await.expect("token");
+    tx.create_api_token(acc.id, "test", &token.hash, None)
+        .await
+        .expect("token");
     tx.commit().await.expect("commit");
     let client = client();
-    let login = client.get(format!("{world_base}/login")).send().await.expect("login page");
+    let login = client
+        .get(format!("{world_base}/login"))
+        .send()
+        .await
+        .expect("login page");
     let html = login.text().await.expect("body");
     let csrf = csrf_in(&html).expect("csrf on the sign-in page");
     let resp = client
         .post(format!("{world_base}/login"))
-        .form(&[("csrf", csrf.as_str()), ("tenant", t.slug.as_str()), ("username", username), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("tenant", t.slug.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .expect("sign in");
-    assert!(resp.status().is_redirection(), "sign-in of {username} answered {}", resp.status());
-    let me = client.get(format!("{world_base}/me")).send().await.expect("me");
+    assert!(
+        resp.status().is_redirection(),
+        "sign-in of {username} answered {}",
+        resp.status()
+    );
+    let me = client
+        .get(format!("{world_base}/me"))
+        .send()
+        .await
+        .expect("me");
     assert_eq!(me.status(), StatusCode::OK, "{username} is not signed in");
     let csrf = csrf_in(&me.text().await.expect("body")).expect("csrf on my page");
     let is_host = roles.contains(&Role::HostAdmin);
     let principal = Principal::new(acc.id, person.map(|p| p.id), t.id, roles, led, is_host);
-    User { name: username.into(), client, csrf, token: token.plain, principal, tenant: t.clone() }
+    User {
+        name: username.into(),
+        client,
+        csrf,
+        token: token.plain,
+        principal,
+        tenant: t.clone(),
+    }
 }
 
 impl World {
@@ -170,24 +226,39 @@ impl World {
         let dir = tempfile::tempdir().expect("tempdir");
         let (url, pg) = match std::env::var("VAKT_TEST_POSTGRES_URL") {
             Ok(admin) if std::env::var("VAKT_TEST_HTTP_ON_POSTGRES").is_ok() => {
-                let name = format!("vakt_http_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
+                let name = format!(
+                    "vakt_http_{}_{}",
+                    std::process::id(),
+                    uuid::Uuid::now_v7().simple()
+                );
                 let out = std::process::Command::new("psql")
                     .arg(&admin)
                     .args(["-qc", &format!("CREATE DATABASE {name}")])
                     .output()
                     .expect("psql");
                 assert!(out.status.success());
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+                let base = admin
+                    .rsplit_once('/')
+                    .map_or(admin.as_str(), |(b, _)| b)
+                    .to_owned();
                 (format!("{base}/{name}"), Some((admin, name)))
             }
-            _ => (format!("sqlite://{}", dir.path().join("vakt.db").display()), None),
+            _ => (
+                format!("sqlite://{}", dir.path().join("vakt.db").display()),
+                None,
+            ),
         };
         let db = Db::open(&url).await.expect("open");
         db.migrate().await.expect("migrate");
-        let config = WebConfig { secure_cookies: false, ..WebConfig::default() };
+        let config = WebConfig {
+            secure_cookies: false,
+            ..WebConfig::default()
+        };
         let state = AppState::new(db.clone(), config, Arc::new(vakt_core::clock::SystemClock));
         let db = state.db().clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(vakt_web::serve(listener, state, async move {
@@ -201,17 +272,49 @@ impl World {
         let root = unit(&db, &a, "K", &format!("{ALFA_MARK} rådhus"), None).await;
         let school = unit(&db, &a, "S", &format!("{ALFA_MARK} skole"), Some(root.id)).await;
         let health = unit(&db, &a, "H", &format!("{ALFA_MARK} helse"), Some(root.id)).await;
-        let leader = person(&db, &a, "A1", "Lene", &format!("{ALFA_MARK}leder"), Some(school.id)).await;
-        let teacher = person(&db, &a, "A2", "Tor", &format!("{ALFA_MARK}lærer"), Some(school.id)).await;
+        let leader = person(
+            &db,
+            &a,
+            "A1",
+            "Lene",
+            &format!("{ALFA_MARK}leder"),
+            Some(school.id),
+        )
+        .await;
+        let teacher = person(
+            &db,
+            &a,
+            "A2",
+            "Tor",
+            &format!("{ALFA_MARK}lærer"),
+            Some(school.id),
+        )
+        .await;
         let mut staff = HashMap::new();
-        for (i, who) in ["coordinator", "dpo", "itops", "auditor", "admin"].iter().enumerate() {
-            let p = person(&db, &a, &format!("A{}", i + 10), who, &format!("{ALFA_MARK}{who}"), Some(health.id)).await;
+        for (i, who) in ["coordinator", "dpo", "itops", "auditor", "admin"]
+            .iter()
+            .enumerate()
+        {
+            let p = person(
+                &db,
+                &a,
+                &format!("A{}", i + 10),
+                who,
+                &format!("{ALFA_MARK}{who}"),
+                Some(health.id),
+            )
+            .await;
             staff.insert(*who, p);
         }
         let mut tx = db.write(&a).await.expect("tx");
         tx.update_unit(
             school.id,
-            NewUnit { parent: Some(root.id), name: school.name.clone(), code: "S".into(), leader: Some(leader.id) },
+            NewUnit {
+                parent: Some(root.id),
+                name: school.name.clone(),
+                code: "S".into(),
+                leader: Some(leader.id),
+            },
         )
         .await
         .expect("leader");
@@ -221,8 +324,30 @@ impl World {
 
         let e = Role::Employee;
         let mut users = Vec::new();
-        users.push(user(&base, &db, &alfa, "employee", vec![e], Some(&teacher), vec![]).await);
-        users.push(user(&base, &db, &alfa, "leader", vec![e], Some(&leader), vec![school.id]).await);
+        users.push(
+            user(
+                &base,
+                &db,
+                &alfa,
+                "employee",
+                vec![e],
+                Some(&teacher),
+                vec![],
+            )
+            .await,
+        );
+        users.push(
+            user(
+                &base,
+                &db,
+                &alfa,
+                "leader",
+                vec![e],
+                Some(&leader),
+                vec![school.id],
+            )
+            .await,
+        );
         for (name, role) in [
             ("coordinator", Role::SecurityCoordinator),
             ("dpo", Role::Dpo),
@@ -230,16 +355,44 @@ impl World {
             ("auditor", Role::Auditor),
             ("admin", Role::TenantAdmin),
         ] {
-            users.push(user(&base, &db, &alfa, name, vec![e, role], staff.get(name), vec![]).await);
+            users.push(
+                user(
+                    &base,
+                    &db,
+                    &alfa,
+                    name,
+                    vec![e, role],
+                    staff.get(name),
+                    vec![],
+                )
+                .await,
+            );
         }
-        users.push(user(&base, &db, &alfa, "hostadmin", vec![Role::HostAdmin], None, vec![]).await);
+        users.push(
+            user(
+                &base,
+                &db,
+                &alfa,
+                "hostadmin",
+                vec![Role::HostAdmin],
+                None,
+                vec![],
+            )
+            .await,
+        );
         users.push(
             user(
                 &base,
                 &db,
                 &beta,
                 "beta-all",
-                vec![e, Role::TenantAdmin, Role::SecurityCoordinator, Role::Dpo, Role::ItOperations],
+                vec![
+                    e,
+                    Role::TenantAdmin,
+                    Role::SecurityCoordinator,
+                    Role::Dpo,
+                    Role::ItOperations,
+                ],
                 Some(&beta_person),
                 vec![],
             )

@@ -15,13 +15,22 @@ pub enum AuditCommand {
 pub async fn run(config: &Config, cmd: AuditCommand) -> anyhow::Result<i32> {
     let db = super::open_migrated(config).await?;
     let tenants = db.tenants().await?;
-    let slug_of = |id| tenants.iter().find(|t| t.id == id).map_or_else(|| "?".to_owned(), |t| t.slug.clone());
+    let slug_of = |id| {
+        tenants
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| "?".to_owned(), |t| t.slug.clone())
+    };
     let code = match cmd {
         AuditCommand::Verify => {
             let mut code = 0;
             for tenant in db.audit_tenants().await? {
                 match db.verify_audit(tenant).await? {
-                    Ok(report) => println!("ok: tenant {} ({tenant}): {} events verified", slug_of(tenant), report.events),
+                    Ok(report) => println!(
+                        "ok: tenant {} ({tenant}): {} events verified",
+                        slug_of(tenant),
+                        report.events
+                    ),
                     Err(b) => {
                         println!(
                             "FAILED: tenant {} ({tenant}): event seq {} (id {tenant}/{}) does not fit the chain: {}",

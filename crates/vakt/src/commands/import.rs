@@ -37,7 +37,8 @@ pub async fn run(config: &Config, cmd: ImportCommand) -> anyhow::Result<i32> {
     let ImportCommand::People(args) = cmd;
     let db = super::open_migrated(config).await?;
     let tenant = super::pick_tenant(&db, args.tenant.as_deref()).await?;
-    let data = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let data = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let ctx = db.import_context(tenant.id).await?;
     let plan = validate_people_csv(&data, &ctx);
     let lang = Lang::En;
@@ -51,7 +52,11 @@ pub async fn run(config: &Config, cmd: ImportCommand) -> anyhow::Result<i32> {
     }
     let actor = AuditCtx::new(tenant.id, Actor::system("cli-import"));
     let mut tx = db.write(&actor).await?;
-    let mode = if args.skip_invalid { ImportMode::SkipInvalid } else { ImportMode::AllOrNothing };
+    let mode = if args.skip_invalid {
+        ImportMode::SkipInvalid
+    } else {
+        ImportMode::AllOrNothing
+    };
     let outcome = tx.apply_import(&plan, mode).await?;
     tx.commit().await?;
     println!(
@@ -68,7 +73,11 @@ pub async fn run(config: &Config, cmd: ImportCommand) -> anyhow::Result<i32> {
     );
     if !bad.is_empty() {
         let lines: Vec<String> = bad.iter().map(u64::to_string).collect();
-        println!("{} ({})", vakt_web::t(lang, "import-skipped", &[("count", bad.len().into())]), lines.join(", "));
+        println!(
+            "{} ({})",
+            vakt_web::t(lang, "import-skipped", &[("count", bad.len().into())]),
+            lines.join(", ")
+        );
     }
     db.close().await;
     Ok(0)

@@ -38,7 +38,13 @@ pub async fn run(config: &Config, cmd: TenantCommand) -> anyhow::Result<i32> {
             let t = db
                 .create_tenant(
                     &Actor::system("cli"),
-                    NewTenant { slug: args.slug, name: args.name, country, default_language: None, time_zone: None },
+                    NewTenant {
+                        slug: args.slug,
+                        name: args.name,
+                        country,
+                        default_language: None,
+                        time_zone: None,
+                    },
                 )
                 .await?;
             println!("Created tenant {} ({}), id {}", t.name, t.slug, t.id);

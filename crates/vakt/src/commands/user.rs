@@ -83,7 +83,9 @@ pub fn parse_role(s: &str) -> anyhow::Result<Role> {
         "auditor" => Role::Auditor,
         "tenant_admin" | "admin" => Role::TenantAdmin,
         "host_admin" => Role::HostAdmin,
-        "leader" => bail!("\"leader\" is not a stored role: make the person the leader of a unit instead"),
+        "leader" => {
+            bail!("\"leader\" is not a stored role: make the person the leader of a unit instead")
+        }
         other => bail!("unknown role \"{other}\""),
     };
     Ok(r)
@@ -94,12 +96,16 @@ pub fn generate_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("cannot read the password from standard input")?;
     let p = s.trim_end_matches(['\r', '\n']).to_owned();
     if p.is_empty() {
         bail!("the password on standard input is empty");
@@ -134,14 +140,23 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<i32> {
             let person = match &args.employee_number {
                 Some(n) => match db.person_by_employee_number(tenant.id, n).await? {
                     Some(p) => Some(p.id),
-                    None => bail!("no person with employee number \"{n}\" in tenant {}", tenant.slug),
+                    None => bail!(
+                        "no person with employee number \"{n}\" in tenant {}",
+                        tenant.slug
+                    ),
                 },
                 None => None,
             };
-            let (password, generated) =
-                if args.password_stdin { (read_password()?, false) } else { (generate_password(), true) };
-            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
-            let mut tx = db.write(&AuditCtx::new(tenant.id, Actor::system("cli"))).await?;
+            let (password, generated) = if args.password_stdin {
+                (read_password()?, false)
+            } else {
+                (generate_password(), true)
+            };
+            let hash = hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+            let mut tx = db
+                .write(&AuditCtx::new(tenant.id, Actor::system("cli")))
+                .await?;
             let acc = tx
                 .create_account(NewAccount {
                     username: args.username.clone(),
@@ -153,7 +168,10 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<i32> {
                 })
                 .await?;
             tx.commit().await?;
-            println!("Created account {} in tenant {} (id {}).", acc.username, tenant.slug, acc.id);
+            println!(
+                "Created account {} in tenant {} (id {}).",
+                acc.username, tenant.slug, acc.id
+            );
             if generated {
                 println!("Password: {password}");
                 println!("The password must be changed at the first sign-in.");
@@ -161,9 +179,13 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<i32> {
         }
         UserCommand::ResetPassword(t) => {
             let acc = find(&db, t.tenant.as_deref(), &t.username).await?;
-            let (password, generated) =
-                if t.password_stdin { (read_password()?, false) } else { (generate_password(), true) };
-            let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+            let (password, generated) = if t.password_stdin {
+                (read_password()?, false)
+            } else {
+                (generate_password(), true)
+            };
+            let hash = hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
             let mut tx = db.write(&ctx(&acc)).await?;
             tx.set_password(acc.id, &hash, 24, true).await?;
             tx.end_sessions_of(acc.id).await?;
@@ -203,15 +225,22 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<i32> {
             tx.set_recovery_codes(acc.id, &[]).await?;
             tx.end_sessions_of(acc.id).await?;
             tx.commit().await?;
-            println!("Two-factor sign-in of {} was reset; it enrols again at the next sign-in.", acc.username);
+            println!(
+                "Two-factor sign-in of {} was reset; it enrols again at the next sign-in.",
+                acc.username
+            );
         }
         UserCommand::CreateToken(args) => {
             let acc = find(&db, args.tenant.as_deref(), &args.username).await?;
             let token = new_token();
             let mut tx = db.write(&ctx(&acc)).await?;
-            tx.create_api_token(acc.id, &args.name, &token.hash, None).await?;
+            tx.create_api_token(acc.id, &args.name, &token.hash, None)
+                .await?;
             tx.commit().await?;
-            println!("Created API token \"{}\" for {}. It is shown only now:", args.name, acc.username);
+            println!(
+                "Created API token \"{}\" for {}. It is shown only now:",
+                args.name, acc.username
+            );
             println!("Token: {}", token.plain);
         }
     }

@@ -12,7 +12,11 @@ pub struct Env {
 
 impl Env {
     pub fn sqlite() -> Env {
-        Env { dir: tempfile::tempdir().expect("tempdir"), database_url: None, pg_admin: None }
+        Env {
+            dir: tempfile::tempdir().expect("tempdir"),
+            database_url: None,
+            pg_admin: None,
+        }
     }
 
     /// A uniquely named PostgreSQL database, or `None` when `VAKT_TEST_POSTGRES_URL` is not set.
@@ -20,7 +24,10 @@ impl Env {
         let admin = std::env::var("VAKT_TEST_POSTGRES_URL").ok()?;
         let name = format!("vakt_cli_{}", uuid_like());
         psql(&admin, &format!("CREATE DATABASE {name}"));
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(b, _)| b)
+            .to_owned();
         Some(Env {
             dir: tempfile::tempdir().expect("tempdir"),
             database_url: Some(format!("{base}/{name}")),
@@ -39,7 +46,9 @@ impl Env {
     pub fn vakt_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_vakt"));
         cmd.arg("--data-dir").arg(self.data_dir()).args(args);
-        cmd.env_remove("VAKT_DATABASE_URL").env_remove("VAKT_CONFIG").env("VAKT_LOG", "warn");
+        cmd.env_remove("VAKT_DATABASE_URL")
+            .env_remove("VAKT_CONFIG")
+            .env("VAKT_LOG", "warn");
         if let Some(url) = &self.database_url {
             cmd.env("VAKT_DATABASE_URL", url);
         }
@@ -49,7 +58,12 @@ impl Env {
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());
             let mut child = cmd.spawn().expect("spawn vakt");
-            child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write stdin");
             return child.wait_with_output().expect("wait");
         }
         cmd.output().expect("run vakt")
@@ -63,24 +77,45 @@ impl Env {
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.pg_admin {
-            psql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            psql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
         }
     }
 }
 
 fn uuid_like() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{}_{}", std::process::id(), nanos)
 }
 
 fn psql(url: &str, sql: &str) {
-    let out = Command::new("psql").arg(url).arg("-v").arg("ON_ERROR_STOP=1").arg("-qc").arg(sql).output().expect("psql");
-    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("psql")
+        .arg(url)
+        .arg("-v")
+        .arg("ON_ERROR_STOP=1")
+        .arg("-qc")
+        .arg(sql)
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -89,9 +124,18 @@ fn config_example_prints_every_setting_with_its_environment_variable() {
     let out = env.vakt(&["config", "example"]);
     assert!(out.status.success(), "{}", text(&out));
     let s = String::from_utf8_lossy(&out.stdout);
-    for key in ["data_dir", "database_url", "listen", "cookie_secure", "jobs_poll_seconds"] {
+    for key in [
+        "data_dir",
+        "database_url",
+        "listen",
+        "cookie_secure",
+        "jobs_poll_seconds",
+    ] {
         assert!(s.contains(&format!("\n{key} = ")), "{key} missing in:\n{s}");
-        assert!(s.contains(&format!("VAKT_{}", key.to_uppercase())), "{key} env missing");
+        assert!(
+            s.contains(&format!("VAKT_{}", key.to_uppercase())),
+            "{key} env missing"
+        );
     }
 }
 
@@ -105,7 +149,10 @@ fn an_unknown_database_scheme_fails_with_a_clear_message() {
         .expect("run");
     assert!(!out.status.success());
     let msg = text(&out);
-    assert!(msg.contains("unknown database URL scheme \"mysql:\""), "{msg}");
+    assert!(
+        msg.contains("unknown database URL scheme \"mysql:\""),
+        "{msg}"
+    );
     assert!(!msg.contains(":pw@"), "password leaked: {msg}");
 }
 
@@ -113,8 +160,16 @@ impl Env {
     /// One value from the database (via the `sqlite3` or `psql` command-line client).
     pub fn scalar(&self, sql: &str) -> String {
         let out = match &self.database_url {
-            Some(url) => Command::new("psql").arg(url).args(["-XAtqc", sql]).output().expect("psql"),
-            None => Command::new("sqlite3").arg(self.sqlite_file()).arg(sql).output().expect("sqlite3"),
+            Some(url) => Command::new("psql")
+                .arg(url)
+                .args(["-XAtqc", sql])
+                .output()
+                .expect("psql"),
+            None => Command::new("sqlite3")
+                .arg(self.sqlite_file())
+                .arg(sql)
+                .output()
+                .expect("sqlite3"),
         };
         assert!(out.status.success(), "{sql}: {}", text(&out));
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -132,7 +187,15 @@ impl Env {
     }
 
     pub fn with_tenant(self) -> Env {
-        self.ok(&["tenant", "create", "testby", "--name", "Testby kommune", "--country", "no"]);
+        self.ok(&[
+            "tenant",
+            "create",
+            "testby",
+            "--name",
+            "Testby kommune",
+            "--country",
+            "no",
+        ]);
         self
     }
 
@@ -171,7 +234,10 @@ fn an_import_with_one_bad_row_writes_nothing_and_names_the_row() {
         let out = env.vakt(&["import", "people", file.to_str().expect("utf-8 path")]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let msg = text(&out);
-        assert!(msg.contains("Line 3, column “email”: Not a valid e-mail address."), "{msg}");
+        assert!(
+            msg.contains("Line 3, column “email”: Not a valid e-mail address."),
+            "{msg}"
+        );
         assert!(!msg.contains("Line 2") && !msg.contains("Line 4"), "{msg}");
         assert!(msg.contains("Nothing was imported"), "{msg}");
         assert_eq!(env.scalar("SELECT COUNT(*) FROM people"), "0");
@@ -183,7 +249,12 @@ fn skip_invalid_imports_the_good_rows_and_says_which_were_skipped() {
     for env in engines() {
         let env = env.with_tenant();
         let file = env.write("people.csv", GOOD_AND_ONE_BAD);
-        let out = env.vakt(&["import", "people", file.to_str().expect("utf-8 path"), "--skip-invalid"]);
+        let out = env.vakt(&[
+            "import",
+            "people",
+            file.to_str().expect("utf-8 path"),
+            "--skip-invalid",
+        ]);
         assert!(out.status.success(), "{}", text(&out));
         let msg = text(&out);
         assert!(msg.contains("2 created, 0 updated, 0 unchanged."), "{msg}");
@@ -203,10 +274,19 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
         let path = file.to_str().expect("utf-8 path");
         assert!(env.ok(&["import", "people", path]).contains("2 created"));
         let again = env.ok(&["import", "people", path]);
-        assert!(again.contains("0 created, 0 updated, 2 unchanged."), "{again}");
-        let changed = env.write("people2.csv", "employee_number;given_name;family_name\n7;Åse;Ødegård-Berg\n8;Bjørn;Lie\n");
+        assert!(
+            again.contains("0 created, 0 updated, 2 unchanged."),
+            "{again}"
+        );
+        let changed = env.write(
+            "people2.csv",
+            "employee_number;given_name;family_name\n7;Åse;Ødegård-Berg\n8;Bjørn;Lie\n",
+        );
         let third = env.ok(&["import", "people", changed.to_str().expect("utf-8 path")]);
-        assert!(third.contains("0 created, 1 updated, 1 unchanged."), "{third}");
+        assert!(
+            third.contains("0 created, 1 updated, 1 unchanged."),
+            "{third}"
+        );
         assert_eq!(env.scalar("SELECT COUNT(*) FROM people"), "2");
     }
 }
@@ -215,7 +295,10 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
 fn an_untouched_audit_chain_verifies() {
     for env in engines() {
         let env = env.with_tenant();
-        let file = env.write("people.csv", "employee_number,given_name,family_name\n1,A,B\n");
+        let file = env.write(
+            "people.csv",
+            "employee_number,given_name,family_name\n1,A,B\n",
+        );
         env.ok(&["import", "people", file.to_str().expect("utf-8 path")]);
         let out = env.ok(&["audit", "verify"]);
         assert!(out.contains("ok: tenant testby"), "{out}");
@@ -226,18 +309,28 @@ fn an_untouched_audit_chain_verifies() {
 fn changing_one_byte_of_one_audit_event_fails_verify_naming_that_event() {
     for env in engines() {
         let env = env.with_tenant();
-        let file = env.write("people.csv", "employee_number,given_name,family_name\n1,Anna,Berg\n2,Carl,Dahl\n");
+        let file = env.write(
+            "people.csv",
+            "employee_number,given_name,family_name\n1,Anna,Berg\n2,Carl,Dahl\n",
+        );
         env.ok(&["import", "people", file.to_str().expect("utf-8 path")]);
-        let max: i64 = env.scalar("SELECT MAX(seq) FROM audit_events").parse().expect("seq");
+        let max: i64 = env
+            .scalar("SELECT MAX(seq) FROM audit_events")
+            .parse()
+            .expect("seq");
         assert!(max >= 2, "expected several events, got {max}");
         // Change one byte of the action of the second event ("x" for its first character).
         env.execute("UPDATE audit_events SET action = 'x' || substr(action, 2) WHERE seq = 2");
-        let tenant_id = env.scalar("SELECT id FROM tenants WHERE slug = 'testby'");
+        let listing = env.ok(&["tenant", "list"]);
+        let tenant_id = listing.split_whitespace().last().expect("tenant id").to_owned();
         let out = env.vakt(&["audit", "verify"]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let msg = text(&out);
         assert!(msg.contains("event seq 2"), "{msg}");
-        assert!(msg.to_lowercase().contains(&tenant_id.to_lowercase()), "{msg}");
+        assert!(
+            msg.to_lowercase().contains(&tenant_id.to_lowercase()),
+            "{msg}"
+        );
     }
 }
 
@@ -245,7 +338,10 @@ fn changing_one_byte_of_one_audit_event_fails_verify_naming_that_event() {
 fn a_purge_followed_by_verify_still_passes() {
     for env in engines() {
         let env = env.with_tenant();
-        let file = env.write("people.csv", "employee_number,given_name,family_name\n1,Anna,Berg\n");
+        let file = env.write(
+            "people.csv",
+            "employee_number,given_name,family_name\n1,Anna,Berg\n",
+        );
         env.ok(&["import", "people", file.to_str().expect("utf-8 path")]);
         let purge = env.ok(&["audit", "purge"]);
         assert!(purge.contains("tenant testby"), "{purge}");

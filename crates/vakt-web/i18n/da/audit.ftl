@@ -22,3 +22,4 @@ audit-count = { $count ->
 audit-system = System
 audit-err-date = { $field } er ikke en gyldig dato (brug ÅÅÅÅ-MM-DD).
 audit-err-too-long = { $field } er for lang (højst { $max } tegn).
+audit-err-invalid = { $field } indeholder tegn, der ikke er tilladt.

@@ -22,3 +22,4 @@ audit-count = { $count ->
 audit-system = System
 audit-err-date = { $field } is not a valid date (use YYYY-MM-DD).
 audit-err-too-long = { $field } is too long (at most { $max } characters).
+audit-err-invalid = { $field } contains characters that are not allowed.

@@ -22,3 +22,4 @@ audit-count = { $count ->
 audit-system = System
 audit-err-date = { $field } er ikke en gyldig dato (bruk ÅÅÅÅ-MM-DD).
 audit-err-too-long = { $field } er for lang (høyst { $max } tegn).
+audit-err-invalid = { $field } inneholder tegn som ikke er tillatt.

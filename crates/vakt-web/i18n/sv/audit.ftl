@@ -22,3 +22,4 @@ audit-count = { $count ->
 audit-system = System
 audit-err-date = { $field } är inte ett giltigt datum (använd ÅÅÅÅ-MM-DD).
 audit-err-too-long = { $field } är för långt (högst { $max } tecken).
+audit-err-invalid = { $field } innehåller tecken som inte är tillåtna.

@@ -66,6 +66,7 @@ pub struct AuditParams {
 }
 
 /// The parsed form before the person is looked up.
+#[derive(Debug)]
 pub struct ParsedFilter {
     pub person: Option<String>,
     pub object: Option<String>,
@@ -157,6 +158,10 @@ impl AuditParams {
         let mut errors = Vec::new();
         let text = |value: &str, label: &str, errors: &mut Vec<String>| -> Option<String> {
             let v = value.trim();
+            if v.chars().any(char::is_control) {
+                errors.push(t(lang, "audit-err-invalid", &[("field", Arg::from(t(lang, label, &[])))]));
+                return None;
+            }
             if v.chars().count() > MAX_FILTER_CHARS {
                 errors.push(t(
                     lang,

@@ -469,6 +469,10 @@ async fn people_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
+    if params.q.chars().any(char::is_control) {
+        return Err(AppError::invalid("dir-err-invalid")
+            .with_arg("field", crate::i18n::t(user.lang(), "dir-search-label", &[])));
+    }
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
             .with_arg(
@@ -1024,7 +1028,7 @@ async fn person_edit_submit(
     let manager_number = form.manager.trim();
     let manager = if manager_number.is_empty() {
         Some(None)
-    } else if too_long(manager_number, 64) {
+    } else if too_long(manager_number, 64) || manager_number.chars().any(char::is_control) {
         None
     } else {
         st.db()
@@ -1219,7 +1223,7 @@ async fn unit_edit_submit(
     let leader_number = form.leader.trim();
     let leader = if leader_number.is_empty() {
         Some(None)
-    } else if too_long(leader_number, 64) {
+    } else if too_long(leader_number, 64) || leader_number.chars().any(char::is_control) {
         None
     } else {
         st.db()

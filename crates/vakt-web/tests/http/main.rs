@@ -13,3 +13,10 @@ mod i18n;
 mod sessions;
 mod signin;
 mod tokens;
+
+// Directory, audit, settings and API (the `cli` work).
+mod api_openapi;
+mod authz_routes;
+mod hostile_input;
+mod schema;
+mod world;

@@ -42,7 +42,11 @@ fn field(out: &mut impl Write, id: Option<IdNumber>) -> io::Result<()> {
 
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let mut today = Date { year: 2026, month: 1, day: 1 };
+    let mut today = Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    };
     if let Some(i) = args.iter().position(|a| a == "--today") {
         match args.get(i + 1).and_then(|s| parse_date(s)) {
             Some(d) => today = d,

@@ -12,13 +12,18 @@ pub const WEIGHTS: [u32; 10] = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
 /// Years whose 1 January has CPR numbers without a valid modulus-11 digit (CPR office list as synchronised
 /// by OS2datascanner on 28 January 2021).
 pub const MOD11_EXEMPT_JAN1_YEARS: [u16; 24] = [
-    1960, 1964, 1965, 1966, 1967, 1969, 1970, 1974, 1975, 1978, 1980, 1981, 1982, 1984, 1985, 1986, 1987,
-    1988, 1989, 1990, 1991, 1992, 1994, 1995,
+    1960, 1964, 1965, 1966, 1967, 1969, 1970, 1974, 1975, 1978, 1980, 1981, 1982, 1984, 1985, 1986,
+    1987, 1988, 1989, 1990, 1991, 1992, 1994, 1995,
 ];
 
 /// Whether the ten digit values pass the old modulus-11 check.
 pub fn mod11_ok(d: &[u8; 10]) -> bool {
-    d.iter().zip(WEIGHTS).map(|(&x, w)| u32::from(x) * w).sum::<u32>() % 11 == 0
+    d.iter()
+        .zip(WEIGHTS)
+        .map(|(&x, w)| u32::from(x) * w)
+        .sum::<u32>()
+        % 11
+        == 0
 }
 
 /// The birth year from `YY` and the 7th digit: 0–3 → 1900s; 4 → 2000s if YY ≤ 36 else 1900s;

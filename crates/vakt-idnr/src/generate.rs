@@ -65,7 +65,9 @@ pub fn with_birth(kind: Kind, birth: Date, rng: &mut Rng) -> Option<String> {
         return None;
     }
     match kind {
-        Kind::NoFnr | Kind::NoDnr | Kind::NoHnr | Kind::NoTest => no_number(kind, birth, false, rng),
+        Kind::NoFnr | Kind::NoDnr | Kind::NoHnr | Kind::NoTest => {
+            no_number(kind, birth, false, rng)
+        }
         Kind::SePnr | Kind::SeSnr => se_number(kind == Kind::SeSnr, birth, rng),
         Kind::DkCpr => dk_number(birth, rng),
         Kind::FiHetu => {
@@ -76,7 +78,11 @@ pub fn with_birth(kind: Kind, birth: Date, rng: &mut Rng) -> Option<String> {
                 _ => return None,
             };
             // The original signs (`-`, `A`) are still the most common.
-            let sign = if rng.chance(2, 3) { signs[0] } else { *rng.pick(signs)? };
+            let sign = if rng.chance(2, 3) {
+                signs[0]
+            } else {
+                *rng.pick(signs)?
+            };
             let individual = rng.range(2, 899) as u16;
             fi_number(birth, sign, individual)
         }
@@ -98,7 +104,11 @@ pub fn no_post_2032(kind: Kind, birth: Date, rng: &mut Rng) -> Option<String> {
 /// A henkilötunnus with the given century sign (upper case) and individual number (2–999).
 pub fn fi_number(birth: Date, sign: u8, individual: u16) -> Option<String> {
     let century = fi::century_of_sign(sign)?;
-    if !birth.is_valid() || birth.year < century || birth.year > century + 99 || !(2..=999).contains(&individual) {
+    if !birth.is_valid()
+        || birth.year < century
+        || birth.year > century + 99
+        || !(2..=999).contains(&individual)
+    {
         return None;
     }
     let yy = birth.year - century;
@@ -149,7 +159,11 @@ fn no_number(kind: Kind, birth: Date, post_2032: bool, rng: &mut Rng) -> Option<
         };
         d[6] = (individual / 100) as u8;
         push2(&mut d, 7, individual % 100);
-        let s1: u32 = d[..9].iter().zip(no::W1).map(|(&x, w)| u32::from(x) * w).sum();
+        let s1: u32 = d[..9]
+            .iter()
+            .zip(no::W1)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum();
         // K1 makes (S1 + K1) mod 11 equal to `target`: 0 today, 1–3 only under the 2032 rule.
         let target = if post_2032 { rng.range(1, 3) as u32 } else { 0 };
         let k1 = (target + 11 - s1 % 11) % 11;
@@ -174,7 +188,11 @@ fn se_number(samordning: bool, birth: Date, rng: &mut Rng) -> Option<String> {
     push2(&mut d, 0, birth.year / 100);
     push2(&mut d, 2, birth.year % 100);
     push2(&mut d, 4, u16::from(birth.month));
-    push2(&mut d, 6, u16::from(birth.day) + if samordning { 60 } else { 0 });
+    push2(
+        &mut d,
+        6,
+        u16::from(birth.day) + if samordning { 60 } else { 0 },
+    );
     let nnn = rng.range(1, 999) as u16;
     d[8] = (nnn / 100) as u8;
     push2(&mut d, 9, nnn % 100);
@@ -184,15 +202,26 @@ fn se_number(samordning: bool, birth: Date, rng: &mut Rng) -> Option<String> {
 
 fn dk_number(birth: Date, rng: &mut Rng) -> Option<String> {
     let yy = (birth.year % 100) as u8;
-    let sevenths: &[u8] = match birth.year {
-        1858..=1899 => &[5, 6, 7, 8],
-        1900..=1936 => &[0, 1, 2, 3],
-        1937..=1999 => &[0, 1, 2, 3, 4, 9],
-        2000..=2036 => &[4, 5, 6, 7, 8, 9],
-        2037..=2057 => &[5, 6, 7, 8],
-        _ => return None,
-    };
-    let may_skip_mod11 = dk::mod11_exempt_date(birth) || birth >= Date { year: 2007, month: 10, day: 1 };
+    // The 7th digits that give this birth year under the CPR office table.
+    let mut sevenths = [0u8; 10];
+    let mut count = 0;
+    for s in 0..10u8 {
+        if dk::birth_year(yy, s) == birth.year {
+            sevenths[count] = s;
+            count += 1;
+        }
+    }
+    let sevenths = &sevenths[..count];
+    if sevenths.is_empty() {
+        return None;
+    }
+    let may_skip_mod11 = dk::mod11_exempt_date(birth)
+        || birth
+            >= Date {
+                year: 2007,
+                month: 10,
+                day: 1,
+            };
     let want_mod11 = !(may_skip_mod11 && rng.chance(1, 2));
     let mut d = [0u8; 10];
     push2(&mut d, 0, u16::from(birth.day));
@@ -202,7 +231,11 @@ fn dk_number(birth: Date, rng: &mut Rng) -> Option<String> {
         d[6] = *rng.pick(sevenths)?;
         d[7] = rng.below(10) as u8;
         d[8] = rng.below(10) as u8;
-        let s: u32 = d[..9].iter().zip(dk::WEIGHTS).map(|(&x, w)| u32::from(x) * w).sum();
+        let s: u32 = d[..9]
+            .iter()
+            .zip(dk::WEIGHTS)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum();
         let fit = (11 - s % 11) % 11; // the last weight is 1
         if want_mod11 {
             if fit >= 10 {

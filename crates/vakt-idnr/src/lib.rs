@@ -206,7 +206,7 @@ impl Date {
         Some(Date { year, month, day })
     }
     pub const fn is_leap_year(year: u16) -> bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
     }
     /// Days in `month` (1–12) of `year`; 0 for a month outside 1–12.
     pub const fn days_in_month(year: u16, month: u8) -> u8 {

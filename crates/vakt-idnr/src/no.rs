@@ -34,7 +34,7 @@ pub fn mod11_check_digit(digits: &[u8], weights: &[u32]) -> Option<u8> {
 
 /// Check both control digits of 11 digit values; `None` if either fails.
 pub fn control_digits(d: &[u8; 11]) -> Option<K1Rule> {
-    if (weighted(&d[..10], &W2) + u32::from(d[10])) % 11 != 0 {
+    if !(weighted(&d[..10], &W2) + u32::from(d[10])).is_multiple_of(11) {
         return None;
     }
     match (weighted(&d[..9], &W1) + u32::from(d[9])) % 11 {
@@ -87,7 +87,11 @@ pub(crate) fn validate(d: &[u8; 11], today: Date) -> Result<Valid, Error> {
     } else {
         this_century.saturating_sub(100) + u16::from(yy)
     };
-    let fallbacks = [latest, latest.saturating_sub(100), latest.saturating_sub(200)];
+    let fallbacks = [
+        latest,
+        latest.saturating_sub(100),
+        latest.saturating_sub(200),
+    ];
     // Under the 2032 rule the individual number says nothing about the century.
     let first = if post_2032 { None } else { table };
     let birth = first

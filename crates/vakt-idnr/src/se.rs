@@ -13,7 +13,11 @@ pub fn luhn_check_digit(digits: &[u8]) -> u8 {
         .iter()
         .enumerate()
         .map(|(i, &x)| {
-            let p = if i % 2 == 0 { u32::from(x) * 2 } else { u32::from(x) };
+            let p = if i % 2 == 0 {
+                u32::from(x) * 2
+            } else {
+                u32::from(x)
+            };
             p / 10 + p % 10
         })
         .sum();
@@ -25,7 +29,13 @@ fn luhn_ok(d: &[u8; 10]) -> bool {
 }
 
 /// Validate `YYMMDDNNNC` given the full year; shared by both forms.
-fn validate_core(d: &[u8; 10], year: u16, today: Date, inferred: bool, plus: bool) -> Result<Valid, Error> {
+fn validate_core(
+    d: &[u8; 10],
+    year: u16,
+    today: Date,
+    inferred: bool,
+    plus: bool,
+) -> Result<Valid, Error> {
     if !luhn_ok(d) {
         return Err(Error::Checksum);
     }

@@ -3,14 +3,21 @@
 use super::*;
 use proptest::prelude::*;
 
-const TODAY: Date = Date { year: 2026, month: 11, day: 23 };
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 23,
+};
 
 fn date(year: u16, month: u8, day: u8) -> Date {
     Date { year, month, day }
 }
 
 fn kinds_of(digits: &str, sep: Option<u8>) -> Vec<Kind> {
-    interpret(digits.as_bytes(), sep, TODAY).iter().map(|i| i.kind).collect()
+    interpret(digits.as_bytes(), sep, TODAY)
+        .iter()
+        .map(|i| i.kind)
+        .collect()
 }
 
 #[test]
@@ -45,7 +52,11 @@ fn norwegian_worked_examples_are_classified_as_the_research_says() {
 fn norwegian_first_control_digit_remainder_above_three_is_rejected() {
     // 30108299939 is valid only under the 2032 rule; find K1 values whose remainder is 4..=10.
     let base = *b"301082999";
-    let s1: u32 = base.iter().zip(no::W1).map(|(&x, w)| u32::from(x - b'0') * w).sum();
+    let s1: u32 = base
+        .iter()
+        .zip(no::W1)
+        .map(|(&x, w)| u32::from(x - b'0') * w)
+        .sum();
     for k1 in 0..10u8 {
         let r = (s1 + u32::from(k1)) % 11;
         let mut d = [0u8; 10];
@@ -53,7 +64,9 @@ fn norwegian_first_control_digit_remainder_above_three_is_rejected() {
             *slot = b - b'0';
         }
         d[9] = k1;
-        let Some(k2) = no::mod11_check_digit(&d, &no::W2) else { continue };
+        let Some(k2) = no::mod11_check_digit(&d, &no::W2) else {
+            continue;
+        };
         let s = format!("301082999{k1}{k2}");
         let got = parse(Country::No, &s, TODAY);
         if r <= 3 {
@@ -98,7 +111,9 @@ fn month_plus_forty_with_d_number_day_is_a_dolly_test_number() {
     let mut d = [5u8, 7, 4, 5, 9, 0, 1, 2, 3, 0, 0]; // 57 45 90 123 K1 K2 → 17 May 1990
     for k1 in 0..10u8 {
         d[9] = k1;
-        let Some(k2) = no::mod11_check_digit(&d[..10], &no::W2) else { continue };
+        let Some(k2) = no::mod11_check_digit(&d[..10], &no::W2) else {
+            continue;
+        };
         d[10] = k2;
         if no::control_digits(&d) == Some(no::K1Rule::Current) {
             break;
@@ -118,14 +133,32 @@ fn norwegian_century_table_is_a_signal_never_a_rejection() {
     let mut found = false;
     for _ in 0..200 {
         let ind = 750 + rng.below(150) as u8 as u16; // 750..=899
-        let mut d = [1u8, 5, 0, 6, 8, 5, (ind / 100) as u8, (ind / 10 % 10) as u8, (ind % 10) as u8, 0, 0];
-        let s1: u32 = d[..9].iter().zip(no::W1).map(|(&x, w)| u32::from(x) * w).sum();
+        let mut d = [
+            1u8,
+            5,
+            0,
+            6,
+            8,
+            5,
+            (ind / 100) as u8,
+            (ind / 10 % 10) as u8,
+            (ind % 10) as u8,
+            0,
+            0,
+        ];
+        let s1: u32 = d[..9]
+            .iter()
+            .zip(no::W1)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum();
         let k1 = (11 - s1 % 11) % 11;
         if k1 == 10 {
             continue;
         }
         d[9] = k1 as u8;
-        let Some(k2) = no::mod11_check_digit(&d[..10], &no::W2) else { continue };
+        let Some(k2) = no::mod11_check_digit(&d[..10], &no::W2) else {
+            continue;
+        };
         d[10] = k2;
         let id = parse(Country::No, &digits_to_string(&d), TODAY).expect("valid despite the table");
         assert_eq!(id.signals.century_consistent, Some(false));
@@ -183,13 +216,23 @@ fn swedish_forms_and_separators() {
     ];
     for &(input, kind, normalized) in cases {
         let id = parse(Country::Se, input, TODAY).unwrap_or_else(|e| panic!("{input}: {e}"));
-        assert_eq!((id.kind, id.normalized.as_str()), (kind, normalized), "{input}");
+        assert_eq!(
+            (id.kind, id.normalized.as_str()),
+            (kind, normalized),
+            "{input}"
+        );
         assert_eq!(id.signals.century_inferred, input.len() < 12, "{input}");
     }
-    assert_eq!(parse(Country::Se, "811218-9875", TODAY).map(|i| i.kind), Err(Error::Checksum));
+    assert_eq!(
+        parse(Country::Se, "811218-9875", TODAY).map(|i| i.kind),
+        Err(Error::Checksum)
+    );
     // 31 February passes a 1–31 day check but is no date.
     let luhn = se::luhn_check_digit(&[8, 1, 0, 2, 3, 1, 1, 2, 3]);
-    assert_eq!(parse(Country::Se, &format!("810231-123{luhn}"), TODAY).map(|i| i.kind), Err(Error::InvalidDate));
+    assert_eq!(
+        parse(Country::Se, &format!("810231-123{luhn}"), TODAY).map(|i| i.kind),
+        Err(Error::InvalidDate)
+    );
 }
 
 #[test]
@@ -213,7 +256,9 @@ fn ten_digits_valid_in_two_countries_are_returned_twice() {
     let mut rng = generate::Rng(5);
     let mut seen = 0;
     for _ in 0..20_000 {
-        let n: String = (0..10).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+        let n: String = (0..10)
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect();
         let k = kinds_of(&n, None);
         if k.contains(&Kind::DkCpr) && k.iter().any(|k| k.country() == Country::Se) {
             seen += 1;
@@ -236,7 +281,10 @@ fn danish_examples() {
     // An exempt date.
     let id = parse(Country::Dk, "010165 4321", TODAY).expect("valid");
     assert!(id.signals.dk_mod11_exempt_date);
-    assert_eq!(parse(Country::Dk, "310211-1234", TODAY).map(|i| i.kind), Err(Error::InvalidDate));
+    assert_eq!(
+        parse(Country::Dk, "310211-1234", TODAY).map(|i| i.kind),
+        Err(Error::InvalidDate)
+    );
 }
 
 #[test]
@@ -266,12 +314,19 @@ fn finnish_examples_every_century_sign() {
         ("131052-308T", date(1952, 10, 13), false),
     ] {
         let id = parse(Country::Fi, input, TODAY).unwrap_or_else(|e| panic!("{input}: {e}"));
-        assert_eq!((id.birth_date, id.signals.fi_temporary), (Some(birth), temporary), "{input}");
+        assert_eq!(
+            (id.birth_date, id.signals.fi_temporary),
+            (Some(birth), temporary),
+            "{input}"
+        );
     }
-    for &sign in fi::SIGNS_1800.iter().chain(fi::SIGNS_1900).chain(fi::SIGNS_2000) {
+    for &sign in fi::SIGNS_1800
+        .iter()
+        .chain(fi::SIGNS_1900)
+        .chain(fi::SIGNS_2000)
+    {
         let century = fi::century_of_sign(sign).expect("a sign");
-        let s = generate::fi_number(date(century + 50, 1, 1), sign, 123)
-            .expect("encodable");
+        let s = generate::fi_number(date(century + 50, 1, 1), sign, 123).expect("encodable");
         let id = parse(Country::Fi, &s, TODAY).unwrap_or_else(|e| panic!("{s}: {e}"));
         assert_eq!(id.normalized, s);
     }
@@ -286,25 +341,60 @@ fn finnish_lower_case_is_accepted_and_flagged() {
     let id = parse(Country::Fi, "020516c903k", TODAY).expect("valid");
     assert_eq!(id.normalized, "020516C903K");
     assert!(id.signals.fi_lowercase);
-    assert_eq!(parse(Country::Fi, "020516C903J", TODAY).map(|i| i.kind), Err(Error::Checksum));
-    assert_eq!(parse(Country::Fi, "020516G903K", TODAY).map(|i| i.kind), Err(Error::InvalidCharacter));
-    assert_eq!(parse(Country::Fi, "020516A001K", TODAY).map(|i| i.kind), Err(Error::InvalidIndividualNumber));
+    assert_eq!(
+        parse(Country::Fi, "020516C903J", TODAY).map(|i| i.kind),
+        Err(Error::Checksum)
+    );
+    assert_eq!(
+        parse(Country::Fi, "020516G903K", TODAY).map(|i| i.kind),
+        Err(Error::InvalidCharacter)
+    );
+    assert_eq!(
+        parse(Country::Fi, "020516A001K", TODAY).map(|i| i.kind),
+        Err(Error::InvalidIndividualNumber)
+    );
 }
 
 #[test]
 fn parse_accepts_the_separators_people_type() {
-    for s in ["150685 12345", "150685-12345", "150685.12345", "150685\u{a0}12345", "150685\u{2013}12345", " 15068512345 "] {
+    for s in [
+        "150685 12345",
+        "150685-12345",
+        "150685.12345",
+        "150685\u{a0}12345",
+        "150685\u{2013}12345",
+        " 15068512345 ",
+    ] {
         // Shape only: the check digits of this example are not right, so the error must be Checksum.
-        assert_eq!(parse(Country::No, s, TODAY).map(|i| i.kind), Err(Error::Checksum), "{s:?}");
+        assert_eq!(
+            parse(Country::No, s, TODAY).map(|i| i.kind),
+            Err(Error::Checksum),
+            "{s:?}"
+        );
     }
-    assert_eq!(parse(Country::No, "150685+12345", TODAY).map(|i| i.kind), Err(Error::InvalidCharacter));
-    assert_eq!(parse(Country::No, "1506851234", TODAY).map(|i| i.kind), Err(Error::Length));
-    assert_eq!(parse(Country::No, "150685x12345", TODAY).map(|i| i.kind), Err(Error::InvalidCharacter));
+    assert_eq!(
+        parse(Country::No, "150685+12345", TODAY).map(|i| i.kind),
+        Err(Error::InvalidCharacter)
+    );
+    assert_eq!(
+        parse(Country::No, "1506851234", TODAY).map(|i| i.kind),
+        Err(Error::Length)
+    );
+    assert_eq!(
+        parse(Country::No, "150685x12345", TODAY).map(|i| i.kind),
+        Err(Error::InvalidCharacter)
+    );
 }
 
 #[test]
 fn interpret_rejects_non_digits_and_other_lengths_without_panicking() {
-    for s in ["", "123", "0101901234x", "１２３４５６７８９０１", "0101901234567"] {
+    for s in [
+        "",
+        "123",
+        "0101901234x",
+        "１２３４５６７８９０１",
+        "0101901234567",
+    ] {
         assert!(interpret(s.as_bytes(), None, TODAY).is_empty(), "{s}");
     }
 }

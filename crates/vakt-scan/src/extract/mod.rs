@@ -93,16 +93,25 @@ pub struct Segment {
 pub enum Event {
     Text(Segment),
     /// A member (or the file itself) skipped on purpose: unknown binary type, too large, depth limit.
-    Skipped { member: String, reason: String },
+    Skipped {
+        member: String,
+        reason: String,
+    },
     /// A member that could not be read; the container goes on.
-    Error { member: String, error: ExtractError },
+    Error {
+        member: String,
+        error: ExtractError,
+    },
 }
 
 /// Why a file or member could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ExtractError {
     #[error("malformed {format}: {detail}")]
-    Malformed { format: &'static str, detail: String },
+    Malformed {
+        format: &'static str,
+        detail: String,
+    },
     #[error("limit exceeded: {0}")]
     Limit(String),
     #[error("timed out after {0} s")]

@@ -1278,3 +1278,7 @@ fn snippet(text: &str, start: usize, end: usize, masked: Option<&str>) -> String
     }
     out.trim().to_string()
 }
+
+#[cfg(test)]
+#[path = "detect_tests.rs"]
+mod tests;

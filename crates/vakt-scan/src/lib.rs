@@ -7,4 +7,6 @@
 //!   parallel walker, the rescan cache and the output formats. Know ID numbers, never formats.
 
 pub mod extract;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod cli;

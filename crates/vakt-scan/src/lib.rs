@@ -11,6 +11,8 @@ pub mod categories;
 pub mod cli;
 pub mod detect;
 pub mod extract;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod report;
 pub mod rules;
 pub mod scan;

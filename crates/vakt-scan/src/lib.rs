@@ -6,7 +6,7 @@
 //! - `detect`, `rules`, `categories`, `walk`, `cache`, `report`: candidates, scoring, rules file, the
 //!   parallel walker, the rescan cache and the output formats. Know ID numbers, never formats.
 
+pub mod cli;
 pub mod extract;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
-pub mod cli;

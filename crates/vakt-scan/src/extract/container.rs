@@ -134,7 +134,7 @@ impl Archive<'_> {
                 return Err(total_limit(limits));
             }
             rounds += 1;
-            if rounds % 16 == 0 {
+            if rounds.is_multiple_of(16) {
                 budget.check_time()?;
             }
         }

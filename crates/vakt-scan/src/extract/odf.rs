@@ -42,7 +42,7 @@ fn walk(
     let mut depth = 0u32;
     loop {
         events = events.wrapping_add(1);
-        if events % 65536 == 0 {
+        if events.is_multiple_of(65536) {
             budget.check_time()?;
         }
         let ev = reader.read_event().map_err(|e| ExtractError::Malformed {

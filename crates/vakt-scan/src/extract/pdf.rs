@@ -99,7 +99,7 @@ impl OutputDev for Collector {
         if self.chars > MAX_TEXT {
             return Err(stop("vakt-too-much-text"));
         }
-        if self.chars % 4096 == 0 && self.started.elapsed() > self.max_time {
+        if self.glyphs.len().is_multiple_of(1024) && self.started.elapsed() > self.max_time {
             return Err(stop("vakt-timeout"));
         }
         let vx = font_size * (trm.m11 + trm.m21);

@@ -255,7 +255,10 @@ pub fn invoice(n: &mut Numbers, lang: &'static Lang) -> Doc {
         let label = n.pick(lang.id_labels).to_string();
         // One box per digit only suits numbers of digits and plain separators: a `+` or a Finnish century
         // sign is part of the number and stays as written.
-        if lang.country != Country::Fi && w.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '\u{a0}' | '\u{2013}' | '.')) {
+        if lang.country != Country::Fi
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '\u{a0}' | '\u{2013}' | '.'))
+        {
             let groups = spaced_groups(&w);
             d.items.push(Item::Spaced { label, groups });
         } else {

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use vakt_scan::fixtures::{self, Attachment, Eml, IcsEvent};
 
-use crate::docs::{Doc, Item};
+use crate::docs::Doc;
 use crate::lang::Lang;
 use crate::numbers::Numbers;
 use crate::render::{Leaf, plants_in, render};
@@ -358,12 +358,6 @@ pub fn write_corpus(dir: &Path, options: &Options) -> std::io::Result<Truth> {
     let json = serde_json::to_vec_pretty(&truth).map_err(std::io::Error::other)?;
     std::fs::write(dir.join("truth.json"), json)?;
     Ok(truth)
-}
-
-/// Items of a document that hold text (used by tests).
-pub fn text_of(doc: &Doc) -> String {
-    let _ = Item::Para(String::new());
-    doc.lines().join("\n")
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ impl Numbers {
             Country::Dk => (Kind::DkCpr, generate::one(Kind::DkCpr, rng), ""),
             Country::Fi => (Kind::FiHetu, generate::one(Kind::FiHetu, rng), ""),
         };
-        let written = self.write(kind, &canonical, &note, context);
+        let written = self.write(kind, &canonical, note, context);
         let value = parse(country, &written, self.today)
             .map(|id| id.normalized)
             .unwrap_or_else(|_| canonical.clone());

@@ -6,5 +6,15 @@
 //! - `detect`, `rules`, `categories`, `walk`, `cache`, `report`: candidates, scoring, rules file, the
 //!   parallel walker, the rescan cache and the output formats. Know ID numbers, never formats.
 
-pub mod extract;
+pub mod cache;
+pub mod categories;
 pub mod cli;
+pub mod detect;
+pub mod extract;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod terms;
+pub mod walk;

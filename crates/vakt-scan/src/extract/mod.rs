@@ -45,6 +45,10 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// 1-based line of a text-like file (text, CSV row, HTML/XML source line where cheap).
+    ///
+    /// The segment *starts* on this line. Large plain-text files are cut into chunks of whole lines, so
+    /// a [`Structure::Prose`] segment may span several lines: the line of a match is this number plus
+    /// the count of `'\n'` in the segment text before the match (see [`line_of`]).
     Line(u32),
     /// 1-based PDF page.
     Page(u32),
@@ -93,16 +97,25 @@ pub struct Segment {
 pub enum Event {
     Text(Segment),
     /// A member (or the file itself) skipped on purpose: unknown binary type, too large, depth limit.
-    Skipped { member: String, reason: String },
+    Skipped {
+        member: String,
+        reason: String,
+    },
     /// A member that could not be read; the container goes on.
-    Error { member: String, error: ExtractError },
+    Error {
+        member: String,
+        error: ExtractError,
+    },
 }
 
 /// Why a file or member could not be read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ExtractError {
     #[error("malformed {format}: {detail}")]
-    Malformed { format: &'static str, detail: String },
+    Malformed {
+        format: &'static str,
+        detail: String,
+    },
     #[error("limit exceeded: {0}")]
     Limit(String),
     #[error("timed out after {0} s")]
@@ -140,10 +153,230 @@ pub struct Budget<'a> {
     pub decompressed: u64,
 }
 
+mod container;
+mod ics;
+mod mail;
+mod markup;
+mod odf;
+mod ooxml;
+mod pdf;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+impl<'a> Budget<'a> {
+    /// A fresh budget for one top-level file, starting the clock now.
+    pub fn new(limits: &'a Limits) -> Self {
+        Budget {
+            limits,
+            started: Instant::now(),
+            decompressed: 0,
+        }
+    }
+
+    /// `Err(Timeout)` once the time allowed for this top-level file has passed.
+    pub fn check_time(&self) -> Result<(), ExtractError> {
+        if self.started.elapsed() > self.limits.max_time_per_file {
+            Err(ExtractError::Timeout(
+                self.limits.max_time_per_file.as_secs(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// True when this top-level file can no longer go on (time or total decompressed bytes used up):
+    /// a container stops instead of going on with its next member.
+    pub(crate) fn exhausted(&self) -> Option<ExtractError> {
+        if let Err(e) = self.check_time() {
+            return Some(e);
+        }
+        if self.decompressed > self.limits.max_total_decompressed {
+            return Some(total_limit(self.limits));
+        }
+        None
+    }
+}
+
+pub(crate) fn total_limit(limits: &Limits) -> ExtractError {
+    ExtractError::Limit(format!(
+        "more than {} bytes decompressed from one file (max_total_decompressed)",
+        limits.max_total_decompressed
+    ))
+}
+
+/// The 1-based line of byte offset `offset` inside a segment located at [`Location::Line`]`(first)`.
+pub fn line_of(first: u32, text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count();
+    first.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX))
+}
+
+/// Normalise text so that separators people (and word processors) type never split a number:
+/// non-breaking, narrow, thin and figure spaces become a plain space; en dash, em dash, minus sign and
+/// the other Unicode hyphens become `-`; soft hyphens, zero-width characters and byte order marks are
+/// removed; full-width digits become ASCII digits. ASCII text is returned unchanged without copying.
+pub fn normalize(text: String) -> String {
+    if text.is_ascii() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{00A0}'
+            | '\u{202F}'
+            | '\u{2007}'
+            | '\u{2009}'
+            | '\u{2002}'
+            | '\u{2003}'
+            | '\u{2000}'
+            | '\u{2001}'
+            | '\u{2004}'..='\u{2006}'
+            | '\u{2008}'
+            | '\u{200A}'
+            | '\u{3000}' => out.push(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+                out.push('-')
+            }
+            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+            '\u{FF10}'..='\u{FF19}' => {
+                let d = (c as u32) - 0xFF10;
+                out.push(char::from_digit(d, 10).unwrap_or('0'));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The member path of `name` inside `parent` (`!` between levels; `parent` empty at top level).
+pub(crate) fn join_member(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}!{name}")
+    }
+}
+
+/// The helper every extractor sends text through: normalises the text and drops empty segments.
+pub(crate) struct Emitter<'s> {
+    pub member: String,
+    pub sink: &'s mut dyn FnMut(Event),
+}
+
+impl Emitter<'_> {
+    pub fn text(&mut self, location: Location, structure: Structure, text: String) {
+        let text = normalize(text);
+        if text.trim().is_empty() {
+            return;
+        }
+        (self.sink)(Event::Text(Segment {
+            member: self.member.clone(),
+            location,
+            structure,
+            text,
+        }));
+    }
+}
+
+fn ext_of(name: &str) -> String {
+    let base = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+    match base.rsplit_once('.') {
+        Some((_, e)) => e.to_ascii_lowercase(),
+        None => String::new(),
+    }
+}
+
 /// Detect the format of `data` named `name` (by magic bytes first, then extension, then a text sniff).
 pub fn detect_format(name: &str, data: &[u8]) -> Format {
-    let _ = (name, data);
-    todo!()
+    let ext = ext_of(name);
+    let head = &data[..data.len().min(1024)];
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        return container::detect_zip(data, &ext);
+    }
+    if memchr::memmem::find(head, b"%PDF-").is_some() {
+        return Format::Pdf;
+    }
+    if is_known_binary(data) {
+        return Format::UnknownBinary;
+    }
+    let by_ext = match ext.as_str() {
+        "csv" | "tsv" => Some(Format::Csv),
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "xml" | "xsd" | "xsl" | "xslt" | "rss" | "atom" | "svg" | "plist" | "xlf" | "resx" => {
+            Some(Format::Xml)
+        }
+        "eml" | "msg822" => Some(Format::Eml),
+        "mbox" | "mbx" => Some(Format::Mbox),
+        "ics" | "ical" | "icalendar" | "ifb" | "vcs" => Some(Format::Ics),
+        _ => None,
+    };
+    if text::looks_binary(data) {
+        return Format::UnknownBinary;
+    }
+    if let Some(f) = by_ext {
+        return f;
+    }
+    sniff_text(data)
+}
+
+fn is_known_binary(data: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"\x89PNG",
+        b"\xFF\xD8\xFF",
+        b"GIF8",
+        b"\xD0\xCF\x11\xE0",
+        b"\x7FELF",
+        b"MZ",
+        b"\x1F\x8B",
+        b"7z\xBC\xAF",
+        b"Rar!",
+        b"BZh",
+        b"\xFD7zXZ",
+        b"\x28\xB5\x2F\xFD",
+        b"OggS",
+        b"ID3",
+        b"fLaC",
+        b"\x00\x00\x01\x00",
+        b"II*\x00",
+        b"MM\x00*",
+        b"SQLite format 3",
+        b"\xCA\xFE\xBA\xBE",
+        b"wOFF",
+    ];
+    MAGIC.iter().any(|m| data.starts_with(m))
+        || (data.len() > 12 && &data[4..8] == b"ftyp")
+        || (data.starts_with(b"RIFF") && data.len() > 12)
+}
+
+fn sniff_text(data: &[u8]) -> Format {
+    let head = text::decode_head(data);
+    let trimmed = head.trim_start_matches('\u{FEFF}').trim_start();
+    let lower: String = trimmed
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if lower.starts_with("begin:vcalendar") {
+        return Format::Ics;
+    }
+    if trimmed.starts_with("From ")
+        && mail::looks_like_headers(trimmed.split_once('\n').map_or("", |x| x.1))
+    {
+        return Format::Mbox;
+    }
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<html")
+    {
+        return Format::Html;
+    }
+    if lower.starts_with("<?xml") || (lower.starts_with('<') && !lower.starts_with("<!--")) {
+        return Format::Xml;
+    }
+    if mail::looks_like_headers(trimmed) {
+        return Format::Eml;
+    }
+    Format::Text
 }
 
 /// Extract `data` (named `name`; `member` is its path inside the top-level file, empty at top level),
@@ -156,6 +389,99 @@ pub fn extract(
     budget: &mut Budget<'_>,
     sink: &mut dyn FnMut(Event),
 ) -> Result<Format, ExtractError> {
-    let _ = (name, member, data, depth, budget, sink);
-    todo!()
+    let format = detect_format(name, data);
+    extract_as(format, name, member, data, depth, budget, sink)?;
+    Ok(format)
+}
+
+/// Extract `data` as `format` (no detection). Same contract as [`extract`].
+pub fn extract_as(
+    format: Format,
+    name: &str,
+    member: &str,
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), ExtractError> {
+    budget.check_time()?;
+    if data.len() as u64 > budget.limits.max_file_size {
+        sink(Event::Skipped {
+            member: member.to_string(),
+            reason: format!(
+                "larger than max_file_size ({} bytes)",
+                budget.limits.max_file_size
+            ),
+        });
+        return Ok(());
+    }
+    if depth > budget.limits.max_depth {
+        return Err(ExtractError::Limit(format!(
+            "nesting depth {depth} exceeds max_depth {}",
+            budget.limits.max_depth
+        )));
+    }
+    let mut em = Emitter {
+        member: member.to_string(),
+        sink,
+    };
+    match format {
+        Format::Text => text::extract_text(data, &mut em, budget),
+        Format::Csv => text::extract_csv(data, name, &mut em, budget),
+        Format::Html => markup::extract_html(data, &mut em),
+        Format::Xml => markup::extract_xml(data, &mut em),
+        Format::Eml => mail::extract_eml(data, depth, budget, &mut em),
+        Format::Mbox => mail::extract_mbox(data, depth, budget, &mut em),
+        Format::Ics => ics::extract_ics(data, &mut em),
+        Format::Docx => ooxml::extract_docx(data, depth, budget, &mut em),
+        Format::Xlsx => ooxml::extract_xlsx(data, depth, budget, &mut em),
+        Format::Pptx => ooxml::extract_pptx(data, depth, budget, &mut em),
+        Format::Odt | Format::Ods | Format::Odp => {
+            odf::extract_odf(format, data, depth, budget, &mut em)
+        }
+        Format::Pdf => pdf::extract_pdf(data, budget, &mut em),
+        Format::Zip => container::extract_zip(data, depth, budget, &mut em),
+        Format::UnknownBinary => {
+            (em.sink)(Event::Skipped {
+                member: member.to_string(),
+                reason: "unknown binary type".to_string(),
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Recurse into a member of a container: `depth` is the container's depth. A member that cannot be read
+/// becomes an [`Event::Error`] row; only an exhausted budget (time, total bytes) stops the container.
+pub(crate) fn extract_member(
+    name: &str,
+    member: &str,
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), ExtractError> {
+    extract_member_as(None, name, member, data, depth, budget, sink)
+}
+
+pub(crate) fn extract_member_as(
+    format: Option<Format>,
+    name: &str,
+    member: &str,
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), ExtractError> {
+    let format = format.unwrap_or_else(|| detect_format(name, data));
+    if let Err(error) = extract_as(format, name, member, data, depth + 1, budget, sink) {
+        if let Some(stop) = budget.exhausted() {
+            return Err(stop);
+        }
+        sink(Event::Error {
+            member: member.to_string(),
+            error,
+        });
+    }
+    Ok(())
 }

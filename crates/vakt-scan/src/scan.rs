@@ -1,0 +1,280 @@
+//! One scan: walk, read each file once, extract, detect, and hand each file's rows to the caller.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use crate::cache::{Cache, Entry, content_hash};
+use crate::detect::Engine;
+use crate::extract::{self, Budget, Event, Limits};
+use crate::report::{Row, join_member};
+use crate::walk::{self, Visit, WalkConfig};
+
+/// Settings of one scan besides the rules.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub walk: WalkConfig,
+    pub limits: Limits,
+    pub reveal: bool,
+    /// Only files modified at or after this time are scanned.
+    pub changed_since: Option<SystemTime>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Read and extracted.
+    Scanned,
+    /// Rows taken from the cache without reading the file.
+    Cached,
+    /// Read (to hash it), rows taken from the cache for the same content.
+    CachedByContent,
+    /// Not scanned on purpose.
+    Skipped(String),
+    /// Could not be read.
+    Error,
+}
+
+/// A file's rows and status.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub path: String,
+    pub rows: Vec<Row>,
+    pub bytes_read: u64,
+    pub status: Status,
+    /// Members inside the file skipped on purpose (unknown types, limits).
+    pub skipped_members: u32,
+}
+
+/// Extract and detect in the bytes of one file named `path`. Returns the rows (findings and error rows),
+/// the reason the file itself was skipped (if it was), and the number of skipped members.
+pub fn scan_bytes(
+    engine: &Engine,
+    path: &str,
+    data: &[u8],
+    limits: &Limits,
+    reveal: bool,
+) -> (Vec<Row>, Option<String>, u32) {
+    let mut det = engine.file();
+    let mut errors = Vec::new();
+    let mut skipped_file = None;
+    let mut skipped_members = 0u32;
+    let mut budget = Budget {
+        limits,
+        started: Instant::now(),
+        decompressed: 0,
+    };
+    let name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string());
+    let result = extract::extract(&name, "", data, 0, &mut budget, &mut |ev| match ev {
+        Event::Text(seg) => det.segment(&seg),
+        Event::Skipped { member, reason } => {
+            if member.is_empty() {
+                skipped_file = Some(reason);
+            } else {
+                skipped_members += 1;
+            }
+        }
+        Event::Error { member, error } => {
+            errors.push(Row::error(&join_member(path, &member), error.to_string()))
+        }
+    });
+    if let Err(e) = result {
+        errors.push(Row::error(path, e.to_string()));
+    }
+    let mut rows: Vec<Row> = det
+        .finish()
+        .iter()
+        .map(|f| Row::from_finding(path, f, reveal))
+        .collect();
+    rows.extend(errors);
+    (rows, skipped_file, skipped_members)
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(-1)
+}
+
+/// Scan one file.
+pub fn scan_file(
+    engine: &Engine,
+    cfg: &ScanConfig,
+    cache: Option<&Cache>,
+    path: &Path,
+    meta: &std::fs::Metadata,
+) -> Outcome {
+    let shown = path.display().to_string();
+    let outcome = |rows, bytes_read, status| Outcome {
+        path: shown.clone(),
+        rows,
+        bytes_read,
+        status,
+        skipped_members: 0,
+    };
+    if let Some(since) = cfg.changed_since
+        && meta.modified().is_ok_and(|m| m < since)
+    {
+        return outcome(
+            Vec::new(),
+            0,
+            Status::Skipped("not changed since the given date".into()),
+        );
+    }
+    let size = meta.len();
+    if size > cfg.limits.max_file_size {
+        return outcome(
+            Vec::new(),
+            0,
+            Status::Skipped(format!("larger than {} bytes", cfg.limits.max_file_size)),
+        );
+    }
+    let mtime = mtime_ns(meta);
+    if let Some(c) = cache
+        && let Some(e) = c.unchanged(&shown, size, mtime)
+    {
+        let e = e.clone();
+        let status = match &e.skipped {
+            Some(r) => Status::Skipped(r.clone()),
+            None => Status::Cached,
+        };
+        let rows = e.rows.clone();
+        c.put(shown.clone(), e);
+        return outcome(rows, 0, status);
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            return outcome(
+                vec![Row::error(&shown, format!("cannot read: {e}"))],
+                0,
+                Status::Error,
+            );
+        }
+    };
+    let bytes = data.len() as u64;
+    if bytes > cfg.limits.max_file_size {
+        return outcome(
+            Vec::new(),
+            bytes,
+            Status::Skipped(format!("larger than {} bytes", cfg.limits.max_file_size)),
+        );
+    }
+    let hash = cache.map(|_| content_hash(&data));
+    if let (Some(c), Some(h)) = (cache, &hash)
+        && let Some(e) = c.same_content(&shown, h)
+    {
+        // Same content as before (here or under another path): reuse, with this path.
+        let rows: Vec<Row> = e
+            .rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if let Some(rest) = r.path.strip_prefix(&e.rows_path_prefix()) {
+                    r.path = format!("{shown}{rest}");
+                }
+                r
+            })
+            .collect();
+        let entry = Entry {
+            size,
+            mtime_ns: mtime,
+            hash: h.clone(),
+            rows: rows.clone(),
+            skipped: e.skipped.clone(),
+        };
+        let status = match &e.skipped {
+            Some(r) => Status::Skipped(r.clone()),
+            None => Status::CachedByContent,
+        };
+        c.put(shown.clone(), entry);
+        return outcome(rows, bytes, status);
+    }
+    let (rows, skipped, skipped_members) =
+        scan_bytes(engine, &shown, &data, &cfg.limits, cfg.reveal);
+    if let (Some(c), Some(h)) = (cache, hash) {
+        c.put(
+            shown.clone(),
+            Entry {
+                size,
+                mtime_ns: mtime,
+                hash: h,
+                rows: rows.clone(),
+                skipped: skipped.clone(),
+            },
+        );
+    }
+    let status = match skipped {
+        Some(r) => Status::Skipped(r),
+        None if rows.iter().any(|r| r.is_error() && r.path == shown) => Status::Error,
+        None => Status::Scanned,
+    };
+    Outcome {
+        path: shown,
+        rows,
+        bytes_read: bytes,
+        status,
+        skipped_members,
+    }
+}
+
+/// Walk and scan; `on_file` is called (from the walker threads) once per file, skipped path or error.
+pub fn scan(
+    engine: &Engine,
+    cfg: &ScanConfig,
+    cache: Option<&Cache>,
+    on_file: &(dyn Fn(Outcome) + Sync),
+) {
+    let excludes = match walk::compile_excludes(&cfg.walk.excludes) {
+        Ok(s) => s,
+        Err(e) => {
+            on_file(Outcome {
+                path: String::new(),
+                rows: vec![Row::error("", e.to_string())],
+                bytes_read: 0,
+                status: Status::Error,
+                skipped_members: 0,
+            });
+            return;
+        }
+    };
+    walk::walk(&cfg.walk, &excludes, &|v| match v {
+        Visit::File { path, meta } => on_file(scan_file(engine, cfg, cache, path, &meta)),
+        Visit::Skipped { path, reason } => on_file(Outcome {
+            path: path.display().to_string(),
+            rows: Vec::new(),
+            bytes_read: 0,
+            status: Status::Skipped(reason.to_string()),
+            skipped_members: 0,
+        }),
+        Visit::Error { path, message } => {
+            let p = path.display().to_string();
+            on_file(Outcome {
+                rows: vec![Row::error(&p, message)],
+                path: p,
+                bytes_read: 0,
+                status: Status::Error,
+                skipped_members: 0,
+            })
+        }
+    });
+}
+
+trait RowsPathPrefix {
+    fn rows_path_prefix(&self) -> String;
+}
+
+impl RowsPathPrefix for Entry {
+    /// The top-level path the stored rows were written with (rows of members extend it with `!`).
+    fn rows_path_prefix(&self) -> String {
+        self.rows
+            .iter()
+            .map(|r| r.path.split('!').next().unwrap_or("").to_string())
+            .next()
+            .unwrap_or_default()
+    }
+}

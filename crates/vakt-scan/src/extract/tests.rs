@@ -1038,11 +1038,22 @@ fn ods_repeated_rows_and_columns_move_the_cell_reference() {
         &NUM[1..]
     );
     let data = fixtures::zip(&[
-        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
         ("content.xml", content.as_bytes()),
     ]);
     let (r, ev) = run("a.ods", &data);
     assert_eq!(r, Ok(Format::Ods));
-    let seg = assert_found(&ev, NUM, "", &Location::Cell { sheet: "Ark1".into(), cell: "C4".into() });
+    let seg = assert_found(
+        &ev,
+        NUM,
+        "",
+        &Location::Cell {
+            sheet: "Ark1".into(),
+            cell: "C4".into(),
+        },
+    );
     assert!(matches!(seg.structure, Structure::NumericCell { .. }));
 }

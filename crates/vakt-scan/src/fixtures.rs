@@ -27,17 +27,28 @@ pub enum Block {
     /// A paragraph of running text.
     Para(String),
     /// A table with a header row.
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// A labelled form field (`<label>` + `<input value>` in HTML; "label: value" elsewhere).
     Field { label: String, value: String },
     /// A paragraph with tracked changes: `before`, then `inserted` (a tracked insertion), then
     /// `deleted` (a tracked deletion, still stored in the file), then `after`. Formats without tracked
     /// changes write `before + inserted + after`.
-    Tracked { before: String, inserted: String, deleted: String, after: String },
+    Tracked {
+        before: String,
+        inserted: String,
+        deleted: String,
+        after: String,
+    },
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Cut `s` into pieces of at most `n` characters.
@@ -96,7 +107,9 @@ pub fn csv(rows: &[Vec<String>], delimiter: u8) -> Vec<u8> {
 }
 
 fn html_text(s: &str) -> String {
-    xml_escape(s).replace('\u{A0}', "&nbsp;").replace('\u{2013}', "&ndash;")
+    xml_escape(s)
+        .replace('\u{A0}', "&nbsp;")
+        .replace('\u{2013}', "&ndash;")
 }
 
 /// An HTML page: paragraphs (every third character wrapped in `<span>` so that inline markup splits
@@ -220,7 +233,13 @@ fn deflate_zeros(total: u64) -> (Vec<u8>, u32) {
                 seg.reserve(64 * 1024);
             }
             let before_out = c.total_out();
-            if c.compress_vec(zeros.get(consumed..).unwrap_or_default(), &mut seg, FlushCompress::Sync).is_err() {
+            if c.compress_vec(
+                zeros.get(consumed..).unwrap_or_default(),
+                &mut seg,
+                FlushCompress::Sync,
+            )
+            .is_err()
+            {
                 break;
             }
             let consumed = usize::try_from(c.total_in() - start_in).unwrap_or(CHUNK);
@@ -256,7 +275,11 @@ fn deflate_zeros(total: u64) -> (Vec<u8>, u32) {
 pub fn zip_bomb(uncompressed: u64, honest_sizes: bool) -> Vec<u8> {
     let (data, crc) = deflate_zeros(uncompressed);
     let size = (uncompressed / (1 << 20)) * (1 << 20);
-    let declared = if honest_sizes { u32::try_from(size).unwrap_or(u32::MAX) } else { 1000 };
+    let declared = if honest_sizes {
+        u32::try_from(size).unwrap_or(u32::MAX)
+    } else {
+        1000
+    };
     let csize = u32::try_from(data.len()).unwrap_or(u32::MAX);
     let name = b"zeros.bin";
     let mut z = Vec::with_capacity(data.len() + 200);
@@ -308,14 +331,24 @@ const W_NS: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml
 fn w_runs(text: &str) -> String {
     let mut s = String::new();
     for (i, p) in pieces(text, 3).iter().enumerate() {
-        let rpr = if i % 2 == 1 { "<w:rPr><w:b/></w:rPr>" } else { "" };
-        s.push_str(&format!("<w:r>{rpr}<w:t xml:space=\"preserve\">{}</w:t></w:r>", xml_escape(p)));
+        let rpr = if i % 2 == 1 {
+            "<w:rPr><w:b/></w:rPr>"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "<w:r>{rpr}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
+            xml_escape(p)
+        ));
     }
     s
 }
 
 fn w_para(text: &str) -> String {
-    format!("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr>{}</w:p>", w_runs(text))
+    format!(
+        "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr>{}</w:p>",
+        w_runs(text)
+    )
 }
 
 fn w_blocks(blocks: &[Block]) -> String {
@@ -325,17 +358,27 @@ fn w_blocks(blocks: &[Block]) -> String {
             Block::Para(t) => s.push_str(&w_para(t)),
             Block::Field { label, value } => s.push_str(&w_para(&format!("{label}: {value}"))),
             Block::Table { header, rows } => {
-                s.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr><w:tblGrid/>");
+                s.push_str(
+                    "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr><w:tblGrid/>",
+                );
                 for r in std::iter::once(header).chain(rows.iter()) {
                     s.push_str("<w:tr>");
                     for c in r {
-                        s.push_str(&format!("<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>{}</w:tc>", w_para(c)));
+                        s.push_str(&format!(
+                            "<w:tc><w:tcPr><w:tcW w:w=\"2000\" w:type=\"dxa\"/></w:tcPr>{}</w:tc>",
+                            w_para(c)
+                        ));
                     }
                     s.push_str("</w:tr>");
                 }
                 s.push_str("</w:tbl>");
             }
-            Block::Tracked { before, inserted, deleted, after } => {
+            Block::Tracked {
+                before,
+                inserted,
+                deleted,
+                after,
+            } => {
                 s.push_str(&format!(
                     "<w:p>{}<w:ins w:id=\"1\" w:author=\"Test\" w:date=\"2024-01-01T00:00:00Z\">{}</w:ins><w:del w:id=\"2\" w:author=\"Test\" w:date=\"2024-01-01T00:00:00Z\"><w:r><w:delText xml:space=\"preserve\">{}</w:delText></w:r></w:del>{}</w:p>",
                     w_runs(before),
@@ -372,7 +415,9 @@ pub fn docx(blocks: &[Block], parts: &DocxParts) -> Vec<u8> {
     ));
     let mut body = w_blocks(blocks);
     if parts.footnote.is_some() {
-        body.push_str("<w:p><w:r><w:t>See note</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r></w:p>");
+        body.push_str(
+            "<w:p><w:r><w:t>See note</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r></w:p>",
+        );
     }
     if parts.comment.is_some() {
         body.push_str("<w:p><w:commentRangeStart w:id=\"0\"/><w:r><w:t>Commented</w:t></w:r><w:commentRangeEnd w:id=\"0\"/><w:r><w:commentReference w:id=\"0\"/></w:r></w:p>");
@@ -382,10 +427,16 @@ pub fn docx(blocks: &[Block], parts: &DocxParts) -> Vec<u8> {
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document {W_NS}><w:body>{body}<w:sectPr/></w:body></w:document>").into_bytes(),
     ));
     if let Some(h) = &parts.header {
-        members.push(("word/header1.xml".into(), format!("<?xml version=\"1.0\"?><w:hdr {W_NS}>{}</w:hdr>", w_para(h)).into_bytes()));
+        members.push((
+            "word/header1.xml".into(),
+            format!("<?xml version=\"1.0\"?><w:hdr {W_NS}>{}</w:hdr>", w_para(h)).into_bytes(),
+        ));
     }
     if let Some(f) = &parts.footer {
-        members.push(("word/footer1.xml".into(), format!("<?xml version=\"1.0\"?><w:ftr {W_NS}>{}</w:ftr>", w_para(f)).into_bytes()));
+        members.push((
+            "word/footer1.xml".into(),
+            format!("<?xml version=\"1.0\"?><w:ftr {W_NS}>{}</w:ftr>", w_para(f)).into_bytes(),
+        ));
     }
     if let Some(n) = &parts.footnote {
         members.push((
@@ -399,7 +450,10 @@ pub fn docx(blocks: &[Block], parts: &DocxParts) -> Vec<u8> {
             format!("<?xml version=\"1.0\"?><w:comments {W_NS}><w:comment w:id=\"0\" w:author=\"Test\">{}</w:comment></w:comments>", w_para(c)).into_bytes(),
         ));
     }
-    let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     zip(&refs)
 }
 
@@ -414,7 +468,10 @@ pub enum XCell {
     Number(String),
     /// A number shown through a number format such as `00000000000` (XLSX; ODS shows the formatted
     /// text next to the value).
-    Formatted { digits: String, format: String },
+    Formatted {
+        digits: String,
+        format: String,
+    },
     Empty,
 }
 
@@ -440,7 +497,11 @@ fn col_letters(mut col: usize) -> String {
 
 fn stored_number(digits: &str) -> String {
     let t = digits.trim_start_matches('0');
-    if t.is_empty() { "0".into() } else { t.to_string() }
+    if t.is_empty() {
+        "0".into()
+    } else {
+        t.to_string()
+    }
 }
 
 /// An XLSX workbook: sheets in order, shared strings, inline strings, numeric cells and custom number
@@ -450,7 +511,9 @@ pub fn xlsx(sheets: &[XSheet]) -> Vec<u8> {
     let mut formats: Vec<String> = Vec::new();
     let mut sheet_xml = Vec::new();
     for sheet in sheets {
-        let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+        );
         for (r, row) in sheet.rows.iter().enumerate() {
             s.push_str(&format!("<row r=\"{}\">", r + 1));
             for (c, cell) in row.iter().enumerate() {
@@ -463,14 +526,23 @@ pub fn xlsx(sheets: &[XSheet]) -> Vec<u8> {
                         });
                         s.push_str(&format!("<c r=\"{rf}\" t=\"s\"><v>{idx}</v></c>"));
                     }
-                    XCell::Inline(t) => s.push_str(&format!("<c r=\"{rf}\" t=\"inlineStr\"><is><t>{}</t></is></c>", xml_escape(t))),
-                    XCell::Number(d) => s.push_str(&format!("<c r=\"{rf}\"><v>{}</v></c>", stored_number(d))),
+                    XCell::Inline(t) => s.push_str(&format!(
+                        "<c r=\"{rf}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                        xml_escape(t)
+                    )),
+                    XCell::Number(d) => {
+                        s.push_str(&format!("<c r=\"{rf}\"><v>{}</v></c>", stored_number(d)))
+                    }
                     XCell::Formatted { digits, format } => {
                         let idx = formats.iter().position(|x| x == format).unwrap_or_else(|| {
                             formats.push(format.clone());
                             formats.len() - 1
                         });
-                        s.push_str(&format!("<c r=\"{rf}\" s=\"{}\"><v>{}</v></c>", idx + 1, stored_number(digits)));
+                        s.push_str(&format!(
+                            "<c r=\"{rf}\" s=\"{}\"><v>{}</v></c>",
+                            idx + 1,
+                            stored_number(digits)
+                        ));
                     }
                     XCell::Empty => {}
                 }
@@ -483,40 +555,71 @@ pub fn xlsx(sheets: &[XSheet]) -> Vec<u8> {
     let mut members: Vec<(String, Vec<u8>)> = Vec::new();
     members.push(("[Content_Types].xml".into(), br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_vec()));
     members.push(("_rels/.rels".into(), br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_vec()));
-    let mut wb = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>");
-    let mut rels = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    let mut wb = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>",
+    );
+    let mut rels = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
+    );
     for (i, sheet) in sheets.iter().enumerate() {
-        wb.push_str(&format!("<sheet name=\"{}\" sheetId=\"{}\" r:id=\"rId{}\"/>", xml_escape(&sheet.name), i + 1, i + 10));
+        wb.push_str(&format!(
+            "<sheet name=\"{}\" sheetId=\"{}\" r:id=\"rId{}\"/>",
+            xml_escape(&sheet.name),
+            i + 1,
+            i + 10
+        ));
         rels.push_str(&format!("<Relationship Id=\"rId{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{}.xml\"/>", i + 10, i + 1));
     }
     wb.push_str("</sheets></workbook>");
     rels.push_str("</Relationships>");
     members.push(("xl/workbook.xml".into(), wb.into_bytes()));
     members.push(("xl/_rels/workbook.xml.rels".into(), rels.into_bytes()));
-    let mut sst = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{0}\" uniqueCount=\"{0}\">", shared.len());
+    let mut sst = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{0}\" uniqueCount=\"{0}\">",
+        shared.len()
+    );
     for t in &shared {
         // Rich text with two runs, so a shared string is joined from its runs.
         let p = pieces(t, 4);
-        let (a, b) = p.split_first().map_or((String::new(), String::new()), |(a, rest)| (a.clone(), rest.concat()));
+        let (a, b) = p
+            .split_first()
+            .map_or((String::new(), String::new()), |(a, rest)| {
+                (a.clone(), rest.concat())
+            });
         sst.push_str(&format!("<si><r><t xml:space=\"preserve\">{}</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\">{}</t></r></si>", xml_escape(&a), xml_escape(&b)));
     }
     sst.push_str("</sst>");
     members.push(("xl/sharedStrings.xml".into(), sst.into_bytes()));
-    let mut styles = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">");
+    let mut styles = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+    );
     styles.push_str(&format!("<numFmts count=\"{}\">", formats.len()));
     for (i, f) in formats.iter().enumerate() {
-        styles.push_str(&format!("<numFmt numFmtId=\"{}\" formatCode=\"{}\"/>", 164 + i, xml_escape(f)));
+        styles.push_str(&format!(
+            "<numFmt numFmtId=\"{}\" formatCode=\"{}\"/>",
+            164 + i,
+            xml_escape(f)
+        ));
     }
-    styles.push_str(&format!("</numFmts><cellXfs count=\"{}\"><xf numFmtId=\"0\"/>", formats.len() + 1));
+    styles.push_str(&format!(
+        "</numFmts><cellXfs count=\"{}\"><xf numFmtId=\"0\"/>",
+        formats.len() + 1
+    ));
     for i in 0..formats.len() {
-        styles.push_str(&format!("<xf numFmtId=\"{}\" applyNumberFormat=\"1\"/>", 164 + i));
+        styles.push_str(&format!(
+            "<xf numFmtId=\"{}\" applyNumberFormat=\"1\"/>",
+            164 + i
+        ));
     }
     styles.push_str("</cellXfs></styleSheet>");
     members.push(("xl/styles.xml".into(), styles.into_bytes()));
     for (i, s) in sheet_xml.into_iter().enumerate() {
         members.push((format!("xl/worksheets/sheet{}.xml", i + 1), s.into_bytes()));
     }
-    let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     zip(&refs)
 }
 
@@ -525,7 +628,10 @@ fn a_paras(paras: &[String]) -> String {
     for p in paras {
         s.push_str("<a:p>");
         for piece in pieces(p, 3) {
-            s.push_str(&format!("<a:r><a:rPr lang=\"nb-NO\"/><a:t>{}</a:t></a:r>", xml_escape(&piece)));
+            s.push_str(&format!(
+                "<a:r><a:rPr lang=\"nb-NO\"/><a:t>{}</a:t></a:r>",
+                xml_escape(&piece)
+            ));
         }
         s.push_str("</a:p>");
     }
@@ -539,11 +645,19 @@ pub fn pptx(slides: &[Vec<String>]) -> Vec<u8> {
     let n = slides.len();
     let mut members: Vec<(String, Vec<u8>)> = Vec::new();
     members.push(("[Content_Types].xml".into(), br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>"#.to_vec()));
-    let mut pres = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><p:presentation xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><p:sldIdLst>");
-    let mut rels = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    let mut pres = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><p:presentation xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><p:sldIdLst>",
+    );
+    let mut rels = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
+    );
     for (i, paras) in slides.iter().enumerate() {
         let file_no = n - i;
-        pres.push_str(&format!("<p:sldId id=\"{}\" r:id=\"rId{}\"/>", 256 + i, i + 2));
+        pres.push_str(&format!(
+            "<p:sldId id=\"{}\" r:id=\"rId{}\"/>",
+            256 + i,
+            i + 2
+        ));
         rels.push_str(&format!("<Relationship Id=\"rId{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide\" Target=\"slides/slide{file_no}.xml\"/>", i + 2));
         let slide = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><p:sld xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"><p:cSld><p:spTree><p:sp><p:txBody><a:bodyPr/>{}</p:txBody></p:sp></p:spTree></p:cSld></p:sld>",
@@ -555,7 +669,10 @@ pub fn pptx(slides: &[Vec<String>]) -> Vec<u8> {
     rels.push_str("</Relationships>");
     members.push(("ppt/presentation.xml".into(), pres.into_bytes()));
     members.push(("ppt/_rels/presentation.xml.rels".into(), rels.into_bytes()));
-    let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     zip(&refs)
 }
 
@@ -567,7 +684,9 @@ fn odf_para(text: &str) -> String {
         // Runs of spaces are written as text:s, as office suites do.
         let piece = xml_escape(piece).replace("  ", "<text:s text:c=\"2\"/>");
         if i % 2 == 1 {
-            s.push_str(&format!("<text:span text:style-name=\"T1\">{piece}</text:span>"));
+            s.push_str(&format!(
+                "<text:span text:style-name=\"T1\">{piece}</text:span>"
+            ));
         } else {
             s.push_str(&piece);
         }
@@ -577,7 +696,9 @@ fn odf_para(text: &str) -> String {
 }
 
 fn odf_package(mime: &str, content: String) -> Vec<u8> {
-    let manifest = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"{mime}\"/><manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>");
+    let manifest = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"{mime}\"/><manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>"
+    );
     zip(&[
         ("mimetype", mime.as_bytes()),
         ("content.xml", content.as_bytes()),
@@ -593,7 +714,12 @@ pub fn odt(blocks: &[Block]) -> Vec<u8> {
         match b {
             Block::Para(t) => body.push_str(&odf_para(t)),
             Block::Field { label, value } => body.push_str(&odf_para(&format!("{label}: {value}"))),
-            Block::Tracked { before, inserted, after, .. } => body.push_str(&odf_para(&format!("{before}{inserted}{after}"))),
+            Block::Tracked {
+                before,
+                inserted,
+                after,
+                ..
+            } => body.push_str(&odf_para(&format!("{before}{inserted}{after}"))),
             Block::Table { header, rows } => {
                 body.push_str("<table:table table:name=\"Tabell1\"><table:table-column table:number-columns-repeated=\"");
                 body.push_str(&header.len().to_string());
@@ -601,7 +727,10 @@ pub fn odt(blocks: &[Block]) -> Vec<u8> {
                 for r in std::iter::once(header).chain(rows.iter()) {
                     body.push_str("<table:table-row>");
                     for c in r {
-                        body.push_str(&format!("<table:table-cell office:value-type=\"string\">{}</table:table-cell>", odf_para(c)));
+                        body.push_str(&format!(
+                            "<table:table-cell office:value-type=\"string\">{}</table:table-cell>",
+                            odf_para(c)
+                        ));
                     }
                     body.push_str("</table:table-row>");
                 }
@@ -609,7 +738,9 @@ pub fn odt(blocks: &[Block]) -> Vec<u8> {
             }
         }
     }
-    let content = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:text>{body}</office:text></office:body></office:document-content>");
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    );
     odf_package("application/vnd.oasis.opendocument.text", content)
 }
 
@@ -619,7 +750,10 @@ pub fn odt(blocks: &[Block]) -> Vec<u8> {
 pub fn ods(sheets: &[XSheet]) -> Vec<u8> {
     let mut body = String::new();
     for sheet in sheets {
-        body.push_str(&format!("<table:table table:name=\"{}\">", xml_escape(&sheet.name)));
+        body.push_str(&format!(
+            "<table:table table:name=\"{}\">",
+            xml_escape(&sheet.name)
+        ));
         for row in &sheet.rows {
             body.push_str("<table:table-row>");
             for cell in row {
@@ -639,11 +773,15 @@ pub fn ods(sheets: &[XSheet]) -> Vec<u8> {
                     XCell::Empty => body.push_str("<table:table-cell/>"),
                 }
             }
-            body.push_str("<table:table-cell table:number-columns-repeated=\"1020\"/></table:table-row>");
+            body.push_str(
+                "<table:table-cell table:number-columns-repeated=\"1020\"/></table:table-row>",
+            );
         }
         body.push_str("<table:table-row table:number-rows-repeated=\"1048000\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row></table:table>");
     }
-    let content = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>");
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    );
     odf_package("application/vnd.oasis.opendocument.spreadsheet", content)
 }
 
@@ -651,13 +789,18 @@ pub fn ods(sheets: &[XSheet]) -> Vec<u8> {
 pub fn odp(slides: &[Vec<String>]) -> Vec<u8> {
     let mut body = String::new();
     for (i, paras) in slides.iter().enumerate() {
-        body.push_str(&format!("<draw:page draw:name=\"page{}\"><draw:frame><draw:text-box>", i + 1));
+        body.push_str(&format!(
+            "<draw:page draw:name=\"page{}\"><draw:frame><draw:text-box>",
+            i + 1
+        ));
         for p in paras {
             body.push_str(&odf_para(p));
         }
         body.push_str("</draw:text-box></draw:frame></draw:page>");
     }
-    let content = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:presentation>{body}</office:presentation></office:body></office:document-content>");
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {ODF_NS}><office:body><office:presentation>{body}</office:presentation></office:body></office:document-content>"
+    );
     odf_package("application/vnd.oasis.opendocument.presentation", content)
 }
 
@@ -695,19 +838,29 @@ pub fn pdf(pages: &[Vec<PdfLine>]) -> Vec<u8> {
     let mut objects: Vec<String> = Vec::new();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
     let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")));
-    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into());
+    objects.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {n} >>",
+        kids.join(" ")
+    ));
+    objects.push(
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    );
     for (i, lines) in pages.iter().enumerate() {
         let mut content = String::new();
         let mut y = 760.0f64;
         for line in lines {
             match line {
-                PdfLine::Text(t) => content.push_str(&format!("BT /F1 11 Tf 72 {y} Td {} Tj ET\n", pdf_string(t))),
+                PdfLine::Text(t) => {
+                    content.push_str(&format!("BT /F1 11 Tf 72 {y} Td {} Tj ET\n", pdf_string(t)))
+                }
                 PdfLine::SpacedDigits(groups) => {
                     let mut x = 72.0f64;
                     for g in groups {
                         for d in g.chars() {
-                            content.push_str(&format!("BT /F1 11 Tf {x} {y} Td {} Tj ET\n", pdf_string(&d.to_string())));
+                            content.push_str(&format!(
+                                "BT /F1 11 Tf {x} {y} Td {} Tj ET\n",
+                                pdf_string(&d.to_string())
+                            ));
                             x += 11.0;
                         }
                         x += 33.0;
@@ -720,7 +873,10 @@ pub fn pdf(pages: &[Vec<PdfLine>]) -> Vec<u8> {
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
             5 + 2 * i
         ));
-        objects.push(format!("<< /Length {} >>\nstream\n{content}endstream", content.len()));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        ));
     }
     let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = Vec::new();
@@ -729,11 +885,19 @@ pub fn pdf(pages: &[Vec<PdfLine>]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
     out
 }
 
@@ -745,7 +909,11 @@ pub fn base64(data: &[u8]) -> String {
         if i > 0 && i % 19 == 0 {
             out.push_str("\r\n");
         }
-        let b = [c[0], c.get(1).copied().unwrap_or(0), c.get(2).copied().unwrap_or(0)];
+        let b = [
+            c[0],
+            c.get(1).copied().unwrap_or(0),
+            c.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= c.len() {
@@ -812,7 +980,10 @@ pub struct Eml {
 /// An RFC 5322 message: the subject RFC 2047-encoded, a multipart/mixed body with the text part
 /// (quoted-printable), the HTML part (base64, Latin-1) and the attachments (base64).
 pub fn eml(m: &Eml) -> Vec<u8> {
-    let subject = format!("=?utf-8?B?{}?=", base64(m.subject.as_bytes()).replace("\r\n", ""));
+    let subject = format!(
+        "=?utf-8?B?{}?=",
+        base64(m.subject.as_bytes()).replace("\r\n", "")
+    );
     let mut s = format!(
         "From: {}\r\nTo: {}\r\nSubject: {subject}\r\nDate: Mon, 01 Jan 2024 10:00:00 +0100\r\nMessage-ID: <fixture@example.invalid>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\nThis is a MIME message.\r\n",
         m.from, m.to
@@ -871,7 +1042,10 @@ pub struct IcsEvent {
 }
 
 fn ics_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(',', "\\,").replace(';', "\\;").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace(',', "\\,")
+        .replace(';', "\\;")
+        .replace('\n', "\\n")
 }
 
 /// Fold a content line every 20 octets (CRLF + space), never inside a UTF-8 character.
@@ -896,11 +1070,19 @@ pub fn ics(events: &[IcsEvent]) -> Vec<u8> {
     for (i, e) in events.iter().enumerate() {
         s.push_str("BEGIN:VEVENT\r\n");
         s.push_str(&fold(&format!("UID:event-{}@example.invalid", i + 1)));
-        s.push_str("DTSTAMP:20240101T090000Z\r\nDTSTART:20240102T100000Z\r\nDTEND:20240102T110000Z\r\n");
+        s.push_str(
+            "DTSTAMP:20240101T090000Z\r\nDTSTART:20240102T100000Z\r\nDTEND:20240102T110000Z\r\n",
+        );
         s.push_str(&fold(&format!("SUMMARY:{}", ics_escape(&e.summary))));
-        s.push_str(&fold(&format!("DESCRIPTION:{}", ics_escape(&e.description))));
+        s.push_str(&fold(&format!(
+            "DESCRIPTION:{}",
+            ics_escape(&e.description)
+        )));
         s.push_str(&fold(&format!("LOCATION:{}", ics_escape(&e.location))));
-        s.push_str(&fold(&format!("ATTENDEE;CN=\"{}\";ROLE=REQ-PARTICIPANT:mailto:person@example.invalid", e.attendee.replace('"', "'"))));
+        s.push_str(&fold(&format!(
+            "ATTENDEE;CN=\"{}\";ROLE=REQ-PARTICIPANT:mailto:person@example.invalid",
+            e.attendee.replace('"', "'")
+        )));
         s.push_str(&fold(&format!("COMMENT:{}", ics_escape(&e.comment))));
         s.push_str("END:VEVENT\r\n");
     }

@@ -7,7 +7,9 @@ use std::cell::Cell;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::rc::Rc;
 
-use super::{Budget, Emitter, Event, ExtractError, Format, Limits, extract_member, join_member, total_limit};
+use super::{
+    Budget, Emitter, Event, ExtractError, Format, Limits, extract_member, join_member, total_limit,
+};
 
 /// Below this many decompressed bytes a member is never stopped for its compression ratio (small, very
 /// repetitive parts such as XML boilerplate compress far beyond any sane ratio).
@@ -49,9 +51,14 @@ pub(crate) enum Member {
 
 pub(crate) fn open<'a>(data: &'a [u8], format: &'static str) -> Result<Archive<'a>, ExtractError> {
     let read = Rc::new(Cell::new(0));
-    let cursor = Counting { inner: Cursor::new(data), read: Rc::clone(&read) };
-    let zip = zip::ZipArchive::new(cursor)
-        .map_err(|e| ExtractError::Malformed { format, detail: e.to_string() })?;
+    let cursor = Counting {
+        inner: Cursor::new(data),
+        read: Rc::clone(&read),
+    };
+    let zip = zip::ZipArchive::new(cursor).map_err(|e| ExtractError::Malformed {
+        format,
+        detail: e.to_string(),
+    })?;
     Ok(Archive { zip, read })
 }
 
@@ -68,11 +75,20 @@ impl Archive<'_> {
     }
 
     /// Read member `index` under the limits of `budget`.
-    pub fn read_index(&mut self, index: usize, budget: &mut Budget<'_>) -> Result<Member, ExtractError> {
+    pub fn read_index(
+        &mut self,
+        index: usize,
+        budget: &mut Budget<'_>,
+    ) -> Result<Member, ExtractError> {
         let limits = budget.limits;
         let mut file = self.zip.by_index(index).map_err(|e| match e {
-            zip::result::ZipError::UnsupportedArchive(m) => ExtractError::Unsupported(m.to_string()),
-            other => ExtractError::Malformed { format: "zip", detail: other.to_string() },
+            zip::result::ZipError::UnsupportedArchive(m) => {
+                ExtractError::Unsupported(m.to_string())
+            }
+            other => ExtractError::Malformed {
+                format: "zip",
+                detail: other.to_string(),
+            },
         })?;
         if file.is_dir() {
             return Ok(Member::Dir);
@@ -89,13 +105,15 @@ impl Archive<'_> {
             )));
         }
         let start = self.read.get();
-        let mut out: Vec<u8> = Vec::with_capacity(usize::try_from(declared.min(1 << 20)).unwrap_or(0));
+        let mut out: Vec<u8> =
+            Vec::with_capacity(usize::try_from(declared.min(1 << 20)).unwrap_or(0));
         let mut buf = vec![0u8; 64 * 1024];
         let mut rounds = 0u32;
         loop {
-            let n = file
-                .read(&mut buf)
-                .map_err(|e| ExtractError::Malformed { format: "zip", detail: e.to_string() })?;
+            let n = file.read(&mut buf).map_err(|e| ExtractError::Malformed {
+                format: "zip",
+                detail: e.to_string(),
+            })?;
             if n == 0 {
                 break;
             }
@@ -125,8 +143,14 @@ impl Archive<'_> {
     }
 
     /// Read the member named `name`, if present (`Ok(None)` when absent).
-    pub fn read_name(&mut self, name: &str, budget: &mut Budget<'_>) -> Result<Option<Vec<u8>>, ExtractError> {
-        let Some(index) = self.zip.index_for_name(name) else { return Ok(None) };
+    pub fn read_name(
+        &mut self,
+        name: &str,
+        budget: &mut Budget<'_>,
+    ) -> Result<Option<Vec<u8>>, ExtractError> {
+        let Some(index) = self.zip.index_for_name(name) else {
+            return Ok(None);
+        };
         match self.read_index(index, budget)? {
             Member::Data(d) => Ok(Some(d)),
             Member::Dir => Ok(None),
@@ -152,15 +176,23 @@ pub(crate) fn detect_zip(data: &[u8], ext: &str) -> Format {
         let tail = String::from_utf8_lossy(tail);
         for (mime, f) in [
             ("application/vnd.oasis.opendocument.text", Format::Odt),
-            ("application/vnd.oasis.opendocument.spreadsheet", Format::Ods),
-            ("application/vnd.oasis.opendocument.presentation", Format::Odp),
+            (
+                "application/vnd.oasis.opendocument.spreadsheet",
+                Format::Ods,
+            ),
+            (
+                "application/vnd.oasis.opendocument.presentation",
+                Format::Odp,
+            ),
         ] {
             if tail.contains(mime) && !tail.contains(&format!("{mime}-")) {
                 return f;
             }
         }
     }
-    let Ok(archive) = open(data, "zip") else { return by_ext.unwrap_or(Format::Zip) };
+    let Ok(archive) = open(data, "zip") else {
+        return by_ext.unwrap_or(Format::Zip);
+    };
     let has = |n: &str| archive.zip.index_for_name(n).is_some();
     if has("word/document.xml") {
         Format::Docx
@@ -168,7 +200,8 @@ pub(crate) fn detect_zip(data: &[u8], ext: &str) -> Format {
         Format::Xlsx
     } else if has("ppt/presentation.xml") {
         Format::Pptx
-    } else if has("content.xml") && matches!(by_ext, Some(Format::Odt | Format::Ods | Format::Odp)) {
+    } else if has("content.xml") && matches!(by_ext, Some(Format::Odt | Format::Ods | Format::Odp))
+    {
         by_ext.unwrap_or(Format::Zip)
     } else {
         Format::Zip
@@ -193,7 +226,9 @@ pub(crate) fn extract_zip(
             .map_or_else(|| format!("member{index}"), str::to_string);
         let member = join_member(&em.member, &name);
         match archive.read_index(index, budget) {
-            Ok(Member::Data(bytes)) => extract_member(&name, &member, &bytes, depth, budget, em.sink)?,
+            Ok(Member::Data(bytes)) => {
+                extract_member(&name, &member, &bytes, depth, budget, em.sink)?
+            }
             Ok(Member::Dir) => {}
             Ok(Member::Skipped(reason)) => (em.sink)(Event::Skipped { member, reason }),
             Err(error) => {
@@ -227,7 +262,9 @@ pub(crate) fn extract_embeddings(
         }
         let member = join_member(&em.member, &name);
         match archive.read_index(index, budget) {
-            Ok(Member::Data(bytes)) => extract_member(&name, &member, &bytes, depth, budget, em.sink)?,
+            Ok(Member::Data(bytes)) => {
+                extract_member(&name, &member, &bytes, depth, budget, em.sink)?
+            }
             Ok(Member::Dir) => {}
             Ok(Member::Skipped(reason)) => (em.sink)(Event::Skipped { member, reason }),
             Err(error) => (em.sink)(Event::Error { member, error }),

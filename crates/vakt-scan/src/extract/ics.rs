@@ -86,7 +86,9 @@ fn split_property(line: &str) -> Option<(&str, &str, &str)> {
 fn param<'a>(params: &'a str, key: &str) -> Option<&'a str> {
     params.split(';').find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case(key).then(|| v.trim().trim_matches('"'))
+        k.trim()
+            .eq_ignore_ascii_case(key)
+            .then(|| v.trim().trim_matches('"'))
     })
 }
 
@@ -96,14 +98,19 @@ pub(crate) fn extract_ics(data: &[u8], em: &mut Emitter<'_>) -> Result<(), Extra
     let mut lines = unfolded.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or_default();
     if !first.trim().eq_ignore_ascii_case("BEGIN:VCALENDAR") {
-        return Err(ExtractError::Malformed { format: "ics", detail: "does not start with BEGIN:VCALENDAR".into() });
+        return Err(ExtractError::Malformed {
+            format: "ics",
+            detail: "does not start with BEGIN:VCALENDAR".into(),
+        });
     }
     // The open components (name and 1-based index among components of that name).
     let mut stack: Vec<(String, u32)> = Vec::new();
     let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut ended = false;
     for line in lines {
-        let Some((name, params, value)) = split_property(line) else { continue };
+        let Some((name, params, value)) = split_property(line) else {
+            continue;
+        };
         let upper = name.trim().to_ascii_uppercase();
         match upper.as_str() {
             "BEGIN" => {
@@ -129,13 +136,22 @@ pub(crate) fn extract_ics(data: &[u8], em: &mut Emitter<'_>) -> Result<(), Extra
                     Some((comp, n)) => format!("{comp}[{n}].{upper}"),
                     None => upper.clone(),
                 };
-                em.text(Location::CalendarProperty(place), Structure::Header { name: upper.clone() }, text);
+                em.text(
+                    Location::CalendarProperty(place),
+                    Structure::Header {
+                        name: upper.clone(),
+                    },
+                    text,
+                );
             }
             _ => {}
         }
     }
     if !ended {
-        return Err(ExtractError::Malformed { format: "ics", detail: "missing END:VCALENDAR".into() });
+        return Err(ExtractError::Malformed {
+            format: "ics",
+            detail: "missing END:VCALENDAR".into(),
+        });
     }
     Ok(())
 }

@@ -2,7 +2,10 @@
 
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
 
-use super::{Budget, Emitter, Event, ExtractError, Format, Location, Structure, extract_member_as, join_member};
+use super::{
+    Budget, Emitter, Event, ExtractError, Format, Location, Structure, extract_member_as,
+    join_member,
+};
 
 /// Headers that carry routing, transport or MIME data, never text a person wrote.
 const SKIP_HEADERS: &[&str] = &[
@@ -25,8 +28,22 @@ const SKIP_HEADERS: &[&str] = &[
 ];
 
 const KNOWN_HEADERS: &[&str] = &[
-    "from", "to", "cc", "subject", "date", "message-id", "received", "mime-version", "return-path",
-    "content-type", "reply-to", "delivered-to", "x-mailer", "sender", "in-reply-to", "references",
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "received",
+    "mime-version",
+    "return-path",
+    "content-type",
+    "reply-to",
+    "delivered-to",
+    "x-mailer",
+    "sender",
+    "in-reply-to",
+    "references",
 ];
 
 /// True when `text` starts with RFC 5322 header lines including at least one well-known header.
@@ -39,7 +56,9 @@ pub(crate) fn looks_like_headers(text: &str) -> bool {
         if line.starts_with([' ', '\t']) && i > 0 {
             continue;
         }
-        let Some((name, _)) = line.split_once(':') else { return false };
+        let Some((name, _)) = line.split_once(':') else {
+            return false;
+        };
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return false;
         }
@@ -93,11 +112,17 @@ pub(crate) fn extract_eml(
 ) -> Result<(), ExtractError> {
     let head = super::text::decode_head(data);
     if !looks_like_headers(head.trim_start()) {
-        return Err(ExtractError::Malformed { format: "eml", detail: "no mail headers at the start".into() });
+        return Err(ExtractError::Malformed {
+            format: "eml",
+            detail: "no mail headers at the start".into(),
+        });
     }
     let msg = MessageParser::default()
         .parse(data)
-        .ok_or_else(|| ExtractError::Malformed { format: "eml", detail: "not a mail message".into() })?;
+        .ok_or_else(|| ExtractError::Malformed {
+            format: "eml",
+            detail: "not a mail message".into(),
+        })?;
     for h in msg.root_part().headers() {
         let name = h.name.as_str();
         if SKIP_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
@@ -106,7 +131,9 @@ pub(crate) fn extract_eml(
         if let Some(text) = render_header(&h.value) {
             em.text(
                 Location::MailPart(format!("header:{name}")),
-                Structure::Header { name: name.to_string() },
+                Structure::Header {
+                    name: name.to_string(),
+                },
                 text,
             );
         }
@@ -116,7 +143,10 @@ pub(crate) fn extract_eml(
         budget.check_time()?;
         let attachment_name = part.attachment_name().map(str::to_string);
         let is_attachment = attachment_name.is_some()
-            || matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_) | PartType::Message(_));
+            || matches!(
+                part.body,
+                PartType::Binary(_) | PartType::InlineBinary(_) | PartType::Message(_)
+            );
         if i == 0 && matches!(part.body, PartType::Message(_)) {
             continue;
         }
@@ -137,11 +167,21 @@ pub(crate) fn extract_eml(
             extract_member_as(format, &name, &member, bytes, depth, budget, em.sink)?;
             continue;
         }
-        let label = |n: u32| if n == 1 { "body".to_string() } else { format!("body[{n}]") };
+        let label = |n: u32| {
+            if n == 1 {
+                "body".to_string()
+            } else {
+                format!("body[{n}]")
+            }
+        };
         match &part.body {
             PartType::Text(t) => {
                 body_no += 1;
-                em.text(Location::MailPart(label(body_no)), Structure::Prose, t.to_string());
+                em.text(
+                    Location::MailPart(label(body_no)),
+                    Structure::Prose,
+                    t.to_string(),
+                );
             }
             PartType::Html(h) => {
                 body_no += 1;
@@ -155,9 +195,15 @@ pub(crate) fn extract_eml(
                     }
                     other => sink(other),
                 };
-                let mut inner = Emitter { member, sink: &mut relabel };
+                let mut inner = Emitter {
+                    member,
+                    sink: &mut relabel,
+                };
                 if let Err(error) = super::markup::extract_html(h.as_bytes(), &mut inner) {
-                    (inner.sink)(Event::Error { member: inner.member.clone(), error });
+                    (inner.sink)(Event::Error {
+                        member: inner.member.clone(),
+                        error,
+                    });
                 }
             }
             _ => {}
@@ -172,20 +218,38 @@ pub(crate) fn extract_mbox(
     budget: &mut Budget<'_>,
     em: &mut Emitter<'_>,
 ) -> Result<(), ExtractError> {
-    let start = data.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(data.len());
+    let start = data
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(data.len());
     if !data[start..].starts_with(b"From ") {
-        return Err(ExtractError::Malformed { format: "mbox", detail: "does not start with a \"From \" line".into() });
+        return Err(ExtractError::Malformed {
+            format: "mbox",
+            detail: "does not start with a \"From \" line".into(),
+        });
     }
-    for (n, message) in mail_parser::mailbox::mbox::MessageIterator::new(&data[start..]).enumerate() {
+    for (n, message) in mail_parser::mailbox::mbox::MessageIterator::new(&data[start..]).enumerate()
+    {
         if let Some(stop) = budget.exhausted() {
             return Err(stop);
         }
         let member = join_member(&em.member, &format!("message[{}]", n + 1));
         match message {
-            Ok(m) => extract_member_as(Some(Format::Eml), "message.eml", &member, m.contents(), depth, budget, em.sink)?,
+            Ok(m) => extract_member_as(
+                Some(Format::Eml),
+                "message.eml",
+                &member,
+                m.contents(),
+                depth,
+                budget,
+                em.sink,
+            )?,
             Err(e) => (em.sink)(Event::Error {
                 member,
-                error: ExtractError::Malformed { format: "mbox", detail: e.to_string() },
+                error: ExtractError::Malformed {
+                    format: "mbox",
+                    detail: e.to_string(),
+                },
             }),
         }
     }

@@ -16,7 +16,11 @@ pub(crate) fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest.char_indices().take(12).find(|(_, c)| *c == ';').map(|(j, _)| j);
+        let end = rest
+            .char_indices()
+            .take(12)
+            .find(|(_, c)| *c == ';')
+            .map(|(j, _)| j);
         let decoded = end.and_then(|j| entity(&rest[1..j]));
         match (end, decoded) {
             (Some(j), Some(c)) => {
@@ -88,11 +92,56 @@ fn entity(name: &str) -> Option<char> {
 fn is_block(tag: &str) -> bool {
     matches!(
         tag,
-        "p" | "div" | "br" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "td" | "th"
-            | "table" | "thead" | "tbody" | "tfoot" | "caption" | "label" | "form" | "section" | "article"
-            | "header" | "footer" | "nav" | "aside" | "main" | "pre" | "blockquote" | "hr" | "title" | "option"
-            | "select" | "textarea" | "input" | "button" | "body" | "head" | "html" | "dl" | "dt" | "dd"
-            | "fieldset" | "legend" | "figure" | "figcaption" | "address" | "meta" | "img"
+        "p" | "div"
+            | "br"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "tr"
+            | "td"
+            | "th"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "caption"
+            | "label"
+            | "form"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "main"
+            | "pre"
+            | "blockquote"
+            | "hr"
+            | "title"
+            | "option"
+            | "select"
+            | "textarea"
+            | "input"
+            | "button"
+            | "body"
+            | "head"
+            | "html"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "fieldset"
+            | "legend"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "meta"
+            | "img"
     )
 }
 
@@ -147,11 +196,23 @@ impl Html<'_, '_> {
                     }
                     slot.push_str(&collapsed);
                 }
-                self.em.text(loc, Structure::TableCell { column, header: None }, collapsed);
+                self.em.text(
+                    loc,
+                    Structure::TableCell {
+                        column,
+                        header: None,
+                    },
+                    collapsed,
+                );
             } else {
-                let header = t.headers.get(t.col as usize).filter(|h| !h.is_empty()).cloned();
+                let header = t
+                    .headers
+                    .get(t.col as usize)
+                    .filter(|h| !h.is_empty())
+                    .cloned();
                 let header = header.or_else(|| self.label.take());
-                self.em.text(loc, Structure::TableCell { column, header }, collapsed);
+                self.em
+                    .text(loc, Structure::TableCell { column, header }, collapsed);
             }
             return;
         }
@@ -167,7 +228,12 @@ impl Html<'_, '_> {
         }
         match (name, closing) {
             ("table", false) => {
-                self.tables.push(Table { id: self.next_table, col: 0, row: 0, headers: Vec::new() });
+                self.tables.push(Table {
+                    id: self.next_table,
+                    col: 0,
+                    row: 0,
+                    headers: Vec::new(),
+                });
                 self.next_table = self.next_table.saturating_add(1);
                 self.cell = None;
             }
@@ -204,13 +270,18 @@ impl Html<'_, '_> {
             for key in ["value", "title", "alt", "content", "placeholder"] {
                 if let Some(v) = attr(attrs, key) {
                     let label = if key == "value" {
-                        self.label.take().or_else(|| attr(attrs, "name").map(|n| decode_entities(&n)))
+                        self.label
+                            .take()
+                            .or_else(|| attr(attrs, "name").map(|n| decode_entities(&n)))
                     } else {
                         None
                     };
                     let text = decode_entities(&v);
                     match label {
-                        Some(label) => self.em.text(Location::Line(line), Structure::Labelled { label }, text),
+                        Some(label) => {
+                            self.em
+                                .text(Location::Line(line), Structure::Labelled { label }, text)
+                        }
                         None => self.em.text(Location::Line(line), Structure::Prose, text),
                     }
                 }
@@ -226,7 +297,11 @@ fn attr(attrs: &str, key: &str) -> Option<String> {
     while let Some(i) = lower.get(from..)?.find(key) {
         let at = from + i;
         from = at + key.len();
-        let before_ok = at == 0 || lower.as_bytes().get(at - 1).is_some_and(|b| b.is_ascii_whitespace());
+        let before_ok = at == 0
+            || lower
+                .as_bytes()
+                .get(at - 1)
+                .is_some_and(|b| b.is_ascii_whitespace());
         let rest = attrs.get(from..)?.trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
@@ -237,7 +312,9 @@ fn attr(attrs: &str, key: &str) -> Option<String> {
         } else if let Some(r) = rest.strip_prefix('\'') {
             r.split('\'').next().unwrap_or_default()
         } else {
-            rest.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default()
+            rest.split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or_default()
         };
         return Some(value.to_string());
     }
@@ -297,7 +374,10 @@ pub(crate) fn extract_html(data: &[u8], em: &mut Emitter<'_>) -> Result<(), Extr
                 (lt + 1, None)
             } else {
                 let end = tag_end(rest).map_or(bytes.len(), |i| lt + i + 1);
-                let attrs = s.get(lt + name_start + name.len()..end.saturating_sub(1)).unwrap_or_default().to_string();
+                let attrs = s
+                    .get(lt + name_start + name.len()..end.saturating_sub(1))
+                    .unwrap_or_default()
+                    .to_string();
                 (end, Some((name, closing, attrs)))
             }
         };
@@ -346,7 +426,10 @@ struct Frame {
 }
 
 fn malformed_xml(e: impl std::fmt::Display) -> ExtractError {
-    ExtractError::Malformed { format: "xml", detail: e.to_string() }
+    ExtractError::Malformed {
+        format: "xml",
+        detail: e.to_string(),
+    }
 }
 
 pub(crate) fn extract_xml(data: &[u8], em: &mut Emitter<'_>) -> Result<(), ExtractError> {
@@ -359,7 +442,9 @@ pub(crate) fn extract_xml(data: &[u8], em: &mut Emitter<'_>) -> Result<(), Extra
     let mut last = 0usize;
     loop {
         let ev = reader.read_event();
-        let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).min(s.len());
+        let pos = usize::try_from(reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .min(s.len());
         if pos > last {
             let n = memchr::memchr_iter(b'\n', &s.as_bytes()[last..pos]).count();
             line = line.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
@@ -417,7 +502,9 @@ pub(crate) fn extract_xml(data: &[u8], em: &mut Emitter<'_>) -> Result<(), Extra
     }
     if !stack.is_empty() {
         flush_all(&mut stack, em);
-        return Err(malformed_xml("unexpected end of document inside an element"));
+        return Err(malformed_xml(
+            "unexpected end of document inside an element",
+        ));
     }
     Ok(())
 }
@@ -440,7 +527,9 @@ fn open_frame(e: &quick_xml::events::BytesStart<'_>, line: u32) -> Frame {
             .unwrap_or_else(|_| decode_entities(&String::from_utf8_lossy(&a.value)));
         if v.bytes().filter(u8::is_ascii_digit).count() >= 4 {
             let label = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-            frame.attrs.push((Location::Line(line), Structure::Labelled { label }, v));
+            frame
+                .attrs
+                .push((Location::Line(line), Structure::Labelled { label }, v));
         }
     }
     frame
@@ -453,7 +542,11 @@ fn close(stack: &mut Vec<Frame>, em: &mut Emitter<'_>) {
     let mut segments = f.attrs;
     if f.direct {
         // Leaf or mixed content: one segment, so inline markup never splits a number.
-        let structure = if f.children { Structure::Prose } else { Structure::Labelled { label: f.name } };
+        let structure = if f.children {
+            Structure::Prose
+        } else {
+            Structure::Labelled { label: f.name }
+        };
         segments.push((Location::Line(f.line), structure, f.inline.clone()));
     } else {
         segments.extend(f.pending);

@@ -168,13 +168,19 @@ mod tests;
 impl<'a> Budget<'a> {
     /// A fresh budget for one top-level file, starting the clock now.
     pub fn new(limits: &'a Limits) -> Self {
-        Budget { limits, started: Instant::now(), decompressed: 0 }
+        Budget {
+            limits,
+            started: Instant::now(),
+            decompressed: 0,
+        }
     }
 
     /// `Err(Timeout)` once the time allowed for this top-level file has passed.
     pub fn check_time(&self) -> Result<(), ExtractError> {
         if self.started.elapsed() > self.limits.max_time_per_file {
-            Err(ExtractError::Timeout(self.limits.max_time_per_file.as_secs()))
+            Err(ExtractError::Timeout(
+                self.limits.max_time_per_file.as_secs(),
+            ))
         } else {
             Ok(())
         }
@@ -218,9 +224,21 @@ pub fn normalize(text: String) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' | '\u{2002}' | '\u{2003}' | '\u{2000}'
-            | '\u{2001}' | '\u{2004}'..='\u{2006}' | '\u{2008}' | '\u{200A}' | '\u{3000}' => out.push(' '),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => out.push('-'),
+            '\u{00A0}'
+            | '\u{202F}'
+            | '\u{2007}'
+            | '\u{2009}'
+            | '\u{2002}'
+            | '\u{2003}'
+            | '\u{2000}'
+            | '\u{2001}'
+            | '\u{2004}'..='\u{2006}'
+            | '\u{2008}'
+            | '\u{200A}'
+            | '\u{3000}' => out.push(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+                out.push('-')
+            }
             '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
             '\u{FF10}'..='\u{FF19}' => {
                 let d = (c as u32) - 0xFF10;
@@ -234,7 +252,11 @@ pub fn normalize(text: String) -> String {
 
 /// The member path of `name` inside `parent` (`!` between levels; `parent` empty at top level).
 pub(crate) fn join_member(parent: &str, name: &str) -> String {
-    if parent.is_empty() { name.to_string() } else { format!("{parent}!{name}") }
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}!{name}")
+    }
 }
 
 /// The helper every extractor sends text through: normalises the text and drops empty segments.
@@ -249,7 +271,12 @@ impl Emitter<'_> {
         if text.trim().is_empty() {
             return;
         }
-        (self.sink)(Event::Text(Segment { member: self.member.clone(), location, structure, text }));
+        (self.sink)(Event::Text(Segment {
+            member: self.member.clone(),
+            location,
+            structure,
+            text,
+        }));
     }
 }
 
@@ -277,7 +304,9 @@ pub fn detect_format(name: &str, data: &[u8]) -> Format {
     let by_ext = match ext.as_str() {
         "csv" | "tsv" => Some(Format::Csv),
         "html" | "htm" | "xhtml" => Some(Format::Html),
-        "xml" | "xsd" | "xsl" | "xslt" | "rss" | "atom" | "svg" | "plist" | "xlf" | "resx" => Some(Format::Xml),
+        "xml" | "xsd" | "xsl" | "xslt" | "rss" | "atom" | "svg" | "plist" | "xlf" | "resx" => {
+            Some(Format::Xml)
+        }
         "eml" | "msg822" => Some(Format::Eml),
         "mbox" | "mbx" => Some(Format::Mbox),
         "ics" | "ical" | "icalendar" | "ifb" | "vcs" => Some(Format::Ics),
@@ -324,14 +353,21 @@ fn is_known_binary(data: &[u8]) -> bool {
 fn sniff_text(data: &[u8]) -> Format {
     let head = text::decode_head(data);
     let trimmed = head.trim_start_matches('\u{FEFF}').trim_start();
-    let lower: String = trimmed.chars().take(512).collect::<String>().to_ascii_lowercase();
+    let lower: String = trimmed
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if lower.starts_with("begin:vcalendar") {
         return Format::Ics;
     }
-    if trimmed.starts_with("From ") && mail::looks_like_headers(trimmed.split_once('\n').map_or("", |x| x.1)) {
+    if trimmed.starts_with("From ")
+        && mail::looks_like_headers(trimmed.split_once('\n').map_or("", |x| x.1))
+    {
         return Format::Mbox;
     }
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<html") {
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<html")
+    {
         return Format::Html;
     }
     if lower.starts_with("<?xml") || (lower.starts_with('<') && !lower.starts_with("<!--")) {
@@ -372,7 +408,10 @@ pub fn extract_as(
     if data.len() as u64 > budget.limits.max_file_size {
         sink(Event::Skipped {
             member: member.to_string(),
-            reason: format!("larger than max_file_size ({} bytes)", budget.limits.max_file_size),
+            reason: format!(
+                "larger than max_file_size ({} bytes)",
+                budget.limits.max_file_size
+            ),
         });
         return Ok(());
     }
@@ -382,7 +421,10 @@ pub fn extract_as(
             budget.limits.max_depth
         )));
     }
-    let mut em = Emitter { member: member.to_string(), sink };
+    let mut em = Emitter {
+        member: member.to_string(),
+        sink,
+    };
     match format {
         Format::Text => text::extract_text(data, &mut em, budget),
         Format::Csv => text::extract_csv(data, name, &mut em, budget),
@@ -394,11 +436,16 @@ pub fn extract_as(
         Format::Docx => ooxml::extract_docx(data, depth, budget, &mut em),
         Format::Xlsx => ooxml::extract_xlsx(data, depth, budget, &mut em),
         Format::Pptx => ooxml::extract_pptx(data, depth, budget, &mut em),
-        Format::Odt | Format::Ods | Format::Odp => odf::extract_odf(format, data, depth, budget, &mut em),
+        Format::Odt | Format::Ods | Format::Odp => {
+            odf::extract_odf(format, data, depth, budget, &mut em)
+        }
         Format::Pdf => pdf::extract_pdf(data, budget, &mut em),
         Format::Zip => container::extract_zip(data, depth, budget, &mut em),
         Format::UnknownBinary => {
-            (em.sink)(Event::Skipped { member: member.to_string(), reason: "unknown binary type".to_string() });
+            (em.sink)(Event::Skipped {
+                member: member.to_string(),
+                reason: "unknown binary type".to_string(),
+            });
             Ok(())
         }
     }
@@ -431,7 +478,10 @@ pub(crate) fn extract_member_as(
         if let Some(stop) = budget.exhausted() {
             return Err(stop);
         }
-        sink(Event::Error { member: member.to_string(), error });
+        sink(Event::Error {
+            member: member.to_string(),
+            error,
+        });
     }
     Ok(())
 }

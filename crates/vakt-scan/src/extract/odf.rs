@@ -44,9 +44,10 @@ fn walk(
         if events % 65536 == 0 {
             budget.check_time()?;
         }
-        let ev = reader
-            .read_event()
-            .map_err(|e| ExtractError::Malformed { format: "odf", detail: format!("{part}: {e}") })?;
+        let ev = reader.read_event().map_err(|e| ExtractError::Malformed {
+            format: "odf",
+            detail: format!("{part}: {e}"),
+        })?;
         let location = |tables: &[Table], slide: u32| match format {
             Format::Odp => Location::Slide(slide.max(1)),
             _ => {
@@ -60,7 +61,8 @@ fn walk(
                 b"page" => slide = slide.saturating_add(1),
                 b"table" => {
                     tables.push(Table {
-                        name: attr(&e, b"name").unwrap_or_else(|| format!("Table{}", tables_seen + 1)),
+                        name: attr(&e, b"name")
+                            .unwrap_or_else(|| format!("Table{}", tables_seen + 1)),
                         id: tables_seen,
                         row: 0,
                         col: 0,
@@ -78,10 +80,17 @@ fn walk(
                 b"table-cell" | b"covered-table-cell" => {
                     if let Some(t) = tables.last_mut() {
                         let numeric = match attr(&e, b"value-type").as_deref() {
-                            Some("float" | "percentage" | "currency") => attr(&e, b"value").map(|v| render_number(&v)),
+                            Some("float" | "percentage" | "currency") => {
+                                attr(&e, b"value").map(|v| render_number(&v))
+                            }
                             _ => None,
                         };
-                        t.cell = Some(Cell { col: t.col, row: t.row, numeric, text: String::new() });
+                        t.cell = Some(Cell {
+                            col: t.col,
+                            row: t.row,
+                            numeric,
+                            text: String::new(),
+                        });
                         t.col = t.col.saturating_add(repeat(&e, b"number-columns-repeated"));
                     }
                 }
@@ -92,7 +101,10 @@ fn walk(
                 match name.as_ref() {
                     b"s" => {
                         if let Some(p) = paras.last_mut() {
-                            let n = attr(&e, b"c").and_then(|c| c.parse::<usize>().ok()).unwrap_or(1).min(64);
+                            let n = attr(&e, b"c")
+                                .and_then(|c| c.parse::<usize>().ok())
+                                .unwrap_or(1)
+                                .min(64);
                             p.push_str(&" ".repeat(n));
                         }
                     }
@@ -157,7 +169,10 @@ fn walk(
                         }
                         None
                     } else {
-                        t.headers.get(cell.col as usize).filter(|h| !h.is_empty()).cloned()
+                        t.headers
+                            .get(cell.col as usize)
+                            .filter(|h| !h.is_empty())
+                            .cloned()
                     };
                     let loc = match format {
                         Format::Ods => Location::Cell {
@@ -196,7 +211,10 @@ fn walk(
 }
 
 fn repeat(e: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> u32 {
-    attr(e, key).and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
+    attr(e, key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1)
 }
 
 pub(crate) fn extract_odf(
@@ -207,9 +225,13 @@ pub(crate) fn extract_odf(
     em: &mut Emitter<'_>,
 ) -> Result<(), ExtractError> {
     let mut archive = container::open(data, "odf")?;
-    let content = archive
-        .read_name("content.xml", budget)?
-        .ok_or_else(|| ExtractError::Malformed { format: "odf", detail: "missing content.xml".into() })?;
+    let content =
+        archive
+            .read_name("content.xml", budget)?
+            .ok_or_else(|| ExtractError::Malformed {
+                format: "odf",
+                detail: "missing content.xml".into(),
+            })?;
     walk(&content, "content.xml", format, em, budget)?;
     drop(content);
     if format == Format::Odt {

@@ -9,10 +9,15 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 
 use super::container::{self, Archive};
-use super::{Budget, Emitter, Event, ExtractError, Location, Structure, join_member, text::is_header_row};
+use super::{
+    Budget, Emitter, Event, ExtractError, Location, Structure, join_member, text::is_header_row,
+};
 
 fn malformed(format: &'static str, part: &str, e: impl std::fmt::Display) -> ExtractError {
-    ExtractError::Malformed { format, detail: format!("{part}: {e}") }
+    ExtractError::Malformed {
+        format,
+        detail: format!("{part}: {e}"),
+    }
 }
 
 fn local(e: &BytesStart<'_>) -> Vec<u8> {
@@ -21,11 +26,14 @@ fn local(e: &BytesStart<'_>) -> Vec<u8> {
 
 /// The value of the attribute with local name `key`.
 pub(crate) fn attr(e: &BytesStart<'_>, key: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == key).map(|a| {
-        a.unescape_value()
-            .map(|v| v.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned())
-    })
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == key)
+        .map(|a| {
+            a.unescape_value()
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned())
+        })
 }
 
 pub(crate) fn xml_text(t: &quick_xml::events::BytesText<'_>) -> String {
@@ -69,7 +77,9 @@ fn walk_paragraphs(
         other => other.clone(),
     };
     loop {
-        let ev = reader.read_event().map_err(|e| malformed(format, part, e))?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| malformed(format, part, e))?;
         match ev {
             XmlEvent::Start(e) => match local(&e).as_slice() {
                 b"p" => paras.push(Para::default()),
@@ -78,7 +88,13 @@ fn walk_paragraphs(
                 b"ins" | b"moveTo" => ins += 1,
                 b"del" | b"moveFrom" => del += 1,
                 b"tbl" => {
-                    tables.push(Table { id: *tables_seen, row: 0, col: 0, headers: Vec::new(), cell: None });
+                    tables.push(Table {
+                        id: *tables_seen,
+                        row: 0,
+                        col: 0,
+                        headers: Vec::new(),
+                        cell: None,
+                    });
                     *tables_seen = tables_seen.saturating_add(1);
                 }
                 b"tr" => {
@@ -146,10 +162,14 @@ fn walk_paragraphs(
                 b"p" => {
                     let Some(p) = paras.pop() else { continue };
                     // A paragraph directly inside a table cell belongs to the cell.
-                    let in_cell = paras.is_empty() && tables.last().is_some_and(|t| t.cell.is_some());
+                    let in_cell =
+                        paras.is_empty() && tables.last().is_some_and(|t| t.cell.is_some());
                     if in_cell {
                         if let Some(cell) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
-                            for (dst, src) in [(&mut cell.current, &p.current), (&mut cell.original, &p.original)] {
+                            for (dst, src) in [
+                                (&mut cell.current, &p.current),
+                                (&mut cell.original, &p.original),
+                            ] {
                                 if !dst.is_empty() {
                                     dst.push('\n');
                                 }
@@ -181,13 +201,27 @@ fn walk_paragraphs(
                         }
                         None
                     } else {
-                        t.headers.get(col as usize).filter(|h| !h.is_empty()).cloned()
+                        t.headers
+                            .get(col as usize)
+                            .filter(|h| !h.is_empty())
+                            .cloned()
                     };
                     t.col = t.col.saturating_add(1);
                     let changed = cell.changed && cell.original != cell.current;
-                    em.text(location.clone(), Structure::TableCell { column, header: header.clone() }, cell.current);
+                    em.text(
+                        location.clone(),
+                        Structure::TableCell {
+                            column,
+                            header: header.clone(),
+                        },
+                        cell.current,
+                    );
                     if changed {
-                        em.text(deleted_location.clone(), Structure::TableCell { column, header }, cell.original);
+                        em.text(
+                            deleted_location.clone(),
+                            Structure::TableCell { column, header },
+                            cell.original,
+                        );
                     }
                 }
                 b"tbl" => {
@@ -207,10 +241,18 @@ fn local_end(e: &quick_xml::events::BytesEnd<'_>) -> Vec<u8> {
 }
 
 /// Read a part that must be there (the main part of the document).
-fn required(archive: &mut Archive<'_>, name: &str, format: &'static str, budget: &mut Budget<'_>) -> Result<Vec<u8>, ExtractError> {
+fn required(
+    archive: &mut Archive<'_>,
+    name: &str,
+    format: &'static str,
+    budget: &mut Budget<'_>,
+) -> Result<Vec<u8>, ExtractError> {
     archive
         .read_name(name, budget)?
-        .ok_or_else(|| ExtractError::Malformed { format, detail: format!("missing {name}") })
+        .ok_or_else(|| ExtractError::Malformed {
+            format,
+            detail: format!("missing {name}"),
+        })
 }
 
 /// A secondary part that fails becomes an error row for `doc!part`; the document goes on.
@@ -227,7 +269,10 @@ fn sorted_numbered(names: &[String], prefix: &str) -> Vec<String> {
             if rest.contains('/') {
                 return None;
             }
-            let num: u32 = rest.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().unwrap_or(0);
+            let num: u32 = rest
+                .trim_start_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .unwrap_or(0);
             Some((num, n.clone()))
         })
         .collect();
@@ -235,16 +280,32 @@ fn sorted_numbered(names: &[String], prefix: &str) -> Vec<String> {
     v.into_iter().map(|(_, n)| n).collect()
 }
 
-pub(crate) fn extract_docx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em: &mut Emitter<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_docx(
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    em: &mut Emitter<'_>,
+) -> Result<(), ExtractError> {
     let mut archive = container::open(data, "docx")?;
     let main = required(&mut archive, "word/document.xml", "docx", budget)?;
     let mut tables = 0u32;
-    walk_paragraphs(&main, "docx", "word/document.xml", &Location::Part("word/document.xml".into()), &mut tables, em)?;
+    walk_paragraphs(
+        &main,
+        "docx",
+        "word/document.xml",
+        &Location::Part("word/document.xml".into()),
+        &mut tables,
+        em,
+    )?;
     drop(main);
     let names = archive.names();
     let mut parts = sorted_numbered(&names, "word/header");
     parts.extend(sorted_numbered(&names, "word/footer"));
-    for p in ["word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"] {
+    for p in [
+        "word/footnotes.xml",
+        "word/endnotes.xml",
+        "word/comments.xml",
+    ] {
         if names.iter().any(|n| n == p) {
             parts.push(p.to_string());
         }
@@ -252,7 +313,14 @@ pub(crate) fn extract_docx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em:
     for part in parts {
         budget.check_time()?;
         let result = archive.read_name(&part, budget).and_then(|xml| match xml {
-            Some(xml) => walk_paragraphs(&xml, "docx", &part, &Location::Part(part.clone()), &mut tables, em),
+            Some(xml) => walk_paragraphs(
+                &xml,
+                "docx",
+                &part,
+                &Location::Part(part.clone()),
+                &mut tables,
+                em,
+            ),
             None => Ok(()),
         });
         if let Err(e) = result {
@@ -265,12 +333,21 @@ pub(crate) fn extract_docx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em:
     container::extract_embeddings(&mut archive, "word/embeddings/", depth, budget, em)
 }
 
-pub(crate) fn extract_pptx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em: &mut Emitter<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_pptx(
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    em: &mut Emitter<'_>,
+) -> Result<(), ExtractError> {
     let mut archive = container::open(data, "pptx")?;
     let presentation = required(&mut archive, "ppt/presentation.xml", "pptx", budget)?;
     let names = archive.names();
     // Slide order from the presentation (sldIdLst → relationships), else by file number.
-    let rels = archive.read_name("ppt/_rels/presentation.xml.rels", budget).ok().flatten().unwrap_or_default();
+    let rels = archive
+        .read_name("ppt/_rels/presentation.xml.rels", budget)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let targets = relationships(&rels, "ppt/");
     let mut slides: Vec<String> = ids_in_order(&presentation, b"sldId")
         .into_iter()
@@ -284,9 +361,16 @@ pub(crate) fn extract_pptx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em:
     for (i, part) in slides.iter().enumerate() {
         budget.check_time()?;
         let loc = Location::Slide(u32::try_from(i + 1).unwrap_or(u32::MAX));
-        let result = archive
-            .read_name(part, budget)
-            .and_then(|xml| walk_paragraphs(&xml.unwrap_or_default(), "pptx", part, &loc, &mut tables, em));
+        let result = archive.read_name(part, budget).and_then(|xml| {
+            walk_paragraphs(
+                &xml.unwrap_or_default(),
+                "pptx",
+                part,
+                &loc,
+                &mut tables,
+                em,
+            )
+        });
         if let Err(e) = result {
             if let Some(stop) = budget.exhausted() {
                 return Err(stop);
@@ -295,9 +379,16 @@ pub(crate) fn extract_pptx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em:
         }
     }
     for part in sorted_numbered(&names, "ppt/notesSlides/notesSlide") {
-        let result = archive
-            .read_name(&part, budget)
-            .and_then(|xml| walk_paragraphs(&xml.unwrap_or_default(), "pptx", &part, &Location::Part(part.clone()), &mut tables, em));
+        let result = archive.read_name(&part, budget).and_then(|xml| {
+            walk_paragraphs(
+                &xml.unwrap_or_default(),
+                "pptx",
+                &part,
+                &Location::Part(part.clone()),
+                &mut tables,
+                em,
+            )
+        });
         if let Err(e) = result {
             if let Some(stop) = budget.exhausted() {
                 return Err(stop);
@@ -373,7 +464,9 @@ fn parse_ref(r: &str) -> Option<(u32, u32)> {
     let row: u32 = r.get(letters.len()..)?.parse().ok()?;
     let mut col: u32 = 0;
     for c in letters.bytes() {
-        col = col.checked_mul(26)?.checked_add(u32::from(c.to_ascii_uppercase() - b'A') + 1)?;
+        col = col
+            .checked_mul(26)?
+            .checked_add(u32::from(c.to_ascii_uppercase() - b'A') + 1)?;
     }
     Some((col.checked_sub(1)?, row))
 }
@@ -419,7 +512,11 @@ pub(crate) fn apply_zero_format(digits: &str, code: &str) -> Option<String> {
     if zeros < 2 {
         return None;
     }
-    let padded = if digits.len() < zeros { format!("{}{digits}", "0".repeat(zeros - digits.len())) } else { digits.to_string() };
+    let padded = if digits.len() < zeros {
+        format!("{}{digits}", "0".repeat(zeros - digits.len()))
+    } else {
+        digits.to_string()
+    };
     let extra = padded.len() - zeros;
     let mut out: String = padded.get(..extra)?.to_string();
     let mut it = padded.get(extra..)?.chars();
@@ -449,7 +546,11 @@ fn styles(xml: &[u8]) -> (HashMap<u32, String>, Vec<u32>) {
                     }
                 }
                 b"cellXfs" => in_cell_xfs = true,
-                b"xf" if in_cell_xfs => xfs.push(attr(&e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0)),
+                b"xf" if in_cell_xfs => xfs.push(
+                    attr(&e, b"numFmtId")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0),
+                ),
                 _ => {}
             },
             XmlEvent::End(e) if e.local_name().as_ref() == b"cellXfs" => in_cell_xfs = false,
@@ -466,7 +567,10 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, ExtractError> {
     reader.config_mut().check_end_names = true;
     let (mut cur, mut in_t, mut phonetic) = (String::new(), false, 0u32);
     loop {
-        match reader.read_event().map_err(|e| malformed("xlsx", "xl/sharedStrings.xml", e))? {
+        match reader
+            .read_event()
+            .map_err(|e| malformed("xlsx", "xl/sharedStrings.xml", e))?
+        {
             XmlEvent::Start(e) => match local(&e).as_slice() {
                 b"si" => cur.clear(),
                 b"t" => in_t = true,
@@ -496,23 +600,35 @@ struct SheetCtx<'a> {
     xfs: &'a [u32],
 }
 
-fn walk_sheet(xml: &[u8], part: &str, ctx: &SheetCtx<'_>, em: &mut Emitter<'_>) -> Result<(), ExtractError> {
+fn walk_sheet(
+    xml: &[u8],
+    part: &str,
+    ctx: &SheetCtx<'_>,
+    em: &mut Emitter<'_>,
+) -> Result<(), ExtractError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().check_end_names = true;
     let mut headers: HashMap<u32, String> = HashMap::new();
     let (mut row, mut next_col) = (0u32, 0u32);
     // The open cell: reference, type, style, value text, inline text.
     let mut cell: Option<(u32, u32, String, Option<u32>)> = None;
-    let (mut value, mut inline, mut in_v, mut in_is_t) = (String::new(), String::new(), false, false);
+    let (mut value, mut inline, mut in_v, mut in_is_t) =
+        (String::new(), String::new(), false, false);
     loop {
-        let ev = reader.read_event().map_err(|e| malformed("xlsx", part, e))?;
+        let ev = reader
+            .read_event()
+            .map_err(|e| malformed("xlsx", part, e))?;
         match ev {
             XmlEvent::Start(e) | XmlEvent::Empty(e) if local(&e) == b"row" => {
-                row = attr(&e, b"r").and_then(|r| r.parse().ok()).unwrap_or(row.saturating_add(1));
+                row = attr(&e, b"r")
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(row.saturating_add(1));
                 next_col = 0;
             }
             XmlEvent::Start(e) if local(&e) == b"c" => {
-                let (col, r) = attr(&e, b"r").and_then(|r| parse_ref(&r)).unwrap_or((next_col, row));
+                let (col, r) = attr(&e, b"r")
+                    .and_then(|r| parse_ref(&r))
+                    .unwrap_or((next_col, row));
                 next_col = col.saturating_add(1);
                 let kind = attr(&e, b"t").unwrap_or_else(|| "n".into());
                 let style = attr(&e, b"s").and_then(|s| s.parse().ok());
@@ -521,7 +637,10 @@ fn walk_sheet(xml: &[u8], part: &str, ctx: &SheetCtx<'_>, em: &mut Emitter<'_>) 
                 inline.clear();
             }
             XmlEvent::Empty(e) if local(&e) == b"c" => {
-                next_col = attr(&e, b"r").and_then(|r| parse_ref(&r)).map_or(next_col, |(c, _)| c).saturating_add(1);
+                next_col = attr(&e, b"r")
+                    .and_then(|r| parse_ref(&r))
+                    .map_or(next_col, |(c, _)| c)
+                    .saturating_add(1);
             }
             XmlEvent::Start(e) => match local(&e).as_slice() {
                 b"v" => in_v = true,
@@ -534,7 +653,9 @@ fn walk_sheet(xml: &[u8], part: &str, ctx: &SheetCtx<'_>, em: &mut Emitter<'_>) 
                 b"v" => in_v = false,
                 b"t" => in_is_t = false,
                 b"c" => {
-                    let Some((col, r, kind, style)) = cell.take() else { continue };
+                    let Some((col, r, kind, style)) = cell.take() else {
+                        continue;
+                    };
                     let (text, numeric) = match kind.as_str() {
                         "s" => {
                             let idx: usize = value.trim().parse().unwrap_or(usize::MAX);
@@ -561,7 +682,10 @@ fn walk_sheet(xml: &[u8], part: &str, ctx: &SheetCtx<'_>, em: &mut Emitter<'_>) 
                     } else {
                         headers.get(&col).cloned()
                     };
-                    let location = Location::Cell { sheet: ctx.name.to_string(), cell: format!("{}{r}", column_letters(col)) };
+                    let location = Location::Cell {
+                        sheet: ctx.name.to_string(),
+                        cell: format!("{}{r}", column_letters(col)),
+                    };
                     let structure = if numeric {
                         Structure::NumericCell { column, header }
                     } else {
@@ -578,17 +702,29 @@ fn walk_sheet(xml: &[u8], part: &str, ctx: &SheetCtx<'_>, em: &mut Emitter<'_>) 
     Ok(())
 }
 
-pub(crate) fn extract_xlsx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em: &mut Emitter<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_xlsx(
+    data: &[u8],
+    depth: u32,
+    budget: &mut Budget<'_>,
+    em: &mut Emitter<'_>,
+) -> Result<(), ExtractError> {
     let mut archive = container::open(data, "xlsx")?;
     let workbook = required(&mut archive, "xl/workbook.xml", "xlsx", budget)?;
     let names = archive.names();
-    let rels = archive.read_name("xl/_rels/workbook.xml.rels", budget).ok().flatten().unwrap_or_default();
+    let rels = archive
+        .read_name("xl/_rels/workbook.xml.rels", budget)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let targets = relationships(&rels, "xl/");
     // Sheets in workbook order: (name, part).
     let mut sheets: Vec<(String, String)> = Vec::new();
     let mut reader = quick_xml::Reader::from_reader(workbook.as_slice());
     loop {
-        match reader.read_event().map_err(|e| malformed("xlsx", "xl/workbook.xml", e))? {
+        match reader
+            .read_event()
+            .map_err(|e| malformed("xlsx", "xl/workbook.xml", e))?
+        {
             XmlEvent::Start(e) | XmlEvent::Empty(e) if local(&e) == b"sheet" => {
                 let name = attr(&e, b"name").unwrap_or_default();
                 let rid = e
@@ -622,10 +758,19 @@ pub(crate) fn extract_xlsx(data: &[u8], depth: u32, budget: &mut Budget<'_>, em:
     };
     for (i, (name, part)) in sheets.iter().enumerate() {
         budget.check_time()?;
-        let ctx = SheetCtx { name, index: u32::try_from(i).unwrap_or(u32::MAX), shared: &shared, formats: &formats, xfs: &xfs };
+        let ctx = SheetCtx {
+            name,
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+            shared: &shared,
+            formats: &formats,
+            xfs: &xfs,
+        };
         let result = archive.read_name(part, budget).and_then(|xml| match xml {
             Some(xml) => walk_sheet(&xml, part, &ctx, em),
-            None => Err(ExtractError::Malformed { format: "xlsx", detail: format!("missing {part}") }),
+            None => Err(ExtractError::Malformed {
+                format: "xlsx",
+                detail: format!("missing {part}"),
+            }),
         });
         if let Err(e) = result {
             if let Some(stop) = budget.exhausted() {

@@ -58,7 +58,12 @@ fn stop(reason: &str) -> OutputError {
 }
 
 impl OutputDev for Collector {
-    fn begin_page(&mut self, page_num: u32, _media_box: &MediaBox, _: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        _media_box: &MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
         if self.started.elapsed() > self.max_time {
             return Err(stop("vakt-timeout"));
         }
@@ -74,7 +79,14 @@ impl OutputDev for Collector {
         Ok(())
     }
 
-    fn output_character(&mut self, trm: &Transform, width: f64, _spacing: f64, font_size: f64, ch: &str) -> Result<(), OutputError> {
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        ch: &str,
+    ) -> Result<(), OutputError> {
         self.chars += ch.len();
         if self.chars > MAX_TEXT {
             return Err(stop("vakt-too-much-text"));
@@ -85,9 +97,19 @@ impl OutputDev for Collector {
         let vx = font_size * (trm.m11 + trm.m21);
         let vy = font_size * (trm.m12 + trm.m22);
         let size = (vx * vy).abs().sqrt();
-        let size = if size.is_finite() && size > 0.0 { size } else { 1.0 };
+        let size = if size.is_finite() && size > 0.0 {
+            size
+        } else {
+            1.0
+        };
         let (x, y) = (trm.m31, -trm.m32);
-        self.glyphs.push(Glyph { x, y, end: x + width * size, size, text: ch.to_string() });
+        self.glyphs.push(Glyph {
+            x,
+            y,
+            end: x + width * size,
+            size,
+            text: ch.to_string(),
+        });
         Ok(())
     }
 
@@ -165,27 +187,46 @@ pub(crate) fn join_spaced_digits(s: &str) -> String {
     out
 }
 
-pub(crate) fn extract_pdf(data: &[u8], budget: &Budget<'_>, em: &mut Emitter<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_pdf(
+    data: &[u8],
+    budget: &Budget<'_>,
+    em: &mut Emitter<'_>,
+) -> Result<(), ExtractError> {
     install_quiet_hook();
-    let malformed = |detail: String| ExtractError::Malformed { format: "pdf", detail };
+    let malformed = |detail: String| ExtractError::Malformed {
+        format: "pdf",
+        detail,
+    };
     let started = budget.started;
     let max_time = budget.limits.max_time_per_file;
     QUIET.with(|q| q.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<(u32, String)>, ExtractError> {
-        let mut doc = pdf_extract::Document::load_mem(data).map_err(|e| malformed(e.to_string()))?;
-        if doc.is_encrypted() && doc.decrypt("").is_err() {
-            return Err(ExtractError::Unsupported("encrypted PDF".into()));
-        }
-        let mut dev = Collector { pages: Vec::new(), glyphs: Vec::new(), page: 0, chars: 0, started, max_time };
-        match pdf_extract::output_doc(&doc, &mut dev) {
-            Ok(()) => Ok(dev.pages),
-            Err(OutputError::IoError(e)) if e.to_string() == "vakt-timeout" => Err(ExtractError::Timeout(max_time.as_secs())),
-            Err(OutputError::IoError(e)) if e.to_string() == "vakt-too-much-text" => {
-                Err(ExtractError::Limit(format!("PDF text longer than {MAX_TEXT} bytes")))
+    let result = catch_unwind(AssertUnwindSafe(
+        || -> Result<Vec<(u32, String)>, ExtractError> {
+            let mut doc =
+                pdf_extract::Document::load_mem(data).map_err(|e| malformed(e.to_string()))?;
+            if doc.is_encrypted() && doc.decrypt("").is_err() {
+                return Err(ExtractError::Unsupported("encrypted PDF".into()));
             }
-            Err(e) => Err(malformed(e.to_string())),
-        }
-    }));
+            let mut dev = Collector {
+                pages: Vec::new(),
+                glyphs: Vec::new(),
+                page: 0,
+                chars: 0,
+                started,
+                max_time,
+            };
+            match pdf_extract::output_doc(&doc, &mut dev) {
+                Ok(()) => Ok(dev.pages),
+                Err(OutputError::IoError(e)) if e.to_string() == "vakt-timeout" => {
+                    Err(ExtractError::Timeout(max_time.as_secs()))
+                }
+                Err(OutputError::IoError(e)) if e.to_string() == "vakt-too-much-text" => Err(
+                    ExtractError::Limit(format!("PDF text longer than {MAX_TEXT} bytes")),
+                ),
+                Err(e) => Err(malformed(e.to_string())),
+            }
+        },
+    ));
     QUIET.with(|q| q.set(false));
     let pages = match result {
         Ok(r) => r?,

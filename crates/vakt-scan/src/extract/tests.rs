@@ -8,7 +8,11 @@ use crate::fixtures::{self, Attachment, Block, DocxParts, IcsEvent, PdfLine, XCe
 const NUM: &str = "01019012345";
 const NUM2: &str = "24127454321";
 
-fn run_with(limits: &Limits, name: &str, data: &[u8]) -> (Result<Format, ExtractError>, Vec<Event>, u64) {
+fn run_with(
+    limits: &Limits,
+    name: &str,
+    data: &[u8],
+) -> (Result<Format, ExtractError>, Vec<Event>, u64) {
     let mut budget = Budget::new(limits);
     let mut events = Vec::new();
     let r = extract(name, "", data, 0, &mut budget, &mut |e| events.push(e));
@@ -21,29 +25,52 @@ fn run(name: &str, data: &[u8]) -> (Result<Format, ExtractError>, Vec<Event>) {
 }
 
 fn segments(events: &[Event]) -> Vec<&Segment> {
-    events.iter().filter_map(|e| if let Event::Text(s) = e { Some(s) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let Event::Text(s) = e {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// The segments whose text holds `needle` whole.
 fn holding<'a>(events: &'a [Event], needle: &str) -> Vec<&'a Segment> {
-    segments(events).into_iter().filter(|s| s.text.contains(needle)).collect()
+    segments(events)
+        .into_iter()
+        .filter(|s| s.text.contains(needle))
+        .collect()
 }
 
 fn errors(events: &[Event]) -> Vec<(&str, &ExtractError)> {
     events
         .iter()
-        .filter_map(|e| if let Event::Error { member, error } = e { Some((member.as_str(), error)) } else { None })
+        .filter_map(|e| {
+            if let Event::Error { member, error } = e {
+                Some((member.as_str(), error))
+            } else {
+                None
+            }
+        })
         .collect()
 }
 
 fn assert_found(events: &[Event], needle: &str, member: &str, location: &Location) -> Segment {
     let found = holding(events, needle);
-    let hit = found.iter().find(|s| s.member == member && &s.location == location);
+    let hit = found
+        .iter()
+        .find(|s| s.member == member && &s.location == location);
     match hit {
         Some(s) => (*s).clone(),
         None => panic!(
             "{needle} not found whole at {member:?} {location:?}; segments: {:#?}",
-            segments(events).iter().map(|s| (&s.member, &s.location, &s.text)).collect::<Vec<_>>()
+            segments(events)
+                .iter()
+                .map(|s| (&s.member, &s.location, &s.text))
+                .collect::<Vec<_>>()
         ),
     }
 }
@@ -72,7 +99,10 @@ fn utf16_with_byte_order_mark_is_decoded_both_ways() {
 
 #[test]
 fn windows_1252_text_keeps_nordic_letters_and_numbers() {
-    let (r, ev) = run("gammel.txt", &fixtures::windows1252(&format!("Fødselsnummer for Åse: {NUM}")));
+    let (r, ev) = run(
+        "gammel.txt",
+        &fixtures::windows1252(&format!("Fødselsnummer for Åse: {NUM}")),
+    );
     assert_eq!(r, Ok(Format::Text));
     let seg = assert_found(&ev, NUM, "", &Location::Line(1));
     assert!(seg.text.contains("Fødselsnummer for Åse"));
@@ -83,7 +113,10 @@ fn non_breaking_spaces_and_en_dashes_become_plain_separators() {
     let text = "a 010190\u{A0}12345 b 010190\u{202F}12345 c 010190\u{2013}12345 d 010190\u{2212}12345 e 0101\u{00AD}9012345";
     let (_, ev) = run("x.txt", text.as_bytes());
     let seg = assert_found(&ev, "010190 12345", "", &Location::Line(1));
-    assert_eq!(seg.text, "a 010190 12345 b 010190 12345 c 010190-12345 d 010190-12345 e 01019012345");
+    assert_eq!(
+        seg.text,
+        "a 010190 12345 b 010190 12345 c 010190-12345 d 010190-12345 e 01019012345"
+    );
 }
 
 #[test]
@@ -97,9 +130,18 @@ fn large_text_is_cut_at_line_boundaries_and_lines_still_count() {
     let segs = segments(&ev);
     assert!(segs.len() > 1, "a 2.5 MB file should be cut into chunks");
     assert!(segs.iter().all(|s| s.text.ends_with('\n')));
-    let seg = holding(&ev, NUM).into_iter().next().cloned().expect("number found");
-    let Location::Line(first) = seg.location else { panic!("line location") };
-    assert_eq!(line_of(first, &seg.text, seg.text.find(NUM).unwrap_or_default()), 60_001);
+    let seg = holding(&ev, NUM)
+        .into_iter()
+        .next()
+        .cloned()
+        .expect("number found");
+    let Location::Line(first) = seg.location else {
+        panic!("line location")
+    };
+    assert_eq!(
+        line_of(first, &seg.text, seg.text.find(NUM).unwrap_or_default()),
+        60_001
+    );
 }
 
 // ---------------------------------------------------------------- CSV, HTML, XML
@@ -114,7 +156,13 @@ fn csv_cells_carry_their_column_header_and_row() {
     let (r, ev) = run("ansatte.csv", &fixtures::csv(&rows, b';'));
     assert_eq!(r, Ok(Format::Csv));
     let seg = assert_found(&ev, NUM, "", &Location::Line(3));
-    assert_eq!(seg.structure, Structure::TableCell { column: 1, header: Some("Fødselsnummer".into()) });
+    assert_eq!(
+        seg.structure,
+        Structure::TableCell {
+            column: 1,
+            header: Some("Fødselsnummer".into())
+        }
+    );
 }
 
 #[test]
@@ -122,20 +170,35 @@ fn csv_without_a_header_row_has_no_header() {
     let rows = vec![vec!["Ola".to_string(), NUM.to_string()]];
     let (_, ev) = run("x.csv", &fixtures::csv(&rows, b','));
     let seg = assert_found(&ev, NUM, "", &Location::Line(1));
-    assert_eq!(seg.structure, Structure::TableCell { column: 1, header: None });
+    assert_eq!(
+        seg.structure,
+        Structure::TableCell {
+            column: 1,
+            header: None
+        }
+    );
 }
 
 #[test]
 fn html_text_is_joined_across_inline_markup_with_labels_and_table_headers() {
     let blocks = vec![
         Block::Para(format!("Søkerens fødselsnummer er {NUM}.")),
-        Block::Table { header: vec!["Navn".into(), "Personnummer".into()], rows: vec![vec!["Ola".into(), NUM2.into()]] },
-        Block::Field { label: "Fødselsnummer".into(), value: "010190\u{A0}54321".into() },
+        Block::Table {
+            header: vec!["Navn".into(), "Personnummer".into()],
+            rows: vec![vec!["Ola".into(), NUM2.into()]],
+        },
+        Block::Field {
+            label: "Fødselsnummer".into(),
+            value: "010190\u{A0}54321".into(),
+        },
     ];
     let (r, ev) = run("skjema.html", &fixtures::html("Søknad", &blocks));
     assert_eq!(r, Ok(Format::Html));
     let para = holding(&ev, NUM);
-    assert!(para.iter().any(|s| s.structure == Structure::Prose), "{para:?}");
+    assert!(
+        para.iter().any(|s| s.structure == Structure::Prose),
+        "{para:?}"
+    );
     let cell = holding(&ev, NUM2);
     assert!(
         cell.iter().any(|s| matches!(&s.structure, Structure::TableCell { header: Some(h), .. } if h == "Personnummer")),
@@ -143,20 +206,41 @@ fn html_text_is_joined_across_inline_markup_with_labels_and_table_headers() {
     );
     let field = holding(&ev, "010190 54321");
     assert!(
-        field.iter().any(|s| s.structure == Structure::Labelled { label: "Fødselsnummer".into() }),
+        field.iter().any(|s| s.structure
+            == Structure::Labelled {
+                label: "Fødselsnummer".into()
+            }),
         "{field:?}"
     );
-    assert!(holding(&ev, "#123456").is_empty(), "style content is not text");
-    assert!(segments(&ev).iter().all(|s| !s.text.contains('<')), "no markup in text");
+    assert!(
+        holding(&ev, "#123456").is_empty(),
+        "style content is not text"
+    );
+    assert!(
+        segments(&ev).iter().all(|s| !s.text.contains('<')),
+        "no markup in text"
+    );
 }
 
 #[test]
 fn xml_leaf_elements_are_labelled_by_their_name() {
-    let records = vec![vec![("navn".to_string(), "Ola".to_string()), ("fodselsnummer".to_string(), NUM.to_string())]];
+    let records = vec![vec![
+        ("navn".to_string(), "Ola".to_string()),
+        ("fodselsnummer".to_string(), NUM.to_string()),
+    ]];
     let (r, ev) = run("eksport.xml", &fixtures::xml(&records));
     assert_eq!(r, Ok(Format::Xml));
-    let seg = holding(&ev, NUM).into_iter().next().cloned().expect("found");
-    assert_eq!(seg.structure, Structure::Labelled { label: "fodselsnummer".into() });
+    let seg = holding(&ev, NUM)
+        .into_iter()
+        .next()
+        .cloned()
+        .expect("found");
+    assert_eq!(
+        seg.structure,
+        Structure::Labelled {
+            label: "fodselsnummer".into()
+        }
+    );
     assert_eq!(seg.location, Location::Line(5));
 }
 
@@ -180,12 +264,22 @@ fn sample_mail() -> fixtures::Eml {
             Attachment {
                 name: "vedlegg.csv".into(),
                 content_type: "text/csv".into(),
-                data: fixtures::csv(&[vec!["Navn".into(), "Fnr".into()], vec!["Ola".into(), NUM.into()]], b';'),
+                data: fixtures::csv(
+                    &[
+                        vec!["Navn".into(), "Fnr".into()],
+                        vec!["Ola".into(), NUM.into()],
+                    ],
+                    b';',
+                ),
             },
             Attachment {
                 name: "brev.docx".into(),
-                content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
-                data: fixtures::docx(&[Block::Para(format!("Vedlagt: {NUM}"))], &DocxParts::default()),
+                content_type:
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                data: fixtures::docx(
+                    &[Block::Para(format!("Vedlagt: {NUM}"))],
+                    &DocxParts::default(),
+                ),
             },
         ],
     }
@@ -194,18 +288,41 @@ fn sample_mail() -> fixtures::Eml {
 #[test]
 fn eml_headers_bodies_and_attachments_give_the_number_whole() {
     let data = fixtures::eml(&sample_mail());
-    assert!(String::from_utf8_lossy(&data).contains("=\r\n"), "the body has soft line breaks");
+    assert!(
+        String::from_utf8_lossy(&data).contains("=\r\n"),
+        "the body has soft line breaks"
+    );
     let (r, ev) = run("melding.eml", &data);
     assert_eq!(r, Ok(Format::Eml));
     let subject = assert_found(&ev, NUM, "", &Location::MailPart("header:Subject".into()));
-    assert_eq!(subject.structure, Structure::Header { name: "Subject".into() });
+    assert_eq!(
+        subject.structure,
+        Structure::Header {
+            name: "Subject".into()
+        }
+    );
     assert_found(&ev, NUM2, "", &Location::MailPart("header:To".into()));
     assert_found(&ev, NUM, "", &Location::MailPart("body".into()));
     let html = assert_found(&ev, NUM, "", &Location::MailPart("body[2]".into()));
-    assert!(html.text.contains("Fødselsnummer"), "Latin-1 HTML decoded: {}", html.text);
+    assert!(
+        html.text.contains("Fødselsnummer"),
+        "Latin-1 HTML decoded: {}",
+        html.text
+    );
     let csv = assert_found(&ev, NUM, "vedlegg.csv", &Location::Line(2));
-    assert_eq!(csv.structure, Structure::TableCell { column: 1, header: Some("Fnr".into()) });
-    assert_found(&ev, NUM, "brev.docx", &Location::Part("word/document.xml".into()));
+    assert_eq!(
+        csv.structure,
+        Structure::TableCell {
+            column: 1,
+            header: Some("Fnr".into())
+        }
+    );
+    assert_found(
+        &ev,
+        NUM,
+        "brev.docx",
+        &Location::Part("word/document.xml".into()),
+    );
 }
 
 #[test]
@@ -221,16 +338,28 @@ fn mbox_reports_each_message_and_its_attachments() {
     let (r, ev) = run("innboks.mbox", &fixtures::mbox(&[first, second]));
     assert_eq!(r, Ok(Format::Mbox));
     assert_found(&ev, NUM, "message[2]", &Location::MailPart("body".into()));
-    assert_found(&ev, NUM, "message[2]", &Location::MailPart("header:Subject".into()));
+    assert_found(
+        &ev,
+        NUM,
+        "message[2]",
+        &Location::MailPart("header:Subject".into()),
+    );
     assert_found(&ev, NUM, "message[2]!vedlegg.csv", &Location::Line(2));
     assert!(holding(&ev, NUM).iter().all(|s| s.member != "message[1]"));
-    assert!(segments(&ev).iter().any(|s| s.member == "message[1]" && s.text.contains("From the minutes")));
+    assert!(
+        segments(&ev)
+            .iter()
+            .any(|s| s.member == "message[1]" && s.text.contains("From the minutes"))
+    );
 }
 
 #[test]
 fn ics_unfolds_lines_and_reports_each_property() {
     let events = vec![
-        IcsEvent { summary: "Planlegging".into(), ..Default::default() },
+        IcsEvent {
+            summary: "Planlegging".into(),
+            ..Default::default()
+        },
         IcsEvent {
             summary: format!("Samtale {NUM}"),
             description: format!("Gjelder bruker med fødselsnummer {NUM}, se saken."),
@@ -240,15 +369,37 @@ fn ics_unfolds_lines_and_reports_each_property() {
         },
     ];
     let data = fixtures::ics(&events);
-    assert!(!String::from_utf8_lossy(&data).contains(NUM), "the fixture folds the number apart");
+    assert!(
+        !String::from_utf8_lossy(&data).contains(NUM),
+        "the fixture folds the number apart"
+    );
     let (r, ev) = run("kalender.ics", &data);
     assert_eq!(r, Ok(Format::Ics));
-    for (prop, n) in [("SUMMARY", NUM), ("DESCRIPTION", NUM), ("LOCATION", NUM2), ("ATTENDEE", NUM), ("COMMENT", NUM2)] {
-        let seg = assert_found(&ev, n, "", &Location::CalendarProperty(format!("VEVENT[2].{prop}")));
+    for (prop, n) in [
+        ("SUMMARY", NUM),
+        ("DESCRIPTION", NUM),
+        ("LOCATION", NUM2),
+        ("ATTENDEE", NUM),
+        ("COMMENT", NUM2),
+    ] {
+        let seg = assert_found(
+            &ev,
+            n,
+            "",
+            &Location::CalendarProperty(format!("VEVENT[2].{prop}")),
+        );
         assert_eq!(seg.structure, Structure::Header { name: prop.into() });
     }
-    let desc = assert_found(&ev, NUM, "", &Location::CalendarProperty("VEVENT[2].DESCRIPTION".into()));
-    assert_eq!(desc.text, format!("Gjelder bruker med fødselsnummer {NUM}, se saken."));
+    let desc = assert_found(
+        &ev,
+        NUM,
+        "",
+        &Location::CalendarProperty("VEVENT[2].DESCRIPTION".into()),
+    );
+    assert_eq!(
+        desc.text,
+        format!("Gjelder bruker med fødselsnummer {NUM}, se saken.")
+    );
 }
 
 // ---------------------------------------------------------------- office documents
@@ -257,7 +408,10 @@ fn ics_unfolds_lines_and_reports_each_property() {
 fn docx_joins_runs_keeps_tracked_changes_and_reads_every_part() {
     let blocks = vec![
         Block::Para(format!("Søker: Ola, fødselsnummer {NUM}")),
-        Block::Table { header: vec!["Navn".into(), "Fødselsnummer".into()], rows: vec![vec!["Kari".into(), NUM2.into()]] },
+        Block::Table {
+            header: vec!["Navn".into(), "Fødselsnummer".into()],
+            rows: vec![vec!["Kari".into(), NUM2.into()]],
+        },
         Block::Tracked {
             before: "Rettet til 0101".into(),
             inserted: "9054321".into(),
@@ -276,9 +430,16 @@ fn docx_joins_runs_keeps_tracked_changes_and_reads_every_part() {
     let body = Location::Part("word/document.xml".into());
     assert_found(&ev, NUM, "", &body);
     let cell = assert_found(&ev, NUM2, "", &body);
-    assert!(matches!(cell.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer"));
+    assert!(
+        matches!(cell.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer")
+    );
     assert_found(&ev, "01019054321", "", &body);
-    let deleted = assert_found(&ev, "99999999999", "", &Location::Part("word/document.xml (deleted text)".into()));
+    let deleted = assert_found(
+        &ev,
+        "99999999999",
+        "",
+        &Location::Part("word/document.xml (deleted text)".into()),
+    );
     assert_eq!(deleted.text, "Rettet til 010199999999999 i dag");
     assert_found(&ev, NUM, "", &Location::Part("word/header1.xml".into()));
     assert_found(&ev, NUM2, "", &Location::Part("word/footer1.xml".into()));
@@ -291,11 +452,29 @@ fn sample_sheets() -> Vec<XSheet> {
         XSheet {
             name: "Ansatte".into(),
             rows: vec![
-                vec![XCell::Shared("Navn".into()), XCell::Shared("Fødselsnummer".into()), XCell::Inline("Merknad".into()), XCell::Shared("Fnr (tall)".into()), XCell::Shared("Fnr (formatert)".into())],
-                vec![XCell::Shared("Ola".into()), XCell::Shared(NUM.into()), XCell::Inline(format!("gammelt {NUM2}")), XCell::Number(NUM.into()), XCell::Formatted { digits: NUM.into(), format: "00000000000".into() }],
+                vec![
+                    XCell::Shared("Navn".into()),
+                    XCell::Shared("Fødselsnummer".into()),
+                    XCell::Inline("Merknad".into()),
+                    XCell::Shared("Fnr (tall)".into()),
+                    XCell::Shared("Fnr (formatert)".into()),
+                ],
+                vec![
+                    XCell::Shared("Ola".into()),
+                    XCell::Shared(NUM.into()),
+                    XCell::Inline(format!("gammelt {NUM2}")),
+                    XCell::Number(NUM.into()),
+                    XCell::Formatted {
+                        digits: NUM.into(),
+                        format: "00000000000".into(),
+                    },
+                ],
             ],
         },
-        XSheet { name: "Ark 2".into(), rows: vec![vec![XCell::Empty, XCell::Number(NUM2.into())]] },
+        XSheet {
+            name: "Ark 2".into(),
+            rows: vec![vec![XCell::Empty, XCell::Number(NUM2.into())]],
+        },
     ]
 }
 
@@ -303,21 +482,44 @@ fn sample_sheets() -> Vec<XSheet> {
 fn xlsx_reports_sheet_and_cell_for_shared_inline_and_numeric_cells() {
     let (r, ev) = run("lonn.xlsx", &fixtures::xlsx(&sample_sheets()));
     assert_eq!(r, Ok(Format::Xlsx));
-    let cell = |c: &str| Location::Cell { sheet: "Ansatte".into(), cell: c.into() };
+    let cell = |c: &str| Location::Cell {
+        sheet: "Ansatte".into(),
+        cell: c.into(),
+    };
     let shared = assert_found(&ev, NUM, "", &cell("B2"));
-    assert!(matches!(shared.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer"));
+    assert!(
+        matches!(shared.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer")
+    );
     assert_found(&ev, NUM2, "", &cell("C2"));
     let numeric = assert_found(&ev, &NUM[1..], "", &cell("D2"));
-    assert_eq!(numeric.text, &NUM[1..], "a number stored as a number has lost its leading zero");
-    assert!(matches!(numeric.structure, Structure::NumericCell { header: Some(ref h), .. } if h == "Fnr (tall)"));
+    assert_eq!(
+        numeric.text,
+        &NUM[1..],
+        "a number stored as a number has lost its leading zero"
+    );
+    assert!(
+        matches!(numeric.structure, Structure::NumericCell { header: Some(ref h), .. } if h == "Fnr (tall)")
+    );
     let formatted = assert_found(&ev, NUM, "", &cell("E2"));
     assert!(matches!(formatted.structure, Structure::NumericCell { .. }));
-    assert_found(&ev, NUM2, "", &Location::Cell { sheet: "Ark 2".into(), cell: "B1".into() });
+    assert_found(
+        &ev,
+        NUM2,
+        "",
+        &Location::Cell {
+            sheet: "Ark 2".into(),
+            cell: "B1".into(),
+        },
+    );
 }
 
 #[test]
 fn pptx_slides_come_in_presentation_order() {
-    let slides = vec![vec!["Agenda".to_string()], vec![format!("Eksempel: {NUM}")], vec![format!("Slutt {NUM2}")]];
+    let slides = vec![
+        vec!["Agenda".to_string()],
+        vec![format!("Eksempel: {NUM}")],
+        vec![format!("Slutt {NUM2}")],
+    ];
     let (r, ev) = run("foredrag.pptx", &fixtures::pptx(&slides));
     assert_eq!(r, Ok(Format::Pptx));
     assert_found(&ev, NUM, "", &Location::Slide(2));
@@ -328,28 +530,51 @@ fn pptx_slides_come_in_presentation_order() {
 fn odt_joins_spans_and_reads_tables() {
     let blocks = vec![
         Block::Para(format!("Fødselsnummer  {NUM}")),
-        Block::Table { header: vec!["Navn".into(), "Personnummer".into()], rows: vec![vec!["Ola".into(), NUM2.into()]] },
+        Block::Table {
+            header: vec!["Navn".into(), "Personnummer".into()],
+            rows: vec![vec!["Ola".into(), NUM2.into()]],
+        },
     ];
     let (r, ev) = run("notat.odt", &fixtures::odt(&blocks));
     assert_eq!(r, Ok(Format::Odt));
     let p = assert_found(&ev, NUM, "", &Location::Part("content.xml".into()));
     assert_eq!(p.text, format!("Fødselsnummer  {NUM}"));
     let cell = assert_found(&ev, NUM2, "", &Location::Part("content.xml".into()));
-    assert!(matches!(cell.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Personnummer"));
+    assert!(
+        matches!(cell.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Personnummer")
+    );
 }
 
 #[test]
 fn ods_float_cells_are_numeric_cells_with_their_place() {
     let (r, ev) = run("liste.ods", &fixtures::ods(&sample_sheets()));
     assert_eq!(r, Ok(Format::Ods));
-    let cell = |c: &str| Location::Cell { sheet: "Ansatte".into(), cell: c.into() };
+    let cell = |c: &str| Location::Cell {
+        sheet: "Ansatte".into(),
+        cell: c.into(),
+    };
     let s = assert_found(&ev, NUM, "", &cell("B2"));
-    assert!(matches!(s.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer"));
+    assert!(
+        matches!(s.structure, Structure::TableCell { header: Some(ref h), .. } if h == "Fødselsnummer")
+    );
     let n = assert_found(&ev, &NUM[1..], "", &cell("D2"));
-    assert!(matches!(n.structure, Structure::NumericCell { header: Some(ref h), .. } if h == "Fnr (tall)"));
+    assert!(
+        matches!(n.structure, Structure::NumericCell { header: Some(ref h), .. } if h == "Fnr (tall)")
+    );
     let shown = assert_found(&ev, NUM, "", &cell("E2"));
-    assert!(matches!(shown.structure, Structure::NumericCell { .. }), "the displayed zeros are kept");
-    assert_found(&ev, NUM2, "", &Location::Cell { sheet: "Ark 2".into(), cell: "B1".into() });
+    assert!(
+        matches!(shown.structure, Structure::NumericCell { .. }),
+        "the displayed zeros are kept"
+    );
+    assert_found(
+        &ev,
+        NUM2,
+        "",
+        &Location::Cell {
+            sheet: "Ark 2".into(),
+            cell: "B1".into(),
+        },
+    );
 }
 
 #[test]
@@ -365,7 +590,10 @@ fn odp_reports_the_slide() {
 #[test]
 fn pdf_reports_pages_and_joins_digits_set_apart() {
     let pages = vec![
-        vec![PdfLine::Text("Vedtak".into()), PdfLine::Text(format!("Fødselsnummer: {NUM}"))],
+        vec![
+            PdfLine::Text("Vedtak".into()),
+            PdfLine::Text(format!("Fødselsnummer: {NUM}")),
+        ],
         vec![
             PdfLine::Text("Skjema".into()),
             PdfLine::SpacedDigits(vec![NUM[..6].to_string(), NUM[6..].to_string()]),
@@ -376,14 +604,29 @@ fn pdf_reports_pages_and_joins_digits_set_apart() {
     assert_eq!(r, Ok(Format::Pdf));
     let p1 = assert_found(&ev, NUM, "", &Location::Page(1));
     assert!(p1.text.contains("Fødselsnummer"), "{}", p1.text);
-    let p2 = assert_found(&ev, &format!("{} {}", &NUM[..6], &NUM[6..]), "", &Location::Page(2));
-    assert!(p2.text.contains(&format!("{NUM} {NUM2}")), "separate numbers stay apart: {}", p2.text);
+    let p2 = assert_found(
+        &ev,
+        &format!("{} {}", &NUM[..6], &NUM[6..]),
+        "",
+        &Location::Page(2),
+    );
+    assert!(
+        p2.text.contains(&format!("{NUM} {NUM2}")),
+        "separate numbers stay apart: {}",
+        p2.text
+    );
 }
 
 #[test]
 fn spaced_digit_runs_join_only_single_digits() {
-    assert_eq!(pdf::join_spaced_digits("0 1 0 1 9 0  1 2 3 4 5"), "010190  12345");
-    assert_eq!(pdf::join_spaced_digits("side 1 2 3 og 12 34 56"), "side 1 2 3 og 12 34 56");
+    assert_eq!(
+        pdf::join_spaced_digits("0 1 0 1 9 0  1 2 3 4 5"),
+        "010190  12345"
+    );
+    assert_eq!(
+        pdf::join_spaced_digits("side 1 2 3 og 12 34 56"),
+        "side 1 2 3 og 12 34 56"
+    );
     assert_eq!(pdf::join_spaced_digits("x 1 2 3 4y"), "x 1 2 3 4y");
     assert_eq!(pdf::join_spaced_digits("1 2 3 4"), "1234");
 }
@@ -403,9 +646,17 @@ fn zip_members_recurse_with_bang_paths() {
     let (r, ev) = run("arkiv.zip", &data);
     assert_eq!(r, Ok(Format::Zip));
     assert_found(&ev, NUM, "a.txt", &Location::Line(1));
-    assert_found(&ev, NUM, "mappe/brev.docx", &Location::Part("word/document.xml".into()));
+    assert_found(
+        &ev,
+        NUM,
+        "mappe/brev.docx",
+        &Location::Part("word/document.xml".into()),
+    );
     assert_found(&ev, NUM2, "inner.zip!c.txt", &Location::Line(1));
-    assert!(ev.iter().any(|e| matches!(e, Event::Skipped { member, .. } if member == "bilde.png")));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Event::Skipped { member, .. } if member == "bilde.png"))
+    );
 }
 
 #[test]
@@ -415,17 +666,26 @@ fn unknown_binary_is_skipped_not_guessed() {
     let (r, ev) = run("data.bin", &data);
     assert_eq!(r, Ok(Format::UnknownBinary));
     assert!(segments(&ev).is_empty());
-    assert!(matches!(ev.as_slice(), [Event::Skipped { reason, .. }] if reason.contains("unknown binary")));
+    assert!(
+        matches!(ev.as_slice(), [Event::Skipped { reason, .. }] if reason.contains("unknown binary"))
+    );
 }
 
 #[test]
 fn a_one_gigabyte_zip_bomb_is_stopped_in_bounded_memory() {
     let bomb = fixtures::zip_bomb(1 << 30, true);
-    assert!(bomb.len() < 4 << 20, "the bomb is small: {} bytes", bomb.len());
+    assert!(
+        bomb.len() < 4 << 20,
+        "the bomb is small: {} bytes",
+        bomb.len()
+    );
     let (r, ev, decompressed) = run_with(&Limits::default(), "bomb.zip", &bomb);
     assert_eq!(r, Ok(Format::Zip));
     let errs = errors(&ev);
-    assert!(matches!(errs.as_slice(), [("zeros.bin", ExtractError::Limit(m))] if m.contains("ratio")), "{errs:?}");
+    assert!(
+        matches!(errs.as_slice(), [("zeros.bin", ExtractError::Limit(m))] if m.contains("ratio")),
+        "{errs:?}"
+    );
     assert!(decompressed < 16 << 20, "stopped early: {decompressed}");
 }
 
@@ -435,7 +695,16 @@ fn a_zip_bomb_that_lies_about_its_size_is_stopped_while_decompressing() {
     let (r, ev, decompressed) = run_with(&Limits::default(), "bomb.zip", &bomb);
     assert_eq!(r, Ok(Format::Zip));
     let errs = errors(&ev);
-    assert!(matches!(errs.as_slice(), [("zeros.bin", ExtractError::Limit(_) | ExtractError::Malformed { .. })]), "{errs:?}");
+    assert!(
+        matches!(
+            errs.as_slice(),
+            [(
+                "zeros.bin",
+                ExtractError::Limit(_) | ExtractError::Malformed { .. }
+            )]
+        ),
+        "{errs:?}"
+    );
     assert!(decompressed < 16 << 20, "stopped early: {decompressed}");
 }
 
@@ -467,22 +736,38 @@ fn a_ten_level_nested_archive_is_stopped_at_the_depth_limit() {
     let errs = errors(&ev);
     assert_eq!(errs.len(), 1, "{errs:?}");
     let (member, error) = errs[0];
-    assert!(matches!(error, ExtractError::Limit(m) if m.contains("max_depth")), "{error:?}");
-    assert_eq!(member.matches('!').count(), 5, "stopped at depth 6: {member}");
+    assert!(
+        matches!(error, ExtractError::Limit(m) if m.contains("max_depth")),
+        "{error:?}"
+    );
+    assert_eq!(
+        member.matches('!').count(),
+        5,
+        "stopped at depth 6: {member}"
+    );
 }
 
 #[test]
 fn the_total_decompressed_limit_stops_the_whole_file() {
     let big = vec![b'a'; 300_000];
     let data = fixtures::zip(&[("a.txt", &big), ("b.txt", &big), ("c.txt", &big)]);
-    let limits = Limits { max_total_decompressed: 500_000, ..Limits::default() };
+    let limits = Limits {
+        max_total_decompressed: 500_000,
+        ..Limits::default()
+    };
     let (r, _, _) = run_with(&limits, "x.zip", &data);
-    assert!(matches!(r, Err(ExtractError::Limit(ref m)) if m.contains("max_total_decompressed")), "{r:?}");
+    assert!(
+        matches!(r, Err(ExtractError::Limit(ref m)) if m.contains("max_total_decompressed")),
+        "{r:?}"
+    );
 }
 
 #[test]
 fn the_time_limit_stops_a_file() {
-    let limits = Limits { max_time_per_file: std::time::Duration::ZERO, ..Limits::default() };
+    let limits = Limits {
+        max_time_per_file: std::time::Duration::ZERO,
+        ..Limits::default()
+    };
     let mut budget = Budget::new(&limits);
     std::thread::sleep(std::time::Duration::from_millis(2));
     let r = extract("a.txt", "", b"text", 0, &mut budget, &mut |_| {});
@@ -491,10 +776,15 @@ fn the_time_limit_stops_a_file() {
 
 #[test]
 fn oversized_files_are_skipped_with_a_reason() {
-    let limits = Limits { max_file_size: 10, ..Limits::default() };
+    let limits = Limits {
+        max_file_size: 10,
+        ..Limits::default()
+    };
     let (r, ev, _) = run_with(&limits, "a.txt", b"01234567890123");
     assert_eq!(r, Ok(Format::Text));
-    assert!(matches!(ev.as_slice(), [Event::Skipped { reason, .. }] if reason.contains("max_file_size")));
+    assert!(
+        matches!(ev.as_slice(), [Event::Skipped { reason, .. }] if reason.contains("max_file_size"))
+    );
 }
 
 // ---------------------------------------------------------------- malformed input
@@ -508,19 +798,55 @@ fn malformed_top_level_files_are_errors_not_panics() {
         ("a.csv", b"\xFF\xFEa\0;\0b".to_vec()),
         ("a.html", b"\xFE\xFF\0<\0p".to_vec()),
         ("a.xml", b"<a><b>text</a></b>".to_vec()),
-        ("a.eml", b"this is not a mail at all\nno headers here\n".to_vec()),
+        (
+            "a.eml",
+            b"this is not a mail at all\nno headers here\n".to_vec(),
+        ),
         ("a.mbox", b"Subject: no From line\n\nbody\n".to_vec()),
-        ("a.ics", b"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n".to_vec()),
+        (
+            "a.ics",
+            b"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n".to_vec(),
+        ),
         ("a.docx", truncated(&docx)),
         ("b.docx", fixtures::zip(&[("word/other.xml", b"<x/>")])),
-        ("c.docx", fixtures::zip(&[("word/document.xml", b"<w:document><w:body><w:p>")])),
-        ("a.xlsx", fixtures::zip(&[("xl/workbook.xml", b"<workbook><sheets><sheet")])),
+        (
+            "c.docx",
+            fixtures::zip(&[("word/document.xml", b"<w:document><w:body><w:p>")]),
+        ),
+        (
+            "a.xlsx",
+            fixtures::zip(&[("xl/workbook.xml", b"<workbook><sheets><sheet")]),
+        ),
         ("a.pptx", truncated(&fixtures::pptx(&[vec!["x".into()]]))),
-        ("a.odt", truncated(&fixtures::odt(&[Block::Para("x".into())]))),
-        ("a.ods", fixtures::zip(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"<a><b></a>")])),
-        ("a.odp", fixtures::zip(&[("mimetype", b"application/vnd.oasis.opendocument.presentation")])),
-        ("a.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec()),
-        ("a.zip", truncated(&fixtures::zip(&[("a.txt", b"hello hello hello")]))),
+        (
+            "a.odt",
+            truncated(&fixtures::odt(&[Block::Para("x".into())])),
+        ),
+        (
+            "a.ods",
+            fixtures::zip(&[
+                (
+                    "mimetype",
+                    b"application/vnd.oasis.opendocument.spreadsheet",
+                ),
+                ("content.xml", b"<a><b></a>"),
+            ]),
+        ),
+        (
+            "a.odp",
+            fixtures::zip(&[(
+                "mimetype",
+                b"application/vnd.oasis.opendocument.presentation",
+            )]),
+        ),
+        (
+            "a.pdf",
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec(),
+        ),
+        (
+            "a.zip",
+            truncated(&fixtures::zip(&[("a.txt", b"hello hello hello")])),
+        ),
     ];
     for (name, data) in cases {
         let (r, _) = run(name, &data);
@@ -546,7 +872,10 @@ fn a_malformed_member_is_an_error_row_and_the_container_goes_on() {
             }
             members.push((f.name().to_string(), d));
         }
-        let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        let refs: Vec<(&str, &[u8])> = members
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect();
         fixtures::zip(&refs)
     };
     let data = fixtures::zip(&[
@@ -559,36 +888,79 @@ fn a_malformed_member_is_an_error_row_and_the_container_goes_on() {
     let (r, ev) = run("blandet.zip", &data);
     assert_eq!(r, Ok(Format::Zip));
     let errs: Vec<&str> = errors(&ev).iter().map(|(m, _)| *m).collect();
-    assert_eq!(errs, vec!["bad.docx", "bad.pdf", "bad.ics", "sheets.xlsx!xl/worksheets/sheet2.xml"]);
+    assert_eq!(
+        errs,
+        vec![
+            "bad.docx",
+            "bad.pdf",
+            "bad.ics",
+            "sheets.xlsx!xl/worksheets/sheet2.xml"
+        ]
+    );
     assert_found(&ev, NUM, "good.txt", &Location::Line(1));
-    assert_found(&ev, NUM, "sheets.xlsx", &Location::Cell { sheet: "Ansatte".into(), cell: "B2".into() });
+    assert_found(
+        &ev,
+        NUM,
+        "sheets.xlsx",
+        &Location::Cell {
+            sheet: "Ansatte".into(),
+            cell: "B2".into(),
+        },
+    );
 }
 
 #[test]
 fn format_detection_uses_magic_then_extension_then_content() {
-    assert_eq!(detect_format("x.bin", &fixtures::pdf(&[vec![]])), Format::Pdf);
-    assert_eq!(detect_format("x", &fixtures::docx(&[], &DocxParts::default())), Format::Docx);
+    assert_eq!(
+        detect_format("x.bin", &fixtures::pdf(&[vec![]])),
+        Format::Pdf
+    );
+    assert_eq!(
+        detect_format("x", &fixtures::docx(&[], &DocxParts::default())),
+        Format::Docx
+    );
     assert_eq!(detect_format("x", &fixtures::xlsx(&[])), Format::Xlsx);
     assert_eq!(detect_format("x", &fixtures::pptx(&[])), Format::Pptx);
     assert_eq!(detect_format("x", &fixtures::odt(&[])), Format::Odt);
     assert_eq!(detect_format("x", &fixtures::ods(&[])), Format::Ods);
     assert_eq!(detect_format("x", &fixtures::odp(&[])), Format::Odp);
-    assert_eq!(detect_format("x", &fixtures::zip(&[("a", b"b")])), Format::Zip);
+    assert_eq!(
+        detect_format("x", &fixtures::zip(&[("a", b"b")])),
+        Format::Zip
+    );
     assert_eq!(detect_format("x", &fixtures::ics(&[])), Format::Ics);
-    assert_eq!(detect_format("x", &fixtures::eml(&sample_mail())), Format::Eml);
-    assert_eq!(detect_format("x", &fixtures::mbox(&[fixtures::eml(&sample_mail())])), Format::Mbox);
+    assert_eq!(
+        detect_format("x", &fixtures::eml(&sample_mail())),
+        Format::Eml
+    );
+    assert_eq!(
+        detect_format("x", &fixtures::mbox(&[fixtures::eml(&sample_mail())])),
+        Format::Mbox
+    );
     assert_eq!(detect_format("x", &fixtures::html("t", &[])), Format::Html);
     assert_eq!(detect_format("x", &fixtures::xml(&[])), Format::Xml);
     assert_eq!(detect_format("x.csv", b"a;b\n1;2\n"), Format::Csv);
     assert_eq!(detect_format("x", b"plain words\n"), Format::Text);
-    assert_eq!(detect_format("x.txt", b"\x89PNG\r\n\x1a\n"), Format::UnknownBinary);
-    assert_eq!(detect_format("x.csv", b"a\0b\0\x01\x02\x03\x00\x00"), Format::UnknownBinary);
+    assert_eq!(
+        detect_format("x.txt", b"\x89PNG\r\n\x1a\n"),
+        Format::UnknownBinary
+    );
+    assert_eq!(
+        detect_format("x.csv", b"a\0b\0\x01\x02\x03\x00\x00"),
+        Format::UnknownBinary
+    );
 }
 
 #[test]
 fn number_formats_of_zeros_restore_leading_zeros() {
-    assert_eq!(ooxml::apply_zero_format("1019012345", "00000000000").as_deref(), Some("01019012345"));
-    assert_eq!(ooxml::apply_zero_format("1019012345", "000000\\-00000").as_deref(), Some("010190-12345"));
+    assert_eq!(
+        ooxml::apply_zero_format("1019012345", "00000000000").as_deref(),
+        Some("01019012345")
+    );
+    assert_eq!(
+        ooxml::apply_zero_format("1019012345", "000000\\-00000").as_deref(),
+        Some("010190-12345")
+    );
     assert_eq!(ooxml::apply_zero_format("1019012345", "0.00"), None);
     assert_eq!(ooxml::render_number("1.019012345E10"), "10190123450");
     assert_eq!(ooxml::render_number("12.5"), "12.5");
@@ -596,7 +968,10 @@ fn number_formats_of_zeros_restore_leading_zeros() {
 
 #[test]
 fn ics_unfolding_removes_the_break_and_one_space() {
-    assert_eq!(ics::unfold("DESCRIPTION:0101\r\n 9012345\r\nX:y"), "DESCRIPTION:01019012345\nX:y");
+    assert_eq!(
+        ics::unfold("DESCRIPTION:0101\r\n 9012345\r\nX:y"),
+        "DESCRIPTION:01019012345\nX:y"
+    );
     assert_eq!(ics::unfold("A:b\n\tc"), "A:bc");
 }
 

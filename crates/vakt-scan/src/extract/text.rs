@@ -15,7 +15,12 @@ fn utf16_guess(data: &[u8]) -> Option<bool> {
         return None;
     }
     let sample = &data[..n];
-    let odd_nul = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     let even_nul = sample.iter().step_by(2).filter(|b| **b == 0).count();
     let half = n / 2;
     if odd_nul * 10 >= half * 9 && even_nul * 10 < half {
@@ -29,7 +34,8 @@ fn utf16_guess(data: &[u8]) -> Option<bool> {
 
 /// True when `data` does not look like text in any encoding we read.
 pub(crate) fn looks_binary(data: &[u8]) -> bool {
-    if data.starts_with(b"\xFF\xFE") || data.starts_with(b"\xFE\xFF") || utf16_guess(data).is_some() {
+    if data.starts_with(b"\xFF\xFE") || data.starts_with(b"\xFE\xFF") || utf16_guess(data).is_some()
+    {
         return false;
     }
     let sample = &data[..data.len().min(8192)];
@@ -56,11 +62,17 @@ pub(crate) fn decode_head(data: &[u8]) -> String {
 /// pattern, then UTF-8 if valid, else Windows-1252 (a superset of the printable Latin-1 range).
 /// Bytes that contradict their byte order mark are malformed.
 pub(crate) fn decode(data: &[u8]) -> Result<Cow<'_, str>, ExtractError> {
-    let malformed = |detail: &str| ExtractError::Malformed { format: "text", detail: detail.to_string() };
+    let malformed = |detail: &str| ExtractError::Malformed {
+        format: "text",
+        detail: detail.to_string(),
+    };
     if let Some(rest) = data.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(Cow::Borrowed)
-            .map_err(|e| malformed(&format!("invalid UTF-8 after a UTF-8 byte order mark at byte {}", e.valid_up_to() + 3)));
+        return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
+            malformed(&format!(
+                "invalid UTF-8 after a UTF-8 byte order mark at byte {}",
+                e.valid_up_to() + 3
+            ))
+        });
     }
     let utf16 = if let Some(rest) = data.strip_prefix(b"\xFF\xFE") {
         Some((rest, encoding_rs::UTF_16LE))
@@ -89,13 +101,22 @@ pub(crate) fn decode(data: &[u8]) -> Result<Cow<'_, str>, ExtractError> {
     }
 }
 
-pub(crate) fn extract_text(data: &[u8], em: &mut Emitter<'_>, budget: &Budget<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_text(
+    data: &[u8],
+    em: &mut Emitter<'_>,
+    budget: &Budget<'_>,
+) -> Result<(), ExtractError> {
     let text = decode(data)?;
     emit_lines(&text, 1, em, budget)
 }
 
 /// Emit `text` (starting at line `first`) as prose segments of whole lines.
-pub(crate) fn emit_lines(text: &str, first: u32, em: &mut Emitter<'_>, budget: &Budget<'_>) -> Result<(), ExtractError> {
+pub(crate) fn emit_lines(
+    text: &str,
+    first: u32,
+    em: &mut Emitter<'_>,
+    budget: &Budget<'_>,
+) -> Result<(), ExtractError> {
     let bytes = text.as_bytes();
     let mut start = 0usize;
     let mut line = first;
@@ -145,7 +166,12 @@ pub(crate) fn is_header_row<'a>(cells: impl IntoIterator<Item = &'a str>) -> boo
     any_letter
 }
 
-pub(crate) fn extract_csv(data: &[u8], name: &str, em: &mut Emitter<'_>, budget: &Budget<'_>) -> Result<(), ExtractError> {
+pub(crate) fn extract_csv(
+    data: &[u8],
+    name: &str,
+    em: &mut Emitter<'_>,
+    budget: &Budget<'_>,
+) -> Result<(), ExtractError> {
     let text = decode(data)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -158,15 +184,33 @@ pub(crate) fn extract_csv(data: &[u8], name: &str, em: &mut Emitter<'_>, budget:
         if n % 1024 == 0 {
             budget.check_time()?;
         }
-        let record = record.map_err(|e| ExtractError::Malformed { format: "csv", detail: e.to_string() })?;
-        let line = record.position().map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        let record = record.map_err(|e| ExtractError::Malformed {
+            format: "csv",
+            detail: e.to_string(),
+        })?;
+        let line = record
+            .position()
+            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
         if n == 0 && is_header_row(record.iter()) {
-            header = Some(record.iter().map(|s| super::normalize(s.trim().to_string())).collect());
+            header = Some(
+                record
+                    .iter()
+                    .map(|s| super::normalize(s.trim().to_string()))
+                    .collect(),
+            );
         }
         for (col, cell) in record.iter().enumerate() {
             let column = u32::try_from(col).unwrap_or(u32::MAX);
-            let h = if n == 0 { None } else { header.as_ref().and_then(|h| h.get(col).cloned()) };
-            em.text(Location::Line(line), Structure::TableCell { column, header: h }, cell.to_string());
+            let h = if n == 0 {
+                None
+            } else {
+                header.as_ref().and_then(|h| h.get(col).cloned())
+            };
+            em.text(
+                Location::Line(line),
+                Structure::TableCell { column, header: h },
+                cell.to_string(),
+            );
         }
     }
     Ok(())

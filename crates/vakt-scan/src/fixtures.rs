@@ -12,7 +12,7 @@
 //!   by itself, one em apart, with three ems between groups.
 //! - EML: quoted-printable bodies with a soft line break every seven characters, RFC 2047 subjects,
 //!   base64 attachments.
-//! - ICS: content lines folded every 20 octets.
+//! - ICS: content lines folded every 10 octets.
 //! - ZIP: deflated members, nesting, and a zip bomb built cheaply from repeated deflate blocks.
 //!
 //! Only synthetic numbers belong in these files.
@@ -1048,12 +1048,13 @@ fn ics_escape(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Fold a content line every 20 octets (CRLF + space), never inside a UTF-8 character.
+/// Fold a content line every 10 octets (CRLF + space), never inside a UTF-8 character, so that every
+/// 11-digit number is split across lines.
 fn fold(line: &str) -> String {
     let mut out = String::new();
     let mut octets = 0;
     for c in line.chars() {
-        if octets + c.len_utf8() > 20 {
+        if octets + c.len_utf8() > 10 {
             out.push_str("\r\n ");
             octets = 1;
         }
@@ -1064,7 +1065,7 @@ fn fold(line: &str) -> String {
     out
 }
 
-/// An iCalendar file with one VEVENT per entry, every content line folded every 20 octets.
+/// An iCalendar file with one VEVENT per entry, every content line folded every 10 octets.
 pub fn ics(events: &[IcsEvent]) -> Vec<u8> {
     let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Vakt//Fixtures//EN\r\n");
     for (i, e) in events.iter().enumerate() {

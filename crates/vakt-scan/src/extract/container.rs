@@ -134,7 +134,7 @@ impl Archive<'_> {
                 return Err(total_limit(limits));
             }
             rounds += 1;
-            if rounds % 16 == 0 {
+            if rounds.is_multiple_of(16) {
                 budget.check_time()?;
             }
         }
@@ -200,11 +200,9 @@ pub(crate) fn detect_zip(data: &[u8], ext: &str) -> Format {
         Format::Xlsx
     } else if has("ppt/presentation.xml") {
         Format::Pptx
-    } else if has("content.xml") && matches!(by_ext, Some(Format::Odt | Format::Ods | Format::Odp))
-    {
-        by_ext.unwrap_or(Format::Zip)
     } else {
-        Format::Zip
+        // A file named as an office document that lacks its main part is a damaged document.
+        by_ext.unwrap_or(Format::Zip)
     }
 }
 

@@ -560,7 +560,7 @@ fn close(stack: &mut Vec<Frame>, em: &mut Emitter<'_>) {
                 true
             } else {
                 if let Some(parent) = stack.last_mut() {
-                    parent.pending.extend(segments.drain(..));
+                    parent.pending.append(&mut segments);
                 }
                 false
             }

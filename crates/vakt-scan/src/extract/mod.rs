@@ -292,11 +292,11 @@ fn ext_of(name: &str) -> String {
 pub fn detect_format(name: &str, data: &[u8]) -> Format {
     let ext = ext_of(name);
     let head = &data[..data.len().min(1024)];
-    if memchr::memmem::find(head, b"%PDF-").is_some() {
-        return Format::Pdf;
-    }
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         return container::detect_zip(data, &ext);
+    }
+    if memchr::memmem::find(head, b"%PDF-").is_some() {
+        return Format::Pdf;
     }
     if is_known_binary(data) {
         return Format::UnknownBinary;

@@ -39,12 +39,17 @@ fn walk(
     let mut tables_seen = 0u32;
     let mut slide = 0u32;
     let mut events = 0u32;
+    let mut depth = 0u32;
     loop {
         events = events.wrapping_add(1);
-        if events % 65536 == 0 {
+        if events.is_multiple_of(65536) {
             budget.check_time()?;
         }
         let ev = reader.read_event().map_err(|e| ExtractError::Malformed {
+            format: "odf",
+            detail: format!("{part}: {e}"),
+        })?;
+        super::ooxml::check_depth(&ev, &mut depth).map_err(|e| ExtractError::Malformed {
             format: "odf",
             detail: format!("{part}: {e}"),
         })?;

@@ -72,6 +72,7 @@ fn walk_paragraphs(
     let mut paras: Vec<Para> = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
     let (mut ins, mut del, mut in_t, mut in_del_t) = (0u32, 0u32, false, false);
+    let mut depth = 0u32;
     let deleted_location = match location {
         Location::Part(p) => Location::Part(format!("{p} (deleted text)")),
         other => other.clone(),
@@ -80,6 +81,7 @@ fn walk_paragraphs(
         let ev = reader
             .read_event()
             .map_err(|e| malformed(format, part, e))?;
+        check_depth(&ev, &mut depth).map_err(|e| malformed(format, part, e))?;
         match ev {
             XmlEvent::Start(e) => match local(&e).as_slice() {
                 b"p" => paras.push(Para::default()),
@@ -232,6 +234,17 @@ fn walk_paragraphs(
             XmlEvent::Eof => break,
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Count open elements; the end of the document inside an element is an error (quick-xml accepts it).
+pub(crate) fn check_depth(ev: &XmlEvent<'_>, depth: &mut u32) -> Result<(), &'static str> {
+    match ev {
+        XmlEvent::Start(_) => *depth = depth.saturating_add(1),
+        XmlEvent::End(_) => *depth = depth.saturating_sub(1),
+        XmlEvent::Eof if *depth > 0 => return Err("unexpected end of document inside an element"),
+        _ => {}
     }
     Ok(())
 }
@@ -504,7 +517,7 @@ pub(crate) fn apply_zero_format(digits: &str, code: &str) -> Option<String> {
                     items.push(Some(q));
                 }
             }
-            '-' | ' ' | '/' | '.' => items.push(Some(c)),
+            '-' | ' ' | '/' => items.push(Some(c)),
             _ => return None,
         }
     }
@@ -609,6 +622,7 @@ fn walk_sheet(
     let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().check_end_names = true;
     let mut headers: HashMap<u32, String> = HashMap::new();
+    let mut depth = 0u32;
     let (mut row, mut next_col) = (0u32, 0u32);
     // The open cell: reference, type, style, value text, inline text.
     let mut cell: Option<(u32, u32, String, Option<u32>)> = None;
@@ -618,6 +632,7 @@ fn walk_sheet(
         let ev = reader
             .read_event()
             .map_err(|e| malformed("xlsx", part, e))?;
+        check_depth(&ev, &mut depth).map_err(|e| malformed("xlsx", part, e))?;
         match ev {
             XmlEvent::Start(e) | XmlEvent::Empty(e) if local(&e) == b"row" => {
                 row = attr(&e, b"r")

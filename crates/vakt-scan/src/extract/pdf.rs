@@ -75,7 +75,15 @@ impl OutputDev for Collector {
     fn end_page(&mut self) -> Result<(), OutputError> {
         let text = layout(&self.glyphs);
         self.glyphs.clear();
-        self.pages.push((self.page, join_spaced_digits(&text)));
+        let joined = join_spaced_digits(&text);
+        // Wide gaps have done their work (keeping digit groups apart): one space is enough now.
+        let mut collapsed = String::with_capacity(joined.len());
+        for c in joined.chars() {
+            if !(c == ' ' && collapsed.ends_with(' ')) {
+                collapsed.push(c);
+            }
+        }
+        self.pages.push((self.page, collapsed));
         Ok(())
     }
 
@@ -91,7 +99,7 @@ impl OutputDev for Collector {
         if self.chars > MAX_TEXT {
             return Err(stop("vakt-too-much-text"));
         }
-        if self.chars % 4096 == 0 && self.started.elapsed() > self.max_time {
+        if self.glyphs.len().is_multiple_of(1024) && self.started.elapsed() > self.max_time {
             return Err(stop("vakt-timeout"));
         }
         let vx = font_size * (trm.m11 + trm.m21);

@@ -796,7 +796,7 @@ fn malformed_top_level_files_are_errors_not_panics() {
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("a.txt", b"\xEF\xBB\xBFok \xFF\xFE\xFD".to_vec()),
         ("a.csv", b"\xFF\xFEa\0;\0b".to_vec()),
-        ("a.html", b"\xFE\xFF\0<\0p".to_vec()),
+        ("a.html", b"\xFE\xFF\0<\0p\0".to_vec()),
         ("a.xml", b"<a><b>text</a></b>".to_vec()),
         (
             "a.eml",

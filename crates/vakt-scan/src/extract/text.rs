@@ -180,6 +180,7 @@ pub(crate) fn extract_csv(
         .delimiter(sniff_delimiter(text, name))
         .from_reader(text.as_bytes());
     let mut header: Option<Vec<String>> = None;
+    let (mut counted_to, mut line) = (0usize, 1u32);
     for (n, record) in reader.records().enumerate() {
         if n % 1024 == 0 {
             budget.check_time()?;
@@ -188,9 +189,22 @@ pub(crate) fn extract_csv(
             format: "csv",
             detail: e.to_string(),
         })?;
-        let line = record
-            .position()
-            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        // The line a record starts on, counted from its byte offset.
+        let start = record.position().map_or(counted_to, |p| {
+            usize::try_from(p.byte()).unwrap_or(usize::MAX)
+        });
+        let mut start = start.clamp(counted_to, text.len());
+        // With CRLF line ends the reported start can sit on the '\n' of the previous line's end.
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let newlines = memchr::memchr_iter(
+            b'\n',
+            text.as_bytes().get(counted_to..start).unwrap_or_default(),
+        )
+        .count();
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        counted_to = start;
         if n == 0 && is_header_row(record.iter()) {
             header = Some(
                 record

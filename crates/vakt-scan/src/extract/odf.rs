@@ -23,6 +23,8 @@ struct Table {
     col: u32,
     headers: Vec<String>,
     cell: Option<Cell>,
+    /// Extra copies of the open row (`table:number-rows-repeated` minus one).
+    row_repeat: u32,
 }
 
 fn walk(
@@ -73,6 +75,7 @@ fn walk(
                         col: 0,
                         headers: Vec::new(),
                         cell: None,
+                        row_repeat: 0,
                     });
                     tables_seen = tables_seen.saturating_add(1);
                 }
@@ -80,6 +83,7 @@ fn walk(
                     if let Some(t) = tables.last_mut() {
                         t.row = t.row.saturating_add(1);
                         t.col = 0;
+                        t.row_repeat = repeat(&e, b"number-rows-repeated") - 1;
                     }
                 }
                 b"table-cell" | b"covered-table-cell" => {
@@ -154,7 +158,11 @@ fn walk(
                     }
                 }
                 b"table-row" => {
-                    // Rows repeated beyond the first (empty rows, usually) only move the counter.
+                    // A repeated row's copies only move the counter (its cells were reported once).
+                    if let Some(t) = tables.last_mut() {
+                        t.row = t.row.saturating_add(t.row_repeat);
+                        t.row_repeat = 0;
+                    }
                 }
                 b"table-cell" | b"covered-table-cell" => {
                     let Some(t) = tables.last_mut() else { continue };

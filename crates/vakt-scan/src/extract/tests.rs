@@ -1030,3 +1030,19 @@ mod no_panics {
         }
     }
 }
+
+#[test]
+fn ods_repeated_rows_and_columns_move_the_cell_reference() {
+    let content = format!(
+        "<office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\"><office:body><office:spreadsheet><table:table table:name=\"Ark1\"><table:table-row table:number-rows-repeated=\"3\"><table:table-cell table:number-columns-repeated=\"2\"/><table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell table:number-columns-repeated=\"2\"/><table:table-cell office:value-type=\"float\" office:value=\"{}\"><text:p>{NUM}</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>",
+        &NUM[1..]
+    );
+    let data = fixtures::zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let (r, ev) = run("a.ods", &data);
+    assert_eq!(r, Ok(Format::Ods));
+    let seg = assert_found(&ev, NUM, "", &Location::Cell { sheet: "Ark1".into(), cell: "C4".into() });
+    assert!(matches!(seg.structure, Structure::NumericCell { .. }));
+}

@@ -224,7 +224,7 @@ const BASE_SE_SNR: f32 = 0.55;
 const BASE_DK_MOD11: f32 = 0.6;
 const BASE_DK: f32 = 0.5;
 const BASE_FI_LETTER: f32 = 0.85;
-const BASE_FI_DIGIT: f32 = 0.6;
+const BASE_FI_DIGIT: f32 = 0.5;
 
 const CONTEXT_POSITIVE: f32 = 0.3;
 const CONTEXT_NEGATIVE: f32 = -0.45;
@@ -239,10 +239,14 @@ const EXAMPLE: f32 = -0.4;
 const ADJACENT: f32 = -0.25;
 const IMPLAUSIBLE_AGE: f32 = -0.3;
 const CENTURY_INCONSISTENT: f32 = -0.1;
-const POST_2032: f32 = -0.15;
+const POST_2032: f32 = -0.1;
 const PREFERENCE: f32 = 0.1;
 const LOWERCASE: f32 = -0.1;
 const SE_PLUS: f32 = 0.1;
+/// Findings at least this confident say which country a file's ambiguous numbers belong to.
+const VOTE_MIN: f32 = 0.5;
+/// Rounding slack when comparing a score with the minimum.
+const EPSILON: f32 = 1e-4;
 
 /// Bytes before a number searched for context words.
 const WINDOW_BEFORE: usize = 60;
@@ -433,19 +437,9 @@ struct ContextHit {
     term: String,
 }
 
-fn has_digit_run(s: &str, min: usize) -> bool {
-    let mut run = 0;
-    for &c in s.as_bytes() {
-        if c.is_ascii_digit() {
-            run += 1;
-            if run >= min {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
+/// Does `s` hold at least `min` digits (another number between a context word and this one)?
+fn has_digits(s: &str, min: usize) -> bool {
+    s.bytes().filter(u8::is_ascii_digit).take(min).count() >= min
 }
 
 impl<'e> FileDetector<'e> {
@@ -679,24 +673,31 @@ impl<'e> FileDetector<'e> {
                     .and_then(|g| g.sep_after)
                     .is_some_and(|(s, _)| s == b' ')
             };
-            // Finnish henkilötunnus: DDMMYY C ZZZ Q.
+            // Finnish henkilötunnus: DDMMYY C ZZZ Q (a space or dash typed for the `-` sign is accepted).
             if ga.len() == 6 && left_ok {
                 let e = ga.end;
-                let sign = at(b, e);
-                let sign_ok =
-                    matches!(sign.to_ascii_uppercase(), b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y');
-                let body_ok = (1..=3).all(|k| at(b, e + k).is_ascii_digit())
-                    && at(b, e + 4).is_ascii_alphanumeric();
+                let (sign, sign_len) = match separator_at(b, e) {
+                    Some((b' ' | b'-', len)) => (b'-', len),
+                    Some((s, len)) => (s, len),
+                    None => (at(b, e).to_ascii_uppercase(), 1),
+                };
+                let body = e + sign_len;
+                let sign_ok = matches!(sign, b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y');
+                let body_ok = (0..3).all(|k| at(b, body + k).is_ascii_digit())
+                    && at(b, body + 3).is_ascii_alphanumeric();
                 if sign_ok
                     && body_ok
-                    && !glued_right(text, e + 5)
-                    && let Some(raw) = text.get(ga.start..e + 5)
+                    && !glued_right(text, body + 4)
+                    && let (Some(date), Some(rest)) =
+                        (text.get(ga.start..e), text.get(body..body + 4))
                 {
-                    let upper = raw.to_ascii_uppercase();
-                    let lowercase = upper != raw;
+                    let raw_sign = text.get(e..body).unwrap_or("");
+                    let upper = format!("{date}{}{}", char::from(sign), rest.to_ascii_uppercase());
+                    let lowercase = rest.bytes().any(|c| c.is_ascii_lowercase())
+                        || raw_sign.bytes().any(|c| c.is_ascii_lowercase());
                     out.push(Candidate {
                         start: ga.start,
-                        end: e + 5,
+                        end: body + 4,
                         digits: Vec::new(),
                         sep: None,
                         shape: vec![6, 4],
@@ -778,7 +779,7 @@ impl<'e> FileDetector<'e> {
         let set = &self.engine.context;
         set.find_all(before, |m| {
             let between = before.get(m.end..).unwrap_or("");
-            if has_digit_run(between, 4) {
+            if has_digits(between, 4) {
                 return;
             }
             if let Some(class) = set
@@ -794,7 +795,7 @@ impl<'e> FileDetector<'e> {
         });
         set.find_all(after, |m| {
             let between = after.get(..m.start).unwrap_or("");
-            if has_digit_run(between, 4) {
+            if has_digits(between, 4) {
                 return;
             }
             if let Some(class) = set
@@ -1087,27 +1088,29 @@ impl<'e> FileDetector<'e> {
         }
         // Numbers valid in two countries: without a preference, follow the file's unambiguous findings.
         if rules.country.is_none() {
-            let mut votes: HashMap<Country, f32> = HashMap::new();
+            // Count unambiguous findings per country; an alternative wins with more of them than the current
+            // reading's country has.
+            let mut votes: HashMap<Country, u32> = HashMap::new();
             for f in findings.iter().filter(|f| f.alternatives.is_empty()) {
-                if f.confidence >= rules.min_confidence
+                if f.confidence + EPSILON >= VOTE_MIN
                     && let Some(k) = Kind::from_code_local(f.code)
                 {
-                    *votes.entry(kind_country(k)).or_default() += f.confidence;
+                    *votes.entry(kind_country(k)).or_default() += 1;
                 }
             }
             for f in &mut findings {
                 let Some(cur) = Kind::from_code_local(f.code).map(kind_country) else {
                     continue;
                 };
-                let cur_votes = votes.get(&cur).copied().unwrap_or(0.0);
+                let cur_votes = votes.get(&cur).copied().unwrap_or(0);
                 let best_alt = f
                     .alternatives
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| a.confidence + 0.15 >= f.confidence)
-                    .map(|(i, a)| (i, votes.get(&a.country).copied().unwrap_or(0.0)))
+                    .map(|(i, a)| (i, votes.get(&a.country).copied().unwrap_or(0)))
                     .filter(|(_, v)| *v > cur_votes)
-                    .max_by(|x, y| x.1.total_cmp(&y.1));
+                    .max_by_key(|x| x.1);
                 if let Some((i, _)) = best_alt {
                     let alt = f.alternatives.remove(i);
                     let old = Alternative {
@@ -1134,13 +1137,45 @@ impl<'e> FileDetector<'e> {
             }
         }
         findings.retain(|f| {
-            f.confidence >= rules.min_confidence
+            f.confidence + EPSILON >= rules.min_confidence
                 && !rules.exclude_values.contains(&value_key(&f.normalized))
                 && !(f.code == "se.pnr" || f.code == "se.snr")
                     .then(|| f.normalized.get(2..).map(value_key))
                     .flatten()
                     .is_some_and(|k| rules.exclude_values.contains(&k))
         });
+        // One row per number per member: the same number again (a mail's text and HTML bodies, a
+        // repeated header) adds to the first row's count instead of adding rows.
+        let mut seen: HashMap<(String, &'static str, String), usize> = HashMap::new();
+        let mut counts: Vec<u32> = Vec::with_capacity(findings.len());
+        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+        for f in findings {
+            let key = (f.member.clone(), f.code, f.normalized.clone());
+            match seen
+                .get(&key)
+                .and_then(|&i| kept.get_mut(i).zip(counts.get_mut(i)))
+            {
+                Some((k, n)) => {
+                    *n += 1;
+                    if f.confidence > k.confidence {
+                        k.confidence = f.confidence;
+                        k.reasons = f.reasons;
+                    }
+                }
+                None => {
+                    seen.insert(key, kept.len());
+                    kept.push(f);
+                    counts.push(1);
+                }
+            }
+        }
+        for (f, n) in kept.iter_mut().zip(counts) {
+            if n > 1 {
+                f.reasons
+                    .push(Reason::new("occurrences", n.to_string(), 0.0));
+            }
+        }
+        let mut findings = kept;
         // Special categories.
         for ((member, category), acc) in self.categories {
             let confidence = crate::categories::combine(acc.terms.values());
@@ -1220,7 +1255,7 @@ fn looks_like_timestamp(d: &[u8], today: Date) -> bool {
         return false;
     };
     let year = num(year);
-    year + 20 >= u32::from(today.year) && num(hh) < 24 && num(mm) < 60
+    year + 12 >= u32::from(today.year) && num(hh) < 24 && num(mm) < 60
 }
 
 /// The base score of a reading, with its reason.

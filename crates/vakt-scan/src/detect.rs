@@ -276,6 +276,11 @@ fn separator_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
             (0x88, 0x92) => Some((b'-', 3)),
             _ => None,
         },
+        // U+FFFD: a separator byte (NBSP, en dash) lost to a wrong charset.
+        0xEF => match (at(b, i + 1), at(b, i + 2)) {
+            (0xBF, 0xBD) => Some((b' ', 3)),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -435,6 +440,36 @@ struct ContextHit {
     distance: usize,
     class: ContextClass,
     term: String,
+}
+
+/// Byte offset just after the last sentence end in `s` (0 if none).
+fn last_sentence_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut cut = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(c, b'.' | b'!' | b'?') && sentence_follows(s, i + 1) {
+            cut = i + 1;
+        }
+    }
+    cut
+}
+
+/// Byte offset of the first sentence end in `s` (`s.len()` if none).
+fn first_sentence_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(c, b'.' | b'!' | b'?') && sentence_follows(s, i + 1) {
+            return i + 1;
+        }
+    }
+    s.len()
+}
+
+/// After byte `i`: whitespace, then an upper-case letter.
+fn sentence_follows(s: &str, i: usize) -> bool {
+    let rest = s.get(i..).unwrap_or("");
+    let trimmed = rest.trim_start();
+    trimmed.len() < rest.len() && trimmed.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// Does `s` hold at least `min` digits (another number between a context word and this one)?
@@ -776,6 +811,9 @@ impl<'e> FileDetector<'e> {
         let we = ceil_boundary(text, end + WINDOW_AFTER);
         let before = text.get(ws..start).unwrap_or("");
         let after = text.get(end..we).unwrap_or("");
+        // Context stays within the sentence: cut at `. ` / `! ` / `? ` followed by a capital letter.
+        let before = before.get(last_sentence_end(before)..).unwrap_or(before);
+        let after = after.get(..first_sentence_end(after)).unwrap_or(after);
         let set = &self.engine.context;
         set.find_all(before, |m| {
             let between = before.get(m.end..).unwrap_or("");

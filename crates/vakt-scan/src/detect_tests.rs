@@ -487,3 +487,25 @@ fn random_digit_runs_rarely_pass_and_never_crash() {
     }
     let _ = detect(&e, &text);
 }
+
+#[test]
+fn context_words_stay_within_their_sentence() {
+    let mut rng = Rng(20);
+    let e = engine();
+    let n = fnr(&mut rng);
+    let f = detect(
+        &e,
+        &format!("Vi mangler bilag og kontonummer. Kari Nordmann ({n}) møtte opp."),
+    );
+    assert_eq!(ids(&f), vec![("no.fnr", n.clone())]);
+    let f = detect(&e, &format!("Fnr. {n} er registrert. Tlf. 22 33 44 55."));
+    assert!(has_reason(&f[0], "context_positive"), "{:?}", f[0].reasons);
+}
+
+#[test]
+fn a_replacement_character_between_groups_is_read_as_a_lost_separator() {
+    let mut rng = Rng(21);
+    let n = fnr(&mut rng);
+    let f = detect(&engine(), &format!("fnr {}\u{fffd}{}", &n[..6], &n[6..]));
+    assert_eq!(ids(&f), vec![("no.fnr", n)]);
+}

@@ -243,6 +243,9 @@ const POST_2032: f32 = -0.1;
 const PREFERENCE: f32 = 0.1;
 const LOWERCASE: f32 = -0.1;
 const SE_PLUS: f32 = 0.1;
+const SEVERAL_ZEROS: f32 = -0.1;
+/// A Finnish reading whose `-` sign was typed as a space (or lost) and whose check character is a digit.
+const FI_SIGN_TYPED: f32 = -0.1;
 /// Findings at least this confident say which country a file's ambiguous numbers belong to.
 const VOTE_MIN: f32 = 0.5;
 /// Rounding slack when comparing a score with the minimum.
@@ -442,6 +445,71 @@ struct ContextHit {
     term: String,
 }
 
+/// A henkilötunnus whose characters were spaced apart by PDF text extraction (`100487 V 1 0 4 F`,
+/// `240842 7 3 1 B`): the sign may be missing (read as `-`), and a letter must show that it is one.
+fn spaced_hetu(text: &str, start: usize, end: usize, adjacent: bool) -> Option<Candidate> {
+    let b = text.as_bytes();
+    let mut i = end;
+    let mut spaced = false;
+    let skip_space = |i: &mut usize, spaced: &mut bool| {
+        if at(b, *i) == b' ' {
+            *i += 1;
+            *spaced = true;
+        }
+    };
+    skip_space(&mut i, &mut spaced);
+    let mut sign = b'-';
+    let mut letter = false;
+    let c = at(b, i).to_ascii_uppercase();
+    if matches!(c, b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y') && !at(b, i + 1).is_ascii_alphanumeric()
+    {
+        sign = c;
+        letter = c.is_ascii_alphabetic();
+        i += 1;
+        skip_space(&mut i, &mut spaced);
+    }
+    let mut body = String::with_capacity(4);
+    for k in 0..4 {
+        if k > 0 {
+            skip_space(&mut i, &mut spaced);
+        }
+        let c = at(b, i);
+        let ok = if k < 3 {
+            c.is_ascii_digit()
+        } else {
+            c.is_ascii_alphanumeric()
+        };
+        if !ok {
+            return None;
+        }
+        body.push(char::from(c.to_ascii_uppercase()));
+        i += 1;
+    }
+    let check_letter = body.bytes().last().is_some_and(|c| c.is_ascii_alphabetic());
+    // Only the spaced form (the compact forms are matched by the exact rule), and a letter must show it.
+    if !spaced || !(letter || check_letter) || glued_right(text, i) {
+        return None;
+    }
+    // Every character after the date stands alone (`7 3 1 B`), or it is not a spaced form.
+    let tail = text.get(end..i)?;
+    if tail.split(' ').any(|t| t.len() > 1) {
+        return None;
+    }
+    let date = text.get(start..end)?;
+    let lowercase = tail.bytes().any(|c| c.is_ascii_lowercase());
+    Some(Candidate {
+        start,
+        end: i,
+        digits: Vec::new(),
+        sep: None,
+        shape: vec![6, 4],
+        adjacent,
+        plus_prefix: false,
+        zero_restored: false,
+        fi: Some((format!("{date}{}{body}", char::from(sign)), lowercase)),
+    })
+}
+
 /// Byte offset just after the last sentence end in `s` (0 if none).
 fn last_sentence_end(s: &str) -> usize {
     let b = s.as_bytes();
@@ -557,12 +625,13 @@ impl<'e> FileDetector<'e> {
     fn scan_numeric_cell(&mut self, seg: &Segment, index: u32) -> bool {
         let t = seg.text.trim();
         let t = t.strip_suffix(".0").unwrap_or(t);
-        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) || !(8..=12).contains(&t.len()) {
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) || !(7..=12).contains(&t.len()) {
             return false;
         }
         let raw = t.as_bytes();
         let mut variants: Vec<(Vec<u8>, bool)> = Vec::new();
         match raw.len() {
+            7 => variants.push((prepend(raw, 3), true)),
             8 => variants.push((prepend(raw, 2), true)),
             9 => variants.push((prepend(raw, 1), true)),
             10 => {
@@ -657,17 +726,33 @@ impl<'e> FileDetector<'e> {
                 continue;
             }
             // Score, then keep the best non-overlapping readings.
+            // Readings of the same characters (a Finnish and a Danish reading of `DDMMYY-NNNN`) become one
+            // candidate with alternatives.
             let mut scored: Vec<(Vec<Scored>, Candidate)> = Vec::new();
             for c in cands {
                 let s = self.score(seg, &c);
-                if !s.is_empty() {
-                    scored.push((s, c));
+                if s.is_empty() {
+                    continue;
+                }
+                match scored
+                    .iter_mut()
+                    .find(|(_, o)| o.start == c.start && o.end == c.end)
+                {
+                    Some((existing, _)) => {
+                        existing.extend(s);
+                        sort_readings(existing, self.rules().country);
+                    }
+                    None => scored.push((s, c)),
                 }
             }
             scored.sort_by(|a, b| {
                 let sa = a.0.first().map(|s| s.score).unwrap_or(0.0);
                 let sb = b.0.first().map(|s| s.score).unwrap_or(0.0);
-                sb.total_cmp(&sa).then(a.1.start.cmp(&b.1.start))
+                let ka = a.0.first().map(|s| s.id.kind);
+                let kb = b.0.first().map(|s| s.id.kind);
+                sb.total_cmp(&sa)
+                    .then(ka.cmp(&kb))
+                    .then(a.1.start.cmp(&b.1.start))
             });
             let mut taken: Vec<(usize, usize)> = Vec::new();
             for (s, c) in scored {
@@ -709,7 +794,12 @@ impl<'e> FileDetector<'e> {
                     .is_some_and(|(s, _)| s == b' ')
             };
             // Finnish henkilötunnus: DDMMYY C ZZZ Q (a space or dash typed for the `-` sign is accepted).
-            if ga.len() == 6 && left_ok {
+            if ga.len() == 6
+                && left_ok
+                && let Some(c) = spaced_hetu(text, ga.start, ga.end, a > 0)
+            {
+                out.push(c);
+            } else if ga.len() == 6 && left_ok {
                 let e = ga.end;
                 let (sign, sign_len) = match separator_at(b, e) {
                     Some((b' ' | b'-', len)) => (b'-', len),
@@ -954,6 +1044,13 @@ impl<'e> FileDetector<'e> {
             if let Some((_, true)) = &c.fi {
                 add("lowercase", String::new(), LOWERCASE, &mut reasons);
             }
+            if let Some((fi, _)) = &c.fi
+                && fi.bytes().last().is_some_and(|x| x.is_ascii_digit())
+                && fi.as_bytes().get(6) == Some(&b'-')
+                && text.as_bytes().get(c.start + 6) != Some(&b'-')
+            {
+                add("fi_sign_typed", String::new(), FI_SIGN_TYPED, &mut reasons);
+            }
             // Format.
             if c.shape.as_slice() == [4, 2, 5] {
                 add(
@@ -979,7 +1076,15 @@ impl<'e> FileDetector<'e> {
                 add("timestamp_like", String::new(), TIMESTAMP, &mut reasons);
             }
             if c.zero_restored {
-                add("leading_zero_restored", String::new(), 0.0, &mut reasons);
+                // One lost zero is what Excel does to every number born on days 1–9; more are rarer.
+                let zeros = c.digits.iter().take_while(|&&d| d == b'0').count();
+                let delta = if zeros > 1 { SEVERAL_ZEROS } else { 0.0 };
+                add(
+                    "leading_zero_restored",
+                    zeros.to_string(),
+                    delta,
+                    &mut reasons,
+                );
             }
             // Context words: the nearest one that speaks for this country, or any negative word.
             let applicable = |h: &&ContextHit| match h.class {
@@ -1035,13 +1140,7 @@ impl<'e> FileDetector<'e> {
                 reasons,
             });
         }
-        let pref = rules.country;
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| (Some(b.country) == pref).cmp(&(Some(a.country) == pref)))
-                .then_with(|| a.id.kind.cmp(&b.id.kind))
-        });
+        sort_readings(&mut out, rules.country);
         out
     }
 
@@ -1265,6 +1364,16 @@ impl FromCodeLocal for Kind {
     fn from_code_local(code: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| kind_code(*k) == code)
     }
+}
+
+/// Best reading first: score, then the preferred country, then kind order.
+fn sort_readings(v: &mut [Scored], pref: Option<Country>) {
+    v.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| (Some(b.country) == pref).cmp(&(Some(a.country) == pref)))
+            .then_with(|| a.id.kind.cmp(&b.id.kind))
+    });
 }
 
 fn country_code(c: Country) -> &'static str {

@@ -490,9 +490,9 @@ fn spaced_hetu(text: &str, start: usize, end: usize, adjacent: bool) -> Option<C
     if !spaced || !(letter || check_letter) || glued_right(text, i) {
         return None;
     }
-    // Every character after the date stands alone (`7 3 1 B`), or it is not a spaced form.
+    // Every character after the date stands alone (`7 3 1 B`), or the sign does (`U 2868`).
     let tail = text.get(end..i)?;
-    if tail.split(' ').any(|t| t.len() > 1) {
+    if tail.split(' ').any(|t| t.len() > 1 && t.len() != 4) {
         return None;
     }
     let date = text.get(start..end)?;

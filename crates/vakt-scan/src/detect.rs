@@ -224,7 +224,7 @@ const BASE_SE_SNR: f32 = 0.55;
 const BASE_DK_MOD11: f32 = 0.6;
 const BASE_DK: f32 = 0.5;
 const BASE_FI_LETTER: f32 = 0.85;
-const BASE_FI_DIGIT: f32 = 0.6;
+const BASE_FI_DIGIT: f32 = 0.5;
 
 const CONTEXT_POSITIVE: f32 = 0.3;
 const CONTEXT_NEGATIVE: f32 = -0.45;
@@ -239,10 +239,17 @@ const EXAMPLE: f32 = -0.4;
 const ADJACENT: f32 = -0.25;
 const IMPLAUSIBLE_AGE: f32 = -0.3;
 const CENTURY_INCONSISTENT: f32 = -0.1;
-const POST_2032: f32 = -0.15;
+const POST_2032: f32 = -0.1;
 const PREFERENCE: f32 = 0.1;
 const LOWERCASE: f32 = -0.1;
 const SE_PLUS: f32 = 0.1;
+const SEVERAL_ZEROS: f32 = -0.1;
+/// A Finnish reading whose `-` sign was typed as a space (or lost) and whose check character is a digit.
+const FI_SIGN_TYPED: f32 = -0.1;
+/// Findings at least this confident say which country a file's ambiguous numbers belong to.
+const VOTE_MIN: f32 = 0.5;
+/// Rounding slack when comparing a score with the minimum.
+const EPSILON: f32 = 1e-4;
 
 /// Bytes before a number searched for context words.
 const WINDOW_BEFORE: usize = 60;
@@ -270,6 +277,11 @@ fn separator_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
             (0x80, 0x90) | (0x80, 0x91) | (0x80, 0x92) | (0x80, 0x93) => Some((b'-', 3)),
             // minus sign
             (0x88, 0x92) => Some((b'-', 3)),
+            _ => None,
+        },
+        // U+FFFD: a separator byte (NBSP, en dash) lost to a wrong charset.
+        0xEF => match (at(b, i + 1), at(b, i + 2)) {
+            (0xBF, 0xBD) => Some((b' ', 3)),
             _ => None,
         },
         _ => None,
@@ -433,19 +445,104 @@ struct ContextHit {
     term: String,
 }
 
-fn has_digit_run(s: &str, min: usize) -> bool {
-    let mut run = 0;
-    for &c in s.as_bytes() {
-        if c.is_ascii_digit() {
-            run += 1;
-            if run >= min {
-                return true;
-            }
+/// A henkilötunnus whose characters were spaced apart by PDF text extraction (`100487 V 1 0 4 F`,
+/// `240842 7 3 1 B`): the sign may be missing (read as `-`), and a letter must show that it is one.
+fn spaced_hetu(text: &str, start: usize, end: usize, adjacent: bool) -> Option<Candidate> {
+    let b = text.as_bytes();
+    let mut i = end;
+    let mut spaced = false;
+    let skip_space = |i: &mut usize, spaced: &mut bool| {
+        if at(b, *i) == b' ' {
+            *i += 1;
+            *spaced = true;
+        }
+    };
+    skip_space(&mut i, &mut spaced);
+    let mut sign = b'-';
+    let mut letter = false;
+    let c = at(b, i).to_ascii_uppercase();
+    if matches!(c, b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y') && !at(b, i + 1).is_ascii_alphanumeric()
+    {
+        sign = c;
+        letter = c.is_ascii_alphabetic();
+        i += 1;
+        skip_space(&mut i, &mut spaced);
+    }
+    let mut body = String::with_capacity(4);
+    for k in 0..4 {
+        if k > 0 {
+            skip_space(&mut i, &mut spaced);
+        }
+        let c = at(b, i);
+        let ok = if k < 3 {
+            c.is_ascii_digit()
         } else {
-            run = 0;
+            c.is_ascii_alphanumeric()
+        };
+        if !ok {
+            return None;
+        }
+        body.push(char::from(c.to_ascii_uppercase()));
+        i += 1;
+    }
+    let check_letter = body.bytes().last().is_some_and(|c| c.is_ascii_alphabetic());
+    // Only the spaced form (the compact forms are matched by the exact rule), and a letter must show it.
+    if !spaced || !(letter || check_letter) || glued_right(text, i) {
+        return None;
+    }
+    // Every character after the date stands alone (`7 3 1 B`), or the sign does (`U 2868`).
+    let tail = text.get(end..i)?;
+    if tail.split(' ').any(|t| t.len() > 1 && t.len() != 4) {
+        return None;
+    }
+    let date = text.get(start..end)?;
+    let lowercase = tail.bytes().any(|c| c.is_ascii_lowercase());
+    Some(Candidate {
+        start,
+        end: i,
+        digits: Vec::new(),
+        sep: None,
+        shape: vec![6, 4],
+        adjacent,
+        plus_prefix: false,
+        zero_restored: false,
+        fi: Some((format!("{date}{}{body}", char::from(sign)), lowercase)),
+    })
+}
+
+/// Byte offset just after the last sentence end in `s` (0 if none).
+fn last_sentence_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut cut = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(c, b'.' | b'!' | b'?') && sentence_follows(s, i + 1) {
+            cut = i + 1;
         }
     }
-    false
+    cut
+}
+
+/// Byte offset of the first sentence end in `s` (`s.len()` if none).
+fn first_sentence_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(c, b'.' | b'!' | b'?') && sentence_follows(s, i + 1) {
+            return i + 1;
+        }
+    }
+    s.len()
+}
+
+/// After byte `i`: whitespace, then an upper-case letter.
+fn sentence_follows(s: &str, i: usize) -> bool {
+    let rest = s.get(i..).unwrap_or("");
+    let trimmed = rest.trim_start();
+    trimmed.len() < rest.len() && trimmed.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Does `s` hold at least `min` digits (another number between a context word and this one)?
+fn has_digits(s: &str, min: usize) -> bool {
+    s.bytes().filter(u8::is_ascii_digit).take(min).count() >= min
 }
 
 impl<'e> FileDetector<'e> {
@@ -528,12 +625,13 @@ impl<'e> FileDetector<'e> {
     fn scan_numeric_cell(&mut self, seg: &Segment, index: u32) -> bool {
         let t = seg.text.trim();
         let t = t.strip_suffix(".0").unwrap_or(t);
-        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) || !(8..=12).contains(&t.len()) {
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) || !(7..=12).contains(&t.len()) {
             return false;
         }
         let raw = t.as_bytes();
         let mut variants: Vec<(Vec<u8>, bool)> = Vec::new();
         match raw.len() {
+            7 => variants.push((prepend(raw, 3), true)),
             8 => variants.push((prepend(raw, 2), true)),
             9 => variants.push((prepend(raw, 1), true)),
             10 => {
@@ -628,17 +726,33 @@ impl<'e> FileDetector<'e> {
                 continue;
             }
             // Score, then keep the best non-overlapping readings.
+            // Readings of the same characters (a Finnish and a Danish reading of `DDMMYY-NNNN`) become one
+            // candidate with alternatives.
             let mut scored: Vec<(Vec<Scored>, Candidate)> = Vec::new();
             for c in cands {
                 let s = self.score(seg, &c);
-                if !s.is_empty() {
-                    scored.push((s, c));
+                if s.is_empty() {
+                    continue;
+                }
+                match scored
+                    .iter_mut()
+                    .find(|(_, o)| o.start == c.start && o.end == c.end)
+                {
+                    Some((existing, _)) => {
+                        existing.extend(s);
+                        sort_readings(existing, self.rules().country);
+                    }
+                    None => scored.push((s, c)),
                 }
             }
             scored.sort_by(|a, b| {
                 let sa = a.0.first().map(|s| s.score).unwrap_or(0.0);
                 let sb = b.0.first().map(|s| s.score).unwrap_or(0.0);
-                sb.total_cmp(&sa).then(a.1.start.cmp(&b.1.start))
+                let ka = a.0.first().map(|s| s.id.kind);
+                let kb = b.0.first().map(|s| s.id.kind);
+                sb.total_cmp(&sa)
+                    .then(ka.cmp(&kb))
+                    .then(a.1.start.cmp(&b.1.start))
             });
             let mut taken: Vec<(usize, usize)> = Vec::new();
             for (s, c) in scored {
@@ -679,24 +793,36 @@ impl<'e> FileDetector<'e> {
                     .and_then(|g| g.sep_after)
                     .is_some_and(|(s, _)| s == b' ')
             };
-            // Finnish henkilötunnus: DDMMYY C ZZZ Q.
-            if ga.len() == 6 && left_ok {
+            // Finnish henkilötunnus: DDMMYY C ZZZ Q (a space or dash typed for the `-` sign is accepted).
+            if ga.len() == 6
+                && left_ok
+                && let Some(c) = spaced_hetu(text, ga.start, ga.end, a > 0)
+            {
+                out.push(c);
+            } else if ga.len() == 6 && left_ok {
                 let e = ga.end;
-                let sign = at(b, e);
-                let sign_ok =
-                    matches!(sign.to_ascii_uppercase(), b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y');
-                let body_ok = (1..=3).all(|k| at(b, e + k).is_ascii_digit())
-                    && at(b, e + 4).is_ascii_alphanumeric();
+                let (sign, sign_len) = match separator_at(b, e) {
+                    Some((b' ' | b'-', len)) => (b'-', len),
+                    Some((s, len)) => (s, len),
+                    None => (at(b, e).to_ascii_uppercase(), 1),
+                };
+                let body = e + sign_len;
+                let sign_ok = matches!(sign, b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y');
+                let body_ok = (0..3).all(|k| at(b, body + k).is_ascii_digit())
+                    && at(b, body + 3).is_ascii_alphanumeric();
                 if sign_ok
                     && body_ok
-                    && !glued_right(text, e + 5)
-                    && let Some(raw) = text.get(ga.start..e + 5)
+                    && !glued_right(text, body + 4)
+                    && let (Some(date), Some(rest)) =
+                        (text.get(ga.start..e), text.get(body..body + 4))
                 {
-                    let upper = raw.to_ascii_uppercase();
-                    let lowercase = upper != raw;
+                    let raw_sign = text.get(e..body).unwrap_or("");
+                    let upper = format!("{date}{}{}", char::from(sign), rest.to_ascii_uppercase());
+                    let lowercase = rest.bytes().any(|c| c.is_ascii_lowercase())
+                        || raw_sign.bytes().any(|c| c.is_ascii_lowercase());
                     out.push(Candidate {
                         start: ga.start,
-                        end: e + 5,
+                        end: body + 4,
                         digits: Vec::new(),
                         sep: None,
                         shape: vec![6, 4],
@@ -775,10 +901,13 @@ impl<'e> FileDetector<'e> {
         let we = ceil_boundary(text, end + WINDOW_AFTER);
         let before = text.get(ws..start).unwrap_or("");
         let after = text.get(end..we).unwrap_or("");
+        // Context stays within the sentence: cut at `. ` / `! ` / `? ` followed by a capital letter.
+        let before = before.get(last_sentence_end(before)..).unwrap_or(before);
+        let after = after.get(..first_sentence_end(after)).unwrap_or(after);
         let set = &self.engine.context;
         set.find_all(before, |m| {
             let between = before.get(m.end..).unwrap_or("");
-            if has_digit_run(between, 4) {
+            if has_digits(between, 4) {
                 return;
             }
             if let Some(class) = set
@@ -794,7 +923,7 @@ impl<'e> FileDetector<'e> {
         });
         set.find_all(after, |m| {
             let between = after.get(..m.start).unwrap_or("");
-            if has_digit_run(between, 4) {
+            if has_digits(between, 4) {
                 return;
             }
             if let Some(class) = set
@@ -915,6 +1044,13 @@ impl<'e> FileDetector<'e> {
             if let Some((_, true)) = &c.fi {
                 add("lowercase", String::new(), LOWERCASE, &mut reasons);
             }
+            if let Some((fi, _)) = &c.fi
+                && fi.bytes().last().is_some_and(|x| x.is_ascii_digit())
+                && fi.as_bytes().get(6) == Some(&b'-')
+                && text.as_bytes().get(c.start + 6) != Some(&b'-')
+            {
+                add("fi_sign_typed", String::new(), FI_SIGN_TYPED, &mut reasons);
+            }
             // Format.
             if c.shape.as_slice() == [4, 2, 5] {
                 add(
@@ -940,7 +1076,15 @@ impl<'e> FileDetector<'e> {
                 add("timestamp_like", String::new(), TIMESTAMP, &mut reasons);
             }
             if c.zero_restored {
-                add("leading_zero_restored", String::new(), 0.0, &mut reasons);
+                // One lost zero is what Excel does to every number born on days 1–9; more are rarer.
+                let zeros = c.digits.iter().take_while(|&&d| d == b'0').count();
+                let delta = if zeros > 1 { SEVERAL_ZEROS } else { 0.0 };
+                add(
+                    "leading_zero_restored",
+                    zeros.to_string(),
+                    delta,
+                    &mut reasons,
+                );
             }
             // Context words: the nearest one that speaks for this country, or any negative word.
             let applicable = |h: &&ContextHit| match h.class {
@@ -996,13 +1140,7 @@ impl<'e> FileDetector<'e> {
                 reasons,
             });
         }
-        let pref = rules.country;
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| (Some(b.country) == pref).cmp(&(Some(a.country) == pref)))
-                .then_with(|| a.id.kind.cmp(&b.id.kind))
-        });
+        sort_readings(&mut out, rules.country);
         out
     }
 
@@ -1087,27 +1225,29 @@ impl<'e> FileDetector<'e> {
         }
         // Numbers valid in two countries: without a preference, follow the file's unambiguous findings.
         if rules.country.is_none() {
-            let mut votes: HashMap<Country, f32> = HashMap::new();
+            // Count unambiguous findings per country; an alternative wins with more of them than the current
+            // reading's country has.
+            let mut votes: HashMap<Country, u32> = HashMap::new();
             for f in findings.iter().filter(|f| f.alternatives.is_empty()) {
-                if f.confidence >= rules.min_confidence
+                if f.confidence + EPSILON >= VOTE_MIN
                     && let Some(k) = Kind::from_code_local(f.code)
                 {
-                    *votes.entry(kind_country(k)).or_default() += f.confidence;
+                    *votes.entry(kind_country(k)).or_default() += 1;
                 }
             }
             for f in &mut findings {
                 let Some(cur) = Kind::from_code_local(f.code).map(kind_country) else {
                     continue;
                 };
-                let cur_votes = votes.get(&cur).copied().unwrap_or(0.0);
+                let cur_votes = votes.get(&cur).copied().unwrap_or(0);
                 let best_alt = f
                     .alternatives
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| a.confidence + 0.15 >= f.confidence)
-                    .map(|(i, a)| (i, votes.get(&a.country).copied().unwrap_or(0.0)))
+                    .map(|(i, a)| (i, votes.get(&a.country).copied().unwrap_or(0)))
                     .filter(|(_, v)| *v > cur_votes)
-                    .max_by(|x, y| x.1.total_cmp(&y.1));
+                    .max_by_key(|x| x.1);
                 if let Some((i, _)) = best_alt {
                     let alt = f.alternatives.remove(i);
                     let old = Alternative {
@@ -1134,13 +1274,45 @@ impl<'e> FileDetector<'e> {
             }
         }
         findings.retain(|f| {
-            f.confidence >= rules.min_confidence
+            f.confidence + EPSILON >= rules.min_confidence
                 && !rules.exclude_values.contains(&value_key(&f.normalized))
                 && !(f.code == "se.pnr" || f.code == "se.snr")
                     .then(|| f.normalized.get(2..).map(value_key))
                     .flatten()
                     .is_some_and(|k| rules.exclude_values.contains(&k))
         });
+        // One row per number per member: the same number again (a mail's text and HTML bodies, a
+        // repeated header) adds to the first row's count instead of adding rows.
+        let mut seen: HashMap<(String, &'static str, String), usize> = HashMap::new();
+        let mut counts: Vec<u32> = Vec::with_capacity(findings.len());
+        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+        for f in findings {
+            let key = (f.member.clone(), f.code, f.normalized.clone());
+            match seen
+                .get(&key)
+                .and_then(|&i| kept.get_mut(i).zip(counts.get_mut(i)))
+            {
+                Some((k, n)) => {
+                    *n += 1;
+                    if f.confidence > k.confidence {
+                        k.confidence = f.confidence;
+                        k.reasons = f.reasons;
+                    }
+                }
+                None => {
+                    seen.insert(key, kept.len());
+                    kept.push(f);
+                    counts.push(1);
+                }
+            }
+        }
+        for (f, n) in kept.iter_mut().zip(counts) {
+            if n > 1 {
+                f.reasons
+                    .push(Reason::new("occurrences", n.to_string(), 0.0));
+            }
+        }
+        let mut findings = kept;
         // Special categories.
         for ((member, category), acc) in self.categories {
             let confidence = crate::categories::combine(acc.terms.values());
@@ -1194,6 +1366,16 @@ impl FromCodeLocal for Kind {
     }
 }
 
+/// Best reading first: score, then the preferred country, then kind order.
+fn sort_readings(v: &mut [Scored], pref: Option<Country>) {
+    v.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| (Some(b.country) == pref).cmp(&(Some(a.country) == pref)))
+            .then_with(|| a.id.kind.cmp(&b.id.kind))
+    });
+}
+
 fn country_code(c: Country) -> &'static str {
     match c {
         Country::No => "no",
@@ -1220,7 +1402,7 @@ fn looks_like_timestamp(d: &[u8], today: Date) -> bool {
         return false;
     };
     let year = num(year);
-    year + 20 >= u32::from(today.year) && num(hh) < 24 && num(mm) < 60
+    year + 12 >= u32::from(today.year) && num(hh) < 24 && num(mm) < 60
 }
 
 /// The base score of a reading, with its reason.

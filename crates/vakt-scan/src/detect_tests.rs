@@ -487,3 +487,56 @@ fn random_digit_runs_rarely_pass_and_never_crash() {
     }
     let _ = detect(&e, &text);
 }
+
+#[test]
+fn context_words_stay_within_their_sentence() {
+    let mut rng = Rng(20);
+    let e = engine();
+    let n = fnr(&mut rng);
+    let f = detect(
+        &e,
+        &format!("Vi mangler bilag og kontonummer. Kari Nordmann ({n}) møtte opp."),
+    );
+    assert_eq!(ids(&f), vec![("no.fnr", n.clone())]);
+    let f = detect(&e, &format!("Fnr. {n} er registrert. Tlf. 22 33 44 55."));
+    assert!(has_reason(&f[0], "context_positive"), "{:?}", f[0].reasons);
+}
+
+#[test]
+fn a_replacement_character_between_groups_is_read_as_a_lost_separator() {
+    let mut rng = Rng(21);
+    let n = fnr(&mut rng);
+    let f = detect(&engine(), &format!("fnr {}\u{fffd}{}", &n[..6], &n[6..]));
+    assert_eq!(ids(&f), vec![("no.fnr", n)]);
+}
+
+#[test]
+fn a_hetu_spaced_apart_by_pdf_text_extraction_is_found() {
+    let mut rng = Rng(22);
+    let e = engine();
+    let mut found = 0;
+    let mut tried = 0;
+    while tried < 40 {
+        let n = generate::one(Kind::FiHetu, &mut rng);
+        let (date, rest) = n.split_at(6);
+        let last = rest.chars().last().unwrap_or('0');
+        let sign = rest.chars().next().unwrap_or('-');
+        if !(last.is_ascii_alphabetic() || sign.is_ascii_alphabetic()) {
+            continue;
+        }
+        tried += 1;
+        let spaced: Vec<String> = rest.chars().map(String::from).collect();
+        let written = if sign == '-' {
+            format!("{date} {}", spaced[1..].join(" "))
+        } else {
+            format!("{date} {}", spaced.join(" "))
+        };
+        let f = detect(&e, &format!("Henkilötunnus:\n{written}\nSumma"));
+        if ids(&f) == vec![("fi.hetu", n.clone())] {
+            found += 1;
+        }
+    }
+    assert_eq!(found, 40);
+    // Single spaced digits without a letter are not a hetu.
+    assert!(ids(&detect(&e, "Tabell: 010190 1 2 3 4 5")).is_empty());
+}

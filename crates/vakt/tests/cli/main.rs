@@ -1,6 +1,8 @@
-//! The `vakt` binary's integration tests: each module runs the real binary against a real database.
+//! The `vakt` binary's integration tests (one test binary; one module per area): each module runs the
+//! real binary against real files and a real database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod platform;
 mod corpus;
+mod platform;
+mod scan;

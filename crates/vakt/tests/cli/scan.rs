@@ -1,0 +1,386 @@
+//! `vakt scan` end to end: the real binary on temporary directories with synthetic numbers.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use vakt_idnr::generate::{self, Rng};
+use vakt_idnr::{Date, Kind};
+use vakt_scan::fixtures::{self, XCell, XSheet};
+
+fn vakt_scan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vakt"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .expect("run vakt scan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn jsonl(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+fn fnr(seed: u64) -> String {
+    let mut rng = Rng(seed);
+    let birth = rng.date(1950, 1999);
+    generate::with_birth(Kind::NoFnr, birth, &mut rng).expect("fnr")
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+/// A directory with one file holding a labelled fnr and one clean file.
+fn tree() -> (tempfile::TempDir, String) {
+    let d = tempfile::tempdir().expect("tempdir");
+    let n = fnr(7);
+    std::fs::write(
+        d.path().join("brev.txt"),
+        format!("Hei,\nsøknaden gjelder fødselsnummer {n}.\nHilsen saksbehandler\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.path().join("rent.txt"),
+        "Ingen personopplysninger her, bare år 2024.\n",
+    )
+    .expect("write");
+    (d, n)
+}
+
+#[test]
+fn scan_reports_a_planted_number_as_jsonl_with_every_documented_field_and_exits_1() {
+    let (d, n) = tree();
+    let o = vakt_scan(&["--format", "jsonl", p(d.path())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert!(r["path"].as_str().is_some_and(|s| s.ends_with("brev.txt")));
+    assert_eq!(r["kind"], "no.fnr");
+    assert_eq!(r["value"], format!("{}*****", &n[..6]));
+    assert!(r["confidence"].as_f64().is_some_and(|c| c >= 0.9));
+    assert_eq!(r["location"], "line 2");
+    assert!(
+        r["context"]
+            .as_str()
+            .is_some_and(|c| c.contains("fødselsnummer"))
+    );
+    assert!(r["reasons"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(stderr(&o).contains("2 files scanned"), "{}", stderr(&o));
+}
+
+#[test]
+fn scan_of_a_clean_tree_prints_nothing_and_exits_0() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        d.path().join("a.txt"),
+        "Møtereferat uten nummer. Tlf 22 33 44 55.\n",
+    )
+    .expect("write");
+    let o = vakt_scan(&["--format", "jsonl", p(d.path())]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn numbers_are_masked_everywhere_unless_reveal_is_given() {
+    let (d, n) = tree();
+    for format in ["table", "jsonl", "csv", "sarif"] {
+        let o = vakt_scan(&["--format", format, p(d.path())]);
+        assert!(!stdout(&o).contains(&n), "{format} shows the number");
+        assert!(
+            !stdout(&o).contains(&n[6..]),
+            "{format} shows the individual number"
+        );
+    }
+    let o = vakt_scan(&["--format", "jsonl", "--reveal", p(d.path())]);
+    let rows = jsonl(&o);
+    assert_eq!(rows[0]["value"], n.as_str());
+    assert!(
+        !rows[0]["context"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&n[6..]),
+        "context stays masked"
+    );
+}
+
+#[test]
+fn csv_and_sarif_and_table_formats_carry_the_finding() {
+    let (d, _) = tree();
+    let o = vakt_scan(&["--format", "csv", p(d.path())]);
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("path,kind,value,confidence,location,context,reasons,error")
+    );
+    assert!(lines.next().is_some_and(|l| l.contains("no.fnr")));
+    let o = vakt_scan(&["--format", "sarif", p(d.path())]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("sarif is json");
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "no.fnr");
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    let o = vakt_scan(&[p(d.path())]);
+    assert!(stdout(&o).contains("no.fnr") && stdout(&o).contains("brev.txt (line 2)"));
+}
+
+#[test]
+fn exclude_globs_skip_matching_files() {
+    let (d, _) = tree();
+    let o = vakt_scan(&["--format", "jsonl", "--exclude", "brev.*", p(d.path())]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn kinds_limit_what_is_reported() {
+    let (d, _) = tree();
+    let o = vakt_scan(&["--format", "jsonl", "--kinds", "se,dk", p(d.path())]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = vakt_scan(&["--kinds", "xx.yy", p(d.path())]);
+    assert_eq!(o.status.code(), Some(2), "an unknown kind is a usage error");
+}
+
+#[test]
+fn a_rules_file_sets_the_minimum_confidence_and_value_exclusions() {
+    let (d, n) = tree();
+    let rules = d.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        format!("[exclude]\nvalues = [\"{} {}\"]\n", &n[..6], &n[6..]),
+    )
+    .expect("write");
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--rules",
+        p(&rules),
+        "--exclude",
+        "*.toml",
+        p(d.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A bare number (no context word) scores below 0.8.
+    std::fs::write(d.path().join("brev.txt"), format!("nummer {n}\n")).expect("write");
+    let o = vakt_scan(&["--format", "jsonl", "--exclude", "*.toml", p(d.path())]);
+    assert_eq!(o.status.code(), Some(1), "reported with the defaults");
+    std::fs::write(&rules, "min_confidence = 0.8\n").expect("write");
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--rules",
+        p(&rules),
+        "--exclude",
+        "*.toml",
+        p(d.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn cache_second_run_reads_nothing_and_reports_the_same_findings() {
+    let (d, _) = tree();
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let cache = cache_dir.path().join("scan.cache");
+    let first = vakt_scan(&["--format", "jsonl", "--cache", p(&cache), p(d.path())]);
+    assert!(
+        stderr(&first).contains("2 files scanned"),
+        "{}",
+        stderr(&first)
+    );
+    let second = vakt_scan(&["--format", "jsonl", "--cache", p(&cache), p(d.path())]);
+    assert_eq!(stdout(&first), stdout(&second));
+    assert_eq!(first.status.code(), second.status.code());
+    let err = stderr(&second);
+    assert!(err.contains("0 files scanned, 2 from cache"), "{err}");
+    assert!(err.contains(" 0 bytes read"), "{err}");
+    // A changed file is read again.
+    std::fs::write(d.path().join("rent.txt"), format!("fnr {}\n", fnr(99))).expect("write");
+    let third = vakt_scan(&["--format", "jsonl", "--cache", p(&cache), p(d.path())]);
+    assert!(
+        stderr(&third).contains("1 files scanned, 1 from cache"),
+        "{}",
+        stderr(&third)
+    );
+    assert_eq!(jsonl(&third).len(), 2);
+}
+
+#[test]
+fn changed_since_scans_only_newer_files() {
+    let (d, _) = tree();
+    let old = std::fs::File::options()
+        .write(true)
+        .open(d.path().join("brev.txt"))
+        .expect("open");
+    let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800); // 2020-01-01
+    old.set_modified(t).expect("set mtime");
+    drop(old);
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--changed-since",
+        "2021-01-01",
+        p(d.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("1 files scanned") && stderr(&o).contains("1 skipped"),
+        "{}",
+        stderr(&o)
+    );
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--changed-since",
+        "2019-12-31",
+        p(d.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = vakt_scan(&["--changed-since", "yesterday", p(d.path())]);
+    assert_eq!(o.status.code(), Some(2), "an invalid date is a usage error");
+}
+
+#[test]
+fn a_path_that_cannot_be_read_is_an_error_row_and_the_scan_goes_on() {
+    let (d, _) = tree();
+    let missing = d.path().join("finnes-ikke.txt");
+    let o = vakt_scan(&["--format", "jsonl", p(&missing), p(d.path())]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "findings win over errors: {}",
+        stderr(&o)
+    );
+    let rows = jsonl(&o);
+    assert!(rows.iter().any(|r| r["kind"] == "no.fnr"));
+    let err = rows
+        .iter()
+        .find(|r| r["kind"] == "error")
+        .expect("error row");
+    assert!(
+        err["path"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("finnes-ikke.txt"))
+    );
+    assert!(err["error"].as_str().is_some_and(|e| !e.is_empty()));
+    let o = vakt_scan(&["--format", "jsonl", p(&missing)]);
+    assert_eq!(o.status.code(), Some(2), "errors without findings exit 2");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_an_error_row() {
+    // /proc/self/mem stats as a regular file but reading it from offset 0 fails (root cannot read it
+    // either, unlike a chmod 000 file), so this exercises the read-error path for real.
+    let o = vakt_scan(&["--format", "jsonl", "/proc/self/mem"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["kind"], "error");
+    assert!(
+        rows[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot read")),
+        "{rows:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_an_error_row_not_a_crash() {
+    let (d, _) = tree();
+    std::fs::create_dir(d.path().join("sub")).expect("mkdir");
+    std::os::unix::fs::symlink(d.path(), d.path().join("sub/loop")).expect("symlink");
+    let o = vakt_scan(&["--format", "jsonl", "--follow-links", p(d.path())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    let err = rows
+        .iter()
+        .find(|r| r["kind"] == "error")
+        .expect("loop error row");
+    assert!(
+        err["error"].as_str().is_some_and(|e| e.contains("loop")),
+        "{err}"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r["kind"] == "no.fnr").count(),
+        1,
+        "the file is reported once"
+    );
+    // Not following: the link is skipped, no error.
+    let o = vakt_scan(&["--format", "jsonl", p(d.path())]);
+    assert!(jsonl(&o).iter().all(|r| r["kind"] != "error"));
+}
+
+#[test]
+fn members_of_archives_are_reported_with_bang_paths() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let n = fnr(11);
+    let inner = format!("Fødselsnummer: {n}\n");
+    let zip = fixtures::zip(&[("mappe/elev.txt", inner.as_bytes())]);
+    std::fs::write(d.path().join("arkiv.zip"), zip).expect("write");
+    let o = vakt_scan(&["--format", "jsonl", p(d.path())]);
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0]["path"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("arkiv.zip!mappe/elev.txt")),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn spreadsheet_numbers_that_lost_their_leading_zero_are_found() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng(5);
+    let n = loop {
+        let birth = Date {
+            year: 1980,
+            month: rng.range(1, 12) as u8,
+            day: rng.range(1, 9) as u8,
+        };
+        if let Some(n) = generate::with_birth(Kind::NoFnr, birth, &mut rng) {
+            break n;
+        }
+    };
+    let sheet = XSheet {
+        name: "Ansatte".into(),
+        rows: vec![
+            vec![
+                XCell::Shared("Navn".into()),
+                XCell::Shared("Fødselsnummer".into()),
+            ],
+            vec![XCell::Shared("Kari".into()), XCell::Number(n.clone())],
+        ],
+    };
+    std::fs::write(d.path().join("lønn.xlsx"), fixtures::xlsx(&[sheet])).expect("write");
+    let o = vakt_scan(&["--format", "jsonl", "--reveal", p(d.path())]);
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 1, "{rows:?} {}", stderr(&o));
+    assert_eq!(rows[0]["value"], n.as_str());
+    assert_eq!(rows[0]["kind"], "no.fnr");
+}
+
+#[test]
+fn help_documents_the_exit_status() {
+    let o = vakt_scan(&["--help"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("Exit status") && out.contains("--cache") && out.contains("--changed-since")
+    );
+}

@@ -32,26 +32,6 @@ settings-overrides = { $count ->
     [one] én egen indstilling
    *[other] { $count } egne indstillinger
 }
-setting-password-min-length = Mindste længde på adgangskoder
-setting-password-max-length = Største længde på adgangskoder
-setting-password-required-classes = Tegnklasser, som alle adgangskoder skal indeholde
-setting-password-min-classes = Mindst så mange forskellige tegnklasser (0 = ingen regel)
-setting-password-forbidden-chars = Tegn, som en adgangskode ikke må indeholde
-setting-password-reject-personal-info = Afvis adgangskoder med personens navn, initialer eller fødselsdato
-setting-password-reject-common = Afvis de 10.000 mest almindelige adgangskoder
-setting-password-history = Afvis de seneste N adgangskoder (0 = ingen regel)
-setting-password-max-age-days = Adgangskoder udløber efter så mange dage (tomt = aldrig)
-setting-password-lockout-max-failures = Spær en konto efter så mange mislykkede login
-setting-password-lockout-lock-minutes = Hold den spærret i så mange minutter
-setting-require-totp = Kræv tofaktorlogin (godkendelsesapp)
-setting-session-idle-minutes = Log ud efter så mange minutter uden aktivitet
-setting-session-absolute-minutes = Log ud senest efter så mange minutter
-setting-audit-retention-usage-days = Behold brugshændelser i så mange dage
-setting-audit-retention-monitoring-days = Behold overvågningshændelser i så mange dage
-setting-audit-retention-security-days = Behold sikkerhedshændelser i så mange dage
-setting-languages = Sprog, man kan vælge
-setting-default-language = Standardsprog
-setting-time-zone = Tidszone
 settings-err-looser = »{ $setting }« kan kun gøres strengere end den nedarvede værdi ({ $inherited }).
 settings-err-out-of-range = »{ $setting }« skal ligge mellem { $min } og { $max }.
 settings-err-empty = »{ $setting }« må ikke være tom.

@@ -32,26 +32,6 @@ settings-overrides = { $count ->
     [one] one own setting
    *[other] { $count } own settings
 }
-setting-password-min-length = Minimum password length
-setting-password-max-length = Maximum password length
-setting-password-required-classes = Character classes every password must contain
-setting-password-min-classes = At least this many different character classes (0 = no rule)
-setting-password-forbidden-chars = Characters a password may not contain
-setting-password-reject-personal-info = Reject passwords containing the person's name, initials or birth date
-setting-password-reject-common = Reject the 10,000 most common passwords
-setting-password-history = Reject the last N passwords (0 = no rule)
-setting-password-max-age-days = Passwords expire after this many days (empty = never)
-setting-password-lockout-max-failures = Lock an account after this many failed sign-ins
-setting-password-lockout-lock-minutes = Keep it locked for this many minutes
-setting-require-totp = Require two-factor sign-in (authenticator app)
-setting-session-idle-minutes = Sign out after this many idle minutes
-setting-session-absolute-minutes = Sign out at the latest after this many minutes
-setting-audit-retention-usage-days = Keep usage events for this many days
-setting-audit-retention-monitoring-days = Keep monitoring events for this many days
-setting-audit-retention-security-days = Keep security events for this many days
-setting-languages = Languages people may choose
-setting-default-language = Default language
-setting-time-zone = Time zone
 settings-err-looser = “{ $setting }” may only be made stricter than the inherited value ({ $inherited }).
 settings-err-out-of-range = “{ $setting }” must be between { $min } and { $max }.
 settings-err-empty = “{ $setting }” must not be empty.

@@ -32,26 +32,6 @@ settings-overrides = { $count ->
     [one] én egen innstilling
    *[other] { $count } egne innstillinger
 }
-setting-password-min-length = Minste passordlengde
-setting-password-max-length = Største passordlengde
-setting-password-required-classes = Tegnklasser alle passord må inneholde
-setting-password-min-classes = Minst så mange ulike tegnklasser (0 = ingen regel)
-setting-password-forbidden-chars = Tegn et passord ikke kan inneholde
-setting-password-reject-personal-info = Avvis passord som inneholder personens navn, initialer eller fødselsdato
-setting-password-reject-common = Avvis de 10 000 vanligste passordene
-setting-password-history = Avvis de siste N passordene (0 = ingen regel)
-setting-password-max-age-days = Passord utløper etter så mange dager (tomt = aldri)
-setting-password-lockout-max-failures = Sperr en konto etter så mange mislykkede innlogginger
-setting-password-lockout-lock-minutes = Hold den sperret i så mange minutter
-setting-require-totp = Krev tofaktorinnlogging (autentiseringsapp)
-setting-session-idle-minutes = Logg ut etter så mange minutter uten aktivitet
-setting-session-absolute-minutes = Logg ut senest etter så mange minutter
-setting-audit-retention-usage-days = Behold brukshendelser i så mange dager
-setting-audit-retention-monitoring-days = Behold overvåkingshendelser i så mange dager
-setting-audit-retention-security-days = Behold sikkerhetshendelser i så mange dager
-setting-languages = Språk folk kan velge
-setting-default-language = Standardspråk
-setting-time-zone = Tidssone
 settings-err-looser = «{ $setting }» kan bare gjøres strengere enn den arvede verdien ({ $inherited }).
 settings-err-out-of-range = «{ $setting }» må være mellom { $min } og { $max }.
 settings-err-empty = «{ $setting }» kan ikke være tom.

@@ -32,26 +32,6 @@ settings-overrides = { $count ->
     [one] en egen inställning
    *[other] { $count } egna inställningar
 }
-setting-password-min-length = Minsta lösenordslängd
-setting-password-max-length = Största lösenordslängd
-setting-password-required-classes = Teckenklasser som alla lösenord måste innehålla
-setting-password-min-classes = Minst så många olika teckenklasser (0 = ingen regel)
-setting-password-forbidden-chars = Tecken som ett lösenord inte får innehålla
-setting-password-reject-personal-info = Avvisa lösenord som innehåller personens namn, initialer eller födelsedatum
-setting-password-reject-common = Avvisa de 10 000 vanligaste lösenorden
-setting-password-history = Avvisa de senaste N lösenorden (0 = ingen regel)
-setting-password-max-age-days = Lösenord går ut efter så många dagar (tomt = aldrig)
-setting-password-lockout-max-failures = Spärra ett konto efter så många misslyckade inloggningar
-setting-password-lockout-lock-minutes = Håll det spärrat i så många minuter
-setting-require-totp = Kräv tvåfaktorsinloggning (autentiseringsapp)
-setting-session-idle-minutes = Logga ut efter så många minuter utan aktivitet
-setting-session-absolute-minutes = Logga ut senast efter så många minuter
-setting-audit-retention-usage-days = Spara användningshändelser i så många dagar
-setting-audit-retention-monitoring-days = Spara övervakningshändelser i så många dagar
-setting-audit-retention-security-days = Spara säkerhetshändelser i så många dagar
-setting-languages = Språk som man kan välja
-setting-default-language = Standardspråk
-setting-time-zone = Tidszon
 settings-err-looser = ”{ $setting }” kan bara göras strängare än det ärvda värdet ({ $inherited }).
 settings-err-out-of-range = ”{ $setting }” måste ligga mellan { $min } och { $max }.
 settings-err-empty = ”{ $setting }” får inte vara tomt.

@@ -54,7 +54,7 @@ export async function signIn(page: Page, username: string) {
   if (a.totp) {
     await expect(page).toHaveURL(/\/login\/totp/);
     await page.locator('input[name=code]').fill(await freshTotp(a.totp));
-    await page.locator('form button[type=submit]').click();
+    await page.locator('main form button[type=submit]').first().click();
   }
   await expect(page).toHaveURL(/\/me/);
 }

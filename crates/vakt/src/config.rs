@@ -307,6 +307,8 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<String> {
 }
 
 #[cfg(test)]
+// figment::Jail closures must return figment::Error, which is large by design.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

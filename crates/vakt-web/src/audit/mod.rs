@@ -159,7 +159,11 @@ impl AuditParams {
         let text = |value: &str, label: &str, errors: &mut Vec<String>| -> Option<String> {
             let v = value.trim();
             if v.chars().any(char::is_control) {
-                errors.push(t(lang, "audit-err-invalid", &[("field", Arg::from(t(lang, label, &[])))]));
+                errors.push(t(
+                    lang,
+                    "audit-err-invalid",
+                    &[("field", Arg::from(t(lang, label, &[])))],
+                ));
                 return None;
             }
             if v.chars().count() > MAX_FILTER_CHARS {

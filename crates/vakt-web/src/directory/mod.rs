@@ -251,7 +251,7 @@ fn unit_options(units: &[OrgUnit]) -> Vec<(String, String)> {
             (u.id.to_string(), names.join(" › "))
         })
         .collect();
-    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    out.sort_by_key(|a| a.1.to_lowercase());
     out
 }
 
@@ -287,7 +287,7 @@ pub fn tree_rows(units: &[OrgUnit]) -> Vec<TreeRow> {
         kids.entry(parent).or_default().push(u);
     }
     for list in kids.values_mut() {
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        list.sort_by_key(|a| a.name.to_lowercase());
     }
     let mut order: Vec<(&OrgUnit, usize)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -392,6 +392,7 @@ fn people_href(base: &str, q: &str, unit: &str, page: u64) -> String {
     href
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn search(
     st: &AppState,
     tenant: vakt_core::directory::TenantId,
@@ -470,8 +471,10 @@ async fn people_page(
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     if params.q.chars().any(char::is_control) {
-        return Err(AppError::invalid("dir-err-invalid")
-            .with_arg("field", crate::i18n::t(user.lang(), "dir-search-label", &[])));
+        return Err(AppError::invalid("dir-err-invalid").with_arg(
+            "field",
+            crate::i18n::t(user.lang(), "dir-search-label", &[]),
+        ));
     }
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
@@ -564,7 +567,7 @@ async fn unit_page(
         .filter(|u| u.parent == Some(id))
         .map(|u| (u.id.to_string(), u.name.clone()))
         .collect();
-    children.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    children.sort_by_key(|a| a.1.to_lowercase());
     let leader = match unit.leader {
         Some(l) => st
             .db()
@@ -688,7 +691,7 @@ async fn person_page(
                 locked_until: a
                     .locked_until
                     .filter(|t| *t > st.db().now())
-                    .map(|t| crate::directory::fmt_time(t)),
+                    .map(crate::directory::fmt_time),
             })
     } else {
         None

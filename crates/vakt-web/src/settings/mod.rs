@@ -748,7 +748,7 @@ async fn tenant_page(
             )
         })
         .collect();
-    unit_links.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    unit_links.sort_by_key(|a| a.1.to_lowercase());
     let failed = !errors.is_empty();
     let mut page = user.page("settings-title", "/settings");
     page.notice = notice_text(lang, notice);

@@ -79,17 +79,13 @@ fn check(
         return;
     }
     match s.get("type") {
-        Some(Value::String(t)) => {
-            if !type_ok(t, v) {
-                errors.push(format!("{path}: expected {t}, got {v}"));
-                return;
-            }
+        Some(Value::String(t)) if !type_ok(t, v) => {
+            errors.push(format!("{path}: expected {t}, got {v}"));
+            return;
         }
-        Some(Value::Array(ts)) => {
-            if !ts.iter().filter_map(Value::as_str).any(|t| type_ok(t, v)) {
-                errors.push(format!("{path}: expected one of {ts:?}, got {v}"));
-                return;
-            }
+        Some(Value::Array(ts)) if !ts.iter().filter_map(Value::as_str).any(|t| type_ok(t, v)) => {
+            errors.push(format!("{path}: expected one of {ts:?}, got {v}"));
+            return;
         }
         _ => {}
     }

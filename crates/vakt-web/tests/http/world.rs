@@ -34,6 +34,7 @@ pub struct User {
     pub tenant: Tenant,
 }
 
+#[allow(dead_code)] // Fixture handles offered to every test module; not every module uses each one.
 pub struct World {
     pub base: String,
     pub db: Db,

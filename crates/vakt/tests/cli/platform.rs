@@ -141,7 +141,7 @@ fn config_example_prints_every_setting_with_its_environment_variable() {
 
 #[test]
 fn an_unknown_database_scheme_fails_with_a_clear_message() {
-    let env = Env::sqlite();
+    let _env = Env::sqlite();
     let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
         .args(["migrate"])
         .env("VAKT_DATABASE_URL", "mysql://root:pw@localhost/vakt")
@@ -322,7 +322,11 @@ fn changing_one_byte_of_one_audit_event_fails_verify_naming_that_event() {
         // Change one byte of the action of the second event ("x" for its first character).
         env.execute("UPDATE audit_events SET action = 'x' || substr(action, 2) WHERE seq = 2");
         let listing = env.ok(&["tenant", "list"]);
-        let tenant_id = listing.split_whitespace().last().expect("tenant id").to_owned();
+        let tenant_id = listing
+            .split_whitespace()
+            .last()
+            .expect("tenant id")
+            .to_owned();
         let out = env.vakt(&["audit", "verify"]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let msg = text(&out);

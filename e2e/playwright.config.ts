@@ -8,7 +8,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['line'], ['json', { outputFile: 'test-results/results.json' }]],
+  reporter: [['line'], ['json', { outputFile: 'results.json' }]],
   globalSetup: './global-setup.ts',
   globalTeardown: './global-teardown.ts',
   use: {

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{
-    EmploymentState, OrgUnit, Person, PersonId, PersonKind, UnitId, check_reparent, path_to_root,
+    EmploymentState, OrgUnit, Person, PersonId, PersonKind, TenantId, UnitId, check_reparent,
+    path_to_root,
 };
 
 use vakt_store::{NewPerson, NewUnit, PeopleQuery, StoreError};
@@ -395,7 +396,7 @@ fn people_href(base: &str, q: &str, unit: &str, page: u64) -> String {
 #[allow(clippy::too_many_arguments)]
 async fn search(
     st: &AppState,
-    tenant: vakt_core::directory::TenantId,
+    tenant: TenantId,
     units: &[OrgUnit],
     q: &str,
     unit: Option<UnitId>,
@@ -1017,6 +1018,28 @@ pub fn apply_person_form(
     Ok(updated)
 }
 
+/// A person chosen in a form by employee number (a manager or a unit leader):
+/// `Some(None)` = none chosen, `Some(Some(id))` = found, `None` = no such person (or an impossible value).
+async fn person_by_number(
+    st: &AppState,
+    tenant: TenantId,
+    number: &str,
+) -> Result<Option<Option<PersonId>>, AppError> {
+    let number = number.trim();
+    if number.is_empty() {
+        return Ok(Some(None));
+    }
+    if too_long(number, 64) || number.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    Ok(st
+        .db()
+        .person_by_employee_number(tenant, number)
+        .await
+        .map_err(store_error)?
+        .map(|p| Some(p.id)))
+}
+
 async fn person_edit_submit(
     user: CurrentUser,
     State(st): State<AppState>,
@@ -1027,19 +1050,7 @@ async fn person_edit_submit(
     let (person, units, resource) = load_person(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let tenant = user.tenant_id();
-    // The manager by employee number: Some(None) = none chosen, Some(Some(id)) = found, None = unknown.
-    let manager_number = form.manager.trim();
-    let manager = if manager_number.is_empty() {
-        Some(None)
-    } else if too_long(manager_number, 64) || manager_number.chars().any(char::is_control) {
-        None
-    } else {
-        st.db()
-            .person_by_employee_number(tenant, manager_number)
-            .await
-            .map_err(store_error)?
-            .map(|p| Some(p.id))
-    };
+    let manager = person_by_number(&st, tenant, &form.manager).await?;
     // The new unit must itself be one the editor may edit in.
     match apply_person_form(&person, &form, &units, manager) {
         Ok(updated) => {
@@ -1223,18 +1234,7 @@ async fn unit_edit_submit(
     let (unit, units, resource) = load_unit(&st, &user, &id).await?;
     user.authorize(Action::EditDirectory, &resource)?;
     let tenant = user.tenant_id();
-    let leader_number = form.leader.trim();
-    let leader = if leader_number.is_empty() {
-        Some(None)
-    } else if too_long(leader_number, 64) || leader_number.chars().any(char::is_control) {
-        None
-    } else {
-        st.db()
-            .person_by_employee_number(tenant, leader_number)
-            .await
-            .map_err(store_error)?
-            .map(|p| Some(p.id))
-    };
+    let leader = person_by_number(&st, tenant, &form.leader).await?;
     match apply_unit_form(&unit, &form, &units, leader) {
         Ok(updated) => {
             let target = Resource::in_unit(tenant, unit_path(&units, updated.parent));

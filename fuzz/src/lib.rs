@@ -12,6 +12,7 @@ pub fn limits() -> Limits {
         max_total_decompressed: 8 << 20,
         max_ratio: 100,
         max_time_per_file: Duration::from_secs(5),
+        pdf_worker: None,
     }
 }
 

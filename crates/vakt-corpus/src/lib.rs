@@ -11,6 +11,7 @@
 pub mod docs;
 pub mod lang;
 pub mod numbers;
+pub mod plain;
 pub mod render;
 
 use std::path::Path;

@@ -24,7 +24,7 @@ or directory could not be read, or on a usage error (bad flag, rules file or dat
 #[command(after_help = EXIT_HELP)]
 pub struct ScanArgs {
     /// Files and directories to scan.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "pdf_worker")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -46,9 +46,37 @@ pub struct ScanArgs {
     /// scanned directory and the file name.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Skip files larger than this (bytes, or with K, M, G suffix; default 256M).
+    /// Skip files (and archive members) larger than this (bytes, or with K, M, G suffix; default 256M).
+    /// Also `[limits] max_filesize` in the rules file.
     #[arg(long, value_name = "SIZE")]
     pub max_filesize: Option<String>,
+    /// Maximum nesting of archives, mail attachments and embedded documents (default 5; the file itself
+    /// is level 0). Also `[limits] max_depth`.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<u32>,
+    /// Maximum bytes decompressed out of one file over all its members (default 1G). Also
+    /// `[limits] max_decompressed`.
+    #[arg(long, value_name = "SIZE")]
+    pub max_decompressed: Option<String>,
+    /// Maximum ratio of uncompressed to compressed size of one archive member, against zip bombs
+    /// (default 200). Also `[limits] max_ratio`.
+    #[arg(long, value_name = "N")]
+    pub max_ratio: Option<u64>,
+    /// Seconds allowed per file, archive members included (default 60); a file that takes longer gets an
+    /// error row with the findings made so far. Also `[limits] timeout`.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Address-space limit of the child process that reads each PDF (default 1G). Also
+    /// `[limits] max_pdf_memory`.
+    #[arg(long, value_name = "SIZE")]
+    pub max_pdf_memory: Option<String>,
+    /// Read PDFs inside this process instead of a child process (faster on many small PDFs, but a
+    /// hostile PDF can then stop the scan).
+    #[arg(long)]
+    pub pdf_in_process: bool,
+    /// Internal: act as the PDF worker (read a PDF on stdin, write its text to stdout).
+    #[arg(long, hide = true)]
+    pub pdf_worker: bool,
     /// Only scan files modified on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339).
     #[arg(long, value_name = "DATE")]
     pub changed_since: Option<String>,
@@ -180,9 +208,62 @@ impl Summary {
     }
 }
 
+/// The safety limits of a run: defaults, then the rules file's `[limits]`, then the flags.
+pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
+    let size = |flag: &str, v: &Option<String>| -> Result<Option<u64>, String> {
+        match v {
+            None => Ok(None),
+            Some(s) => parse_size(s)
+                .map(Some)
+                .ok_or_else(|| format!("invalid size `{s}` for {flag} (use e.g. 1048576, 512K, 10M, 2G)")),
+        }
+    };
+    let r = &rules.limits;
+    let mut l = Limits::default();
+    if let Some(v) = size("--max-filesize", &args.max_filesize)?.or(r.max_file_size) {
+        l.max_file_size = v;
+    }
+    if let Some(v) = args.max_depth.or(r.max_depth) {
+        l.max_depth = v;
+    }
+    if let Some(v) = size("--max-decompressed", &args.max_decompressed)?.or(r.max_total_decompressed) {
+        l.max_total_decompressed = v;
+    }
+    if let Some(v) = args.max_ratio.or(r.max_ratio) {
+        if v == 0 {
+            return Err("--max-ratio must be greater than 0".into());
+        }
+        l.max_ratio = v;
+    }
+    if let Some(v) = args.timeout.or(r.timeout_secs) {
+        if v == 0 {
+            return Err("--timeout must be greater than 0".into());
+        }
+        l.max_time_per_file = Duration::from_secs(v);
+    }
+    let memory = size("--max-pdf-memory", &args.max_pdf_memory)?
+        .or(r.max_pdf_memory)
+        .unwrap_or(crate::extract::worker::DEFAULT_PDF_MEMORY);
+    if !args.pdf_in_process {
+        // The worker is this binary again: `<exe> scan --pdf-worker`. Without a path to ourselves, read
+        // PDFs in this process.
+        l.pdf_worker = std::env::current_exe()
+            .ok()
+            .map(|program| crate::extract::PdfWorker {
+                program,
+                args: vec!["scan".into(), "--pdf-worker".into()],
+                max_memory: memory,
+            });
+    }
+    Ok(l)
+}
+
 /// Run a scan; returns the process exit status (0 nothing found, 1 findings, 2 errors without findings or
 /// a usage error).
 pub fn run(args: ScanArgs) -> i32 {
+    if args.pdf_worker {
+        return crate::extract::pdf_worker_main();
+    }
     let started = std::time::Instant::now();
     let mut rules = match &args.rules {
         Some(p) => match Rules::load(p) {
@@ -205,17 +286,10 @@ pub fn run(args: ScanArgs) -> i32 {
             return usage(e);
         }
     }
-    let mut limits = Limits::default();
-    if let Some(s) = &args.max_filesize {
-        match parse_size(s) {
-            Some(n) => limits.max_file_size = n,
-            None => {
-                return usage(format!(
-                    "invalid size `{s}` (use e.g. 1048576, 512K, 10M, 2G)"
-                ));
-            }
-        }
-    }
+    let limits = match limits(&args, &rules) {
+        Ok(l) => l,
+        Err(e) => return usage(e),
+    };
     let changed_since = match &args.changed_since {
         Some(s) => match parse_since(s) {
             Some(t) => Some(t),
@@ -229,10 +303,14 @@ pub fn run(args: ScanArgs) -> i32 {
             .unwrap_or(2)
     });
     let fingerprint = format!(
-        "{}:{}:{}:{}",
+        "{}:{}:{}:{}:{}:{}:{}:{}",
         rules.fingerprint(),
         args.reveal,
         limits.max_file_size,
+        limits.max_depth,
+        limits.max_total_decompressed,
+        limits.max_ratio,
+        limits.max_time_per_file.as_secs(),
         env!("CARGO_PKG_VERSION")
     );
     let cache = match &args.cache {

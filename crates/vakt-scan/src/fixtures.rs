@@ -978,7 +978,8 @@ pub struct Eml {
 }
 
 /// An RFC 5322 message: the subject RFC 2047-encoded, a multipart/mixed body with the text part
-/// (quoted-printable), the HTML part (base64, Latin-1) and the attachments (base64).
+/// (quoted-printable) — inside a multipart/alternative with the HTML part (base64, Latin-1) when there
+/// is one — and the attachments (base64).
 pub fn eml(m: &Eml) -> Vec<u8> {
     let subject = format!(
         "=?utf-8?B?{}?=",
@@ -988,14 +989,21 @@ pub fn eml(m: &Eml) -> Vec<u8> {
         "From: {}\r\nTo: {}\r\nSubject: {subject}\r\nDate: Mon, 01 Jan 2024 10:00:00 +0100\r\nMessage-ID: <fixture@example.invalid>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\nThis is a MIME message.\r\n",
         m.from, m.to
     );
-    s.push_str("--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+    // With an HTML alternative, both renderings sit in a multipart/alternative, as mail programs write them.
+    let text_boundary = if m.html.is_some() {
+        s.push_str("--b1\r\nContent-Type: multipart/alternative; boundary=\"b2\"\r\n\r\n");
+        "b2"
+    } else {
+        "b1"
+    };
+    s.push_str(&format!("--{text_boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"));
     s.push_str(&quoted_printable(&m.text));
     s.push_str("\r\n");
     if let Some(h) = &m.html {
         let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(h);
-        s.push_str("--b1\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        s.push_str("--b2\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n");
         s.push_str(&base64(&latin1));
-        s.push_str("\r\n");
+        s.push_str("\r\n--b2--\r\n");
     }
     for a in &m.attachments {
         s.push_str(&format!(

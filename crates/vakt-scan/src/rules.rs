@@ -16,6 +16,14 @@
 //! paths = ["**/testdata/**", "*.log"]    # globs matched against the path (and the path below a root)
 //! values = ["010190 12345"]              # numbers never to report (separators ignored)
 //!
+//! [limits]                               # safety limits (command-line flags override them)
+//! max_filesize = "256M"                  # files and members larger than this are skipped
+//! max_depth = 5                          # nesting of archives, attachments, embedded documents
+//! max_decompressed = "1G"                # bytes decompressed out of one file, over all members
+//! max_ratio = 200                        # uncompressed/compressed size of one member (zip bombs)
+//! timeout = 60                           # seconds allowed per file
+//! max_pdf_memory = "1G"                  # address space of the PDF worker process
+//!
 //! [[positive]]                           # more words that mark a number as an ID number
 //! country = "no"                         # no|se|dk|fi|any
 //! terms = ["elevnr"]
@@ -109,6 +117,10 @@ pub enum RulesError {
     Glob { glob: String, detail: String },
     #[error("{what} must be between 0 and 1, got {value}")]
     Range { what: &'static str, value: f64 },
+    #[error("limits.{what}: invalid size `{value}` (use e.g. 1048576, 512K, 10M, 2G)")]
+    Size { what: &'static str, value: String },
+    #[error("limits.{what} must be greater than 0")]
+    Zero { what: &'static str },
     #[error("term list does not compile: {0}")]
     Terms(String),
 }
@@ -147,6 +159,46 @@ struct ExcludeSection {
     values: Vec<String>,
 }
 
+/// A size in a rules file: bytes as an integer, or a string with a K/M/G/T suffix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    max_filesize: Option<SizeValue>,
+    max_depth: Option<u32>,
+    max_decompressed: Option<SizeValue>,
+    max_ratio: Option<u64>,
+    timeout: Option<u64>,
+    max_pdf_memory: Option<SizeValue>,
+}
+
+/// Safety limits set by a rules file (each `None` keeps the default or the flag).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleLimits {
+    pub max_file_size: Option<u64>,
+    pub max_depth: Option<u32>,
+    pub max_total_decompressed: Option<u64>,
+    pub max_ratio: Option<u64>,
+    pub timeout_secs: Option<u64>,
+    pub max_pdf_memory: Option<u64>,
+}
+
+fn size_value(what: &'static str, v: Option<SizeValue>) -> Result<Option<u64>, RulesError> {
+    match v {
+        None => Ok(None),
+        Some(SizeValue::Bytes(n)) => Ok(Some(n)),
+        Some(SizeValue::Text(t)) => crate::cli::parse_size(&t)
+            .map(Some)
+            .ok_or(RulesError::Size { what, value: t }),
+    }
+}
+
 /// The TOML layout shared by the built-in term files and a user's rules file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +210,8 @@ struct RulesFile {
     categories: CategoriesSection,
     #[serde(default)]
     exclude: ExcludeSection,
+    #[serde(default)]
+    limits: LimitsSection,
     #[serde(default)]
     positive: Vec<ContextList>,
     #[serde(default)]
@@ -199,6 +253,8 @@ pub struct Rules {
     pub positive: Vec<PositiveTerm>,
     pub negative: Vec<String>,
     pub category_terms: Vec<CategoryTerm>,
+    /// Safety limits from the rules file.
+    pub limits: RuleLimits,
 }
 
 /// Default minimum confidence for ID numbers.
@@ -236,6 +292,7 @@ impl Rules {
             positive: Vec::new(),
             negative: Vec::new(),
             category_terms: Vec::new(),
+            limits: RuleLimits::default(),
         };
         // The embedded files are part of the build and covered by tests; a broken one would fail them.
         if let Ok(f) = toml::from_str::<RulesFile>(CONTEXT_TERMS) {
@@ -281,6 +338,31 @@ impl Rules {
         }
         if let Some(c) = f.country {
             self.country = Some(parse_country(&c).ok_or(RulesError::UnknownCountry(c))?);
+        }
+        let l = f.limits;
+        if let Some(v) = size_value("max_filesize", l.max_filesize)? {
+            self.limits.max_file_size = Some(v);
+        }
+        if let Some(v) = size_value("max_decompressed", l.max_decompressed)? {
+            self.limits.max_total_decompressed = Some(v);
+        }
+        if let Some(v) = size_value("max_pdf_memory", l.max_pdf_memory)? {
+            self.limits.max_pdf_memory = Some(v);
+        }
+        if let Some(v) = l.max_depth {
+            self.limits.max_depth = Some(v);
+        }
+        if let Some(v) = l.max_ratio {
+            if v == 0 {
+                return Err(RulesError::Zero { what: "max_ratio" });
+            }
+            self.limits.max_ratio = Some(v);
+        }
+        if let Some(v) = l.timeout {
+            if v == 0 {
+                return Err(RulesError::Zero { what: "timeout" });
+            }
+            self.limits.timeout_secs = Some(v);
         }
         for g in f.exclude.paths {
             self.add_exclude_path(&g)?;
@@ -411,6 +493,36 @@ mod tests {
         }
         assert_eq!(r.min_confidence, DEFAULT_MIN_CONFIDENCE);
         assert_eq!(r.country, None);
+    }
+
+    #[test]
+    fn limits_come_from_the_rules_file_with_sizes_in_bytes_or_with_suffixes() {
+        let r = Rules::from_toml(
+            "[limits]\nmax_filesize = \"10M\"\nmax_depth = 2\nmax_decompressed = 1048576\n\
+             max_ratio = 50\ntimeout = 7\nmax_pdf_memory = \"512M\"\n",
+            "t.toml",
+        )
+        .expect("rules");
+        assert_eq!(
+            r.limits,
+            RuleLimits {
+                max_file_size: Some(10 << 20),
+                max_depth: Some(2),
+                max_total_decompressed: Some(1 << 20),
+                max_ratio: Some(50),
+                timeout_secs: Some(7),
+                max_pdf_memory: Some(512 << 20),
+            }
+        );
+        assert_eq!(Rules::defaults().limits, RuleLimits::default());
+        for bad in [
+            "[limits]\nmax_filesize = \"ten\"",
+            "[limits]\ntimeout = 0",
+            "[limits]\nmax_ratio = 0",
+            "[limits]\nmax_dept = 3",
+        ] {
+            assert!(Rules::from_toml(bad, "t.toml").is_err(), "{bad}");
+        }
     }
 
     #[test]

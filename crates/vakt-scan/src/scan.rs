@@ -67,8 +67,19 @@ pub fn scan_bytes(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.to_string());
+    // Time per file is also enforced here, at every segment: once it has run out, the rest of the file's
+    // text is not looked at and the file gets a timeout row (with the findings made so far).
+    let deadline = budget.started.checked_add(limits.max_time_per_file);
+    let mut late = false;
     let result = extract::extract(&name, "", data, 0, &mut budget, &mut |ev| match ev {
-        Event::Text(seg) => det.segment(&seg),
+        Event::Text(seg) => {
+            if !late && deadline.is_some_and(|d| Instant::now() > d) {
+                late = true;
+            }
+            if !late {
+                det.segment(&seg);
+            }
+        }
         Event::Skipped { member, reason } => {
             if member.is_empty() {
                 skipped_file = Some(reason);
@@ -80,8 +91,13 @@ pub fn scan_bytes(
             errors.push(Row::error(&join_member(path, &member), error.to_string()))
         }
     });
-    if let Err(e) = result {
-        errors.push(Row::error(path, e.to_string()));
+    match result {
+        Err(e) => errors.push(Row::error(path, e.to_string())),
+        Ok(_) if late => errors.push(Row::error(
+            path,
+            extract::ExtractError::Timeout(limits.max_time_per_file.as_secs()).to_string(),
+        )),
+        Ok(_) => {}
     }
     let mut rows: Vec<Row> = det
         .finish()

@@ -104,6 +104,44 @@ fn render_header(v: &HeaderValue<'_>) -> Option<String> {
     }
 }
 
+/// Body parts that only repeat another: in a `multipart/alternative`, the plain-text part is read and
+/// the other renderings of the same text (HTML, usually) are not, so that a number in the body is
+/// reported once. An alternative without a plain-text part keeps its first body part.
+fn redundant_alternatives(msg: &mail_parser::Message<'_>) -> Vec<usize> {
+    let mut skip = Vec::new();
+    let is_body = |i: usize| {
+        msg.parts.get(i).is_some_and(|p| {
+            p.attachment_name().is_none() && matches!(p.body, PartType::Text(_) | PartType::Html(_))
+        })
+    };
+    for part in &msg.parts {
+        let PartType::Multipart(children) = &part.body else {
+            continue;
+        };
+        let alternative = part.content_type().is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("alternative"))
+        });
+        if !alternative {
+            continue;
+        }
+        let bodies: Vec<usize> = children
+            .iter()
+            .map(|c| *c as usize)
+            .filter(|c| is_body(*c))
+            .collect();
+        let keep = bodies
+            .iter()
+            .copied()
+            .find(|c| matches!(msg.parts.get(*c).map(|p| &p.body), Some(PartType::Text(_))))
+            .or(bodies.first().copied());
+        skip.extend(bodies.into_iter().filter(|c| Some(*c) != keep));
+    }
+    skip
+}
+
 pub(crate) fn extract_eml(
     data: &[u8],
     depth: u32,
@@ -138,9 +176,13 @@ pub(crate) fn extract_eml(
             );
         }
     }
+    let alternatives = redundant_alternatives(&msg);
     let mut body_no = 0u32;
     for (i, part) in msg.parts.iter().enumerate() {
         budget.check_time()?;
+        if alternatives.contains(&i) {
+            continue;
+        }
         let attachment_name = part.attachment_name().map(str::to_string);
         let is_attachment = attachment_name.is_some()
             || matches!(

@@ -25,8 +25,11 @@ pub struct Limits {
     pub max_total_decompressed: u64,
     /// Maximum ratio of uncompressed to compressed size for one member (zip bombs).
     pub max_ratio: u64,
-    /// Time allowed per top-level file; checked between members and between pages/parts.
+    /// Time allowed per top-level file: checked between members, pages, parts and line chunks, and at
+    /// every segment handed to the detector; a PDF worker is killed when it runs out.
     pub max_time_per_file: std::time::Duration,
+    /// Run PDF extraction in this child process (see [`worker`]); `None`: in this process.
+    pub pdf_worker: Option<PdfWorker>,
 }
 
 impl Default for Limits {
@@ -37,6 +40,7 @@ impl Default for Limits {
             max_total_decompressed: 1024 * 1024 * 1024,
             max_ratio: 200,
             max_time_per_file: std::time::Duration::from_secs(60),
+            pdf_worker: None,
         }
     }
 }
@@ -161,6 +165,9 @@ mod odf;
 mod ooxml;
 mod pdf;
 mod text;
+pub mod worker;
+
+pub use worker::{PdfWorker, pdf_worker_main};
 
 #[cfg(test)]
 mod tests;
@@ -218,7 +225,10 @@ pub fn line_of(first: u32, text: &str, offset: usize) -> u32 {
 /// the other Unicode hyphens become `-`; soft hyphens, zero-width characters and byte order marks are
 /// removed; full-width digits become ASCII digits. ASCII text is returned unchanged without copying.
 pub fn normalize(text: String) -> String {
-    if text.is_ascii() {
+    // Every character changed below is encoded with a lead byte C2 (U+00A0, U+00AD), E2 (U+2000..),
+    // E3 (U+3000) or EF (U+FE58.., U+FEFF, U+FF0D..); Nordic letters (C3 ..) need no copy.
+    let b = text.as_bytes();
+    if memchr::memchr3(0xC2, 0xE2, 0xE3, b).is_none() && memchr::memchr(0xEF, b).is_none() {
         return text;
     }
     let mut out = String::with_capacity(text.len());

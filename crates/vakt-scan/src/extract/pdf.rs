@@ -16,7 +16,7 @@ use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use super::{Budget, Emitter, ExtractError, Location, Structure};
 
 /// Most text a PDF may produce (characters), against documents that expand without end.
-const MAX_TEXT: usize = 64 << 20;
+pub(crate) const MAX_TEXT: usize = 64 << 20;
 
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
@@ -200,13 +200,33 @@ pub(crate) fn extract_pdf(
     budget: &Budget<'_>,
     em: &mut Emitter<'_>,
 ) -> Result<(), ExtractError> {
+    let remaining = budget
+        .limits
+        .max_time_per_file
+        .saturating_sub(budget.started.elapsed());
+    let pages = match &budget.limits.pdf_worker {
+        Some(worker) => super::worker::run_pdf_worker(worker, data, remaining)?,
+        None => pdf_pages(data, Instant::now(), remaining)?,
+    };
+    for (page, text) in pages {
+        em.text(Location::Page(page), Structure::Prose, text);
+    }
+    Ok(())
+}
+
+/// The text of every page of a PDF, in this process (under `catch_unwind`). A stack overflow or an
+/// allocation failure inside the PDF reader cannot be caught here: the scanner runs this in a child
+/// process (see [`super::worker`]); the fuzz targets and unit tests call it directly.
+pub(crate) fn pdf_pages(
+    data: &[u8],
+    started: Instant,
+    max_time: Duration,
+) -> Result<Vec<(u32, String)>, ExtractError> {
     install_quiet_hook();
     let malformed = |detail: String| ExtractError::Malformed {
         format: "pdf",
         detail,
     };
-    let started = budget.started;
-    let max_time = budget.limits.max_time_per_file;
     QUIET.with(|q| q.set(true));
     let result = catch_unwind(AssertUnwindSafe(
         || -> Result<Vec<(u32, String)>, ExtractError> {
@@ -236,19 +256,15 @@ pub(crate) fn extract_pdf(
         },
     ));
     QUIET.with(|q| q.set(false));
-    let pages = match result {
-        Ok(r) => r?,
+    match result {
+        Ok(r) => r,
         Err(panic) => {
             let detail = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the PDF reader gave up".into());
-            return Err(malformed(format!("unsupported PDF construct: {detail}")));
+            Err(malformed(format!("unsupported PDF construct: {detail}")))
         }
-    };
-    for (page, text) in pages {
-        em.text(Location::Page(page), Structure::Prose, text);
     }
-    Ok(())
 }

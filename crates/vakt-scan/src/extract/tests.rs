@@ -303,11 +303,12 @@ fn eml_headers_bodies_and_attachments_give_the_number_whole() {
     );
     assert_found(&ev, NUM2, "", &Location::MailPart("header:To".into()));
     assert_found(&ev, NUM, "", &Location::MailPart("body".into()));
-    let html = assert_found(&ev, NUM, "", &Location::MailPart("body[2]".into()));
+    // The HTML alternative repeats the plain-text body: it is not read, so the number counts once.
     assert!(
-        html.text.contains("Fødselsnummer"),
-        "Latin-1 HTML decoded: {}",
-        html.text
+        holding(&ev, NUM)
+            .iter()
+            .all(|s| s.location != Location::MailPart("body[2]".into())),
+        "{ev:?}"
     );
     let csv = assert_found(&ev, NUM, "vedlegg.csv", &Location::Line(2));
     assert_eq!(
@@ -323,6 +324,31 @@ fn eml_headers_bodies_and_attachments_give_the_number_whole() {
         "brev.docx",
         &Location::Part("word/document.xml".into()),
     );
+}
+
+#[test]
+fn html_bodies_are_read_when_they_are_not_an_alternative_of_a_text_part() {
+    // An HTML-only alternative (no plain-text part) and a separate HTML part in multipart/mixed.
+    let source = format!("<p>Fødselsnummer: <b>{NUM}</b></p>");
+    let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&source);
+    let html = fixtures::base64(&latin1);
+    let mail = format!(
+        "From: a@example.invalid\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+         --m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n\
+         --a\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n{html}\r\n--a--\r\n\
+         --m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTekst {NUM2}\r\n\
+         --m\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Fnr {NUM2}</p>\r\n--m--\r\n"
+    );
+    let (r, ev) = run("a.eml", mail.as_bytes());
+    assert_eq!(r, Ok(Format::Eml));
+    let html = assert_found(&ev, NUM, "", &Location::MailPart("body".into()));
+    assert!(
+        html.text.contains("Fødselsnummer"),
+        "Latin-1 HTML decoded: {}",
+        html.text
+    );
+    assert_found(&ev, NUM2, "", &Location::MailPart("body[2]".into()));
+    assert_found(&ev, NUM2, "", &Location::MailPart("body[3]".into()));
 }
 
 #[test]

@@ -258,6 +258,22 @@ const WINDOW_AFTER: usize = 30;
 /// Bytes of text shown on each side of a finding.
 const SNIPPET: usize = 40;
 
+/// The index of the first ASCII digit at or after `from`. Text is mostly letters: 32 bytes at a time are
+/// tested without an early exit (which the compiler turns into vector code) before the exact search.
+fn next_digit(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 32) {
+        if chunk.iter().fold(false, |any, c| any | (c.wrapping_sub(b'0') < 10)) {
+            break;
+        }
+        i += 32;
+    }
+    b.get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|o| i + o)
+}
+
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
@@ -589,6 +605,16 @@ impl<'e> FileDetector<'e> {
     fn scan_categories(&mut self, seg: &Segment, index: u32) {
         let engine = self.engine;
         let text = seg.text.as_str();
+        // Matches are gathered per segment first (common words match often), then merged into the
+        // file's accumulators once per category and term: no allocation per match.
+        struct Hit {
+            category: Category,
+            start: usize,
+            end: usize,
+            terms: Vec<(usize, f32)>,
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut reported: Vec<(Category, bool)> = Vec::new();
         engine.categories.find_all(text, |m| {
             let Some(spec) = engine.categories.spec(m.spec) else {
                 return;
@@ -596,28 +622,60 @@ impl<'e> FileDetector<'e> {
             let Some(term) = engine.rules.category_terms.get(spec.payload) else {
                 return;
             };
-            if !engine.rules.reports(term.category.code()) {
+            let on = match reported.iter().find(|(c, _)| *c == term.category) {
+                Some((_, on)) => *on,
+                None => {
+                    let on = engine.rules.reports(term.category.code());
+                    reported.push((term.category, on));
+                    on
+                }
+            };
+            if !on {
                 return;
             }
-            let key = (seg.member.clone(), term.category);
+            let hit = match hits.iter_mut().position(|h| h.category == term.category) {
+                Some(i) => &mut hits[i],
+                None => {
+                    hits.push(Hit {
+                        category: term.category,
+                        start: m.start,
+                        end: m.end,
+                        terms: Vec::new(),
+                    });
+                    let last = hits.len() - 1;
+                    &mut hits[last]
+                }
+            };
+            match hit.terms.iter_mut().find(|(s, _)| *s == m.spec) {
+                Some((_, w)) => *w = w.max(term.weight),
+                None => hit.terms.push((m.spec, term.weight)),
+            }
+        });
+        for hit in hits {
+            let key = (seg.member.clone(), hit.category);
             let acc = self.categories.entry(key).or_insert_with(|| {
                 let lines =
-                    memchr::memchr_iter(b'\n', text.as_bytes().get(..m.start).unwrap_or(b""))
+                    memchr::memchr_iter(b'\n', text.as_bytes().get(..hit.start).unwrap_or(b""))
                         .count();
                 CategoryAcc {
                     terms: BTreeMap::new(),
                     location: render_location(&seg.location, lines as u32),
-                    context: snippet(text, m.start, m.end, None),
+                    context: snippet(text, hit.start, hit.end, None),
                     segment_index: index,
-                    offset: m.start,
+                    offset: hit.start,
                 }
             });
-            let name = spec.term.trim_matches('*').to_lowercase();
-            let w = acc.terms.entry(name).or_insert(0.0);
-            if term.weight > *w {
-                *w = term.weight;
+            for (spec, weight) in hit.terms {
+                let Some(spec) = engine.categories.spec(spec) else {
+                    continue;
+                };
+                let name = spec.term.trim_matches('*').to_lowercase();
+                let w = acc.terms.entry(name).or_insert(0.0);
+                if weight > *w {
+                    *w = weight;
+                }
             }
-        });
+        }
     }
 
     /// A spreadsheet cell that held a number: restore leading zeros (NO 11 digits, DK/SE 10).
@@ -684,11 +742,8 @@ impl<'e> FileDetector<'e> {
         let mut groups = std::mem::take(&mut self.groups);
         while i < n {
             // Skip to the next digit.
-            match b
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|c| c.is_ascii_digit()))
-            {
-                Some(off) => i += off,
+            match next_digit(b, i) {
+                Some(at) => i = at,
                 None => break,
             }
             // Build the chain of groups joined by separators.

@@ -226,14 +226,26 @@ pub fn line_of(first: u32, text: &str, offset: usize) -> u32 {
 /// removed; full-width digits become ASCII digits. ASCII text is returned unchanged without copying.
 pub fn normalize(text: String) -> String {
     // Every character changed below is encoded with a lead byte C2 (U+00A0, U+00AD), E2 (U+2000..),
-    // E3 (U+3000) or EF (U+FE58.., U+FEFF, U+FF0D..); Nordic letters (C3 ..) need no copy.
+    // E3 (U+3000) or EF (U+FE58.., U+FEFF, U+FF0D..); Nordic letters (C3 ..) need no look. Lead bytes
+    // are never continuation bytes, so each hit is a character boundary. Unchanged text is not copied.
     let b = text.as_bytes();
-    if memchr::memchr3(0xC2, 0xE2, 0xE3, b).is_none() && memchr::memchr(0xEF, b).is_none() {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
+    let mut out: Option<String> = None;
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    let mut next_ef = memchr::memchr(0xEF, b).unwrap_or(b.len());
+    while i < b.len() {
+        if next_ef < i {
+            next_ef = memchr::memchr(0xEF, &b[i..]).map_or(b.len(), |o| i + o);
+        }
+        let p = memchr::memchr3(0xC2, 0xE2, 0xE3, &b[i..]).map_or(b.len(), |o| i + o);
+        let p = p.min(next_ef);
+        if p >= b.len() {
+            break;
+        }
+        let Some(c) = text.get(p..).and_then(|t| t.chars().next()) else {
+            break;
+        };
+        let replacement: Option<Option<char>> = match c {
             '\u{00A0}'
             | '\u{202F}'
             | '\u{2007}'
@@ -245,19 +257,31 @@ pub fn normalize(text: String) -> String {
             | '\u{2004}'..='\u{2006}'
             | '\u{2008}'
             | '\u{200A}'
-            | '\u{3000}' => out.push(' '),
+            | '\u{3000}' => Some(Some(' ')),
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
-                out.push('-')
+                Some(Some('-'))
             }
-            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
-            '\u{FF10}'..='\u{FF19}' => {
-                let d = (c as u32) - 0xFF10;
-                out.push(char::from_digit(d, 10).unwrap_or('0'));
+            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => Some(None),
+            '\u{FF10}'..='\u{FF19}' => char::from_digit((c as u32) - 0xFF10, 10).map(Some),
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(text.get(copied..p).unwrap_or_default());
+            if let Some(r) = r {
+                o.push(r);
             }
-            _ => out.push(c),
+            copied = p + c.len_utf8();
+        }
+        i = p + c.len_utf8();
+    }
+    match out {
+        None => text,
+        Some(mut o) => {
+            o.push_str(text.get(copied..).unwrap_or_default());
+            o
         }
     }
-    out
 }
 
 /// The member path of `name` inside `parent` (`!` between levels; `parent` empty at top level).

@@ -1083,3 +1083,30 @@ fn ods_repeated_rows_and_columns_move_the_cell_reference() {
     );
     assert!(matches!(seg.structure, Structure::NumericCell { .. }));
 }
+
+// ---------------------------------------------------------------- normalisation
+
+#[test]
+fn normalize_replaces_separators_and_keeps_everything_else() {
+    assert_eq!(
+        normalize("010190\u{a0}12345 og 010190\u{2013}1234, ﬁ\u{ad}le \u{feff}ø å".into()),
+        "010190 12345 og 010190-1234, ﬁle ø å"
+    );
+    assert_eq!(normalize("\u{ff10}\u{ff19}\u{3000}x\u{2212}".into()), "09 x-");
+    assert_eq!(normalize("§ «æøå» ½ €".into()), "§ «æøå» ½ €");
+    assert_eq!(normalize(String::new()), "");
+}
+
+proptest::proptest! {
+    #[test]
+    fn normalize_agrees_with_a_character_by_character_rewrite(s in "[a-zæø0-9 \u{a0}\u{ad}\u{2000}-\u{2015}\u{2212}\u{3000}\u{feff}\u{ff0d}-\u{ff19}§«€]{0,40}") {
+        let expected: String = s.chars().filter_map(|c| match c {
+            '\u{a0}' | '\u{2000}'..='\u{200A}' | '\u{3000}' => Some(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{ff0d}' => Some('-'),
+            '\u{ad}' | '\u{200B}'..='\u{200D}' | '\u{feff}' => None,
+            '\u{ff10}'..='\u{ff19}' => char::from_digit(c as u32 - 0xff10, 10),
+            c => Some(c),
+        }).collect();
+        proptest::prop_assert_eq!(normalize(s.clone()), expected);
+    }
+}

@@ -60,15 +60,21 @@ pub struct Cache {
     old: HashMap<String, Entry>,
     by_hash: HashMap<String, String>,
     new: Mutex<HashMap<String, Entry>>,
+    /// The file on disk was read and matches this run's settings.
+    current: bool,
 }
 
 impl Cache {
     /// Load `path` if it exists and was written with the same fingerprint; otherwise start empty.
     /// A missing or unreadable-as-JSON cache is not an error (it is rebuilt); an I/O error is.
     pub fn load(path: &Path, fingerprint: &str) -> Result<Cache, CacheError> {
+        let mut current = false;
         let old = match std::fs::read(path) {
             Ok(bytes) => match serde_json::from_slice::<CacheFile>(&bytes) {
-                Ok(f) if f.version == VERSION && f.fingerprint == fingerprint => f.entries,
+                Ok(f) if f.version == VERSION && f.fingerprint == fingerprint => {
+                    current = true;
+                    f.entries
+                }
                 _ => HashMap::new(),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
@@ -88,6 +94,7 @@ impl Cache {
             old,
             by_hash,
             new: Mutex::new(HashMap::new()),
+            current,
         })
     }
 
@@ -115,8 +122,12 @@ impl Cache {
 
     /// Write previous entries not seen in this run plus this run's entries, atomically (temp + rename).
     pub fn save(self, path: &Path) -> Result<(), CacheError> {
-        let mut entries = self.old;
         let new = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
+        if new.is_empty() && self.current {
+            // Every file was unchanged (or not seen): the file on disk already says everything.
+            return Ok(());
+        }
+        let mut entries = self.old;
         entries.extend(new);
         let file = CacheFile {
             version: VERSION,

@@ -1098,3 +1098,66 @@ pub fn ics(events: &[IcsEvent]) -> Vec<u8> {
     s.push_str("END:VCALENDAR\r\n");
     s.into_bytes()
 }
+
+/// A PDF of the given object bodies (object `i + 1` is `objects[i]`; object 1 must be the catalog), with
+/// a correct cross-reference table.
+fn pdf_of_objects(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn one_page_pdf_with(contents: Vec<u8>, extra: Vec<u8>) -> Vec<u8> {
+    pdf_of_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /X 5 0 R >>".to_vec(),
+        contents,
+        extra,
+    ])
+}
+
+/// A hostile PDF: the page's content stream is a FlateDecode (zlib) stream of `uncompressed` zero bytes
+/// (whole MiB) in about a thousandth of that. The PDF reader inflates it whole, without a limit.
+pub fn pdf_flate_bomb(uncompressed: u64) -> Vec<u8> {
+    let (deflated, _) = deflate_zeros(uncompressed);
+    let n = uncompressed / (1 << 20) * (1 << 20);
+    // zlib: header, raw deflate, Adler-32 of n zeros (a = 1, b = n mod 65521).
+    let adler = (((n % 65521) as u32) << 16) | 1;
+    let mut stream = vec![0x78, 0xDA];
+    stream.extend_from_slice(&deflated);
+    stream.extend_from_slice(&adler.to_be_bytes());
+    let mut contents =
+        format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", stream.len()).into_bytes();
+    contents.extend_from_slice(&stream);
+    contents.extend_from_slice(b"\nendstream");
+    one_page_pdf_with(contents, b"null".to_vec())
+}
+
+/// A hostile PDF: an object of arrays nested `depth` deep (`[[[…]]]`), which the PDF reader parses by
+/// recursion until the stack overflows (an abort no `catch_unwind` can stop).
+pub fn pdf_deep_nesting(depth: usize) -> Vec<u8> {
+    let mut nested = vec![b'['; depth];
+    nested.extend(std::iter::repeat_n(b']', depth));
+    one_page_pdf_with(b"<< /Length 0 >>\nstream\n\nendstream".to_vec(), nested)
+}

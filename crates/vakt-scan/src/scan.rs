@@ -153,14 +153,12 @@ pub fn scan_file(
     if let Some(c) = cache
         && let Some(e) = c.unchanged(&shown, size, mtime)
     {
-        let e = e.clone();
+        // Unchanged: the entry stays as it is in the cache (nothing to put back).
         let status = match &e.skipped {
             Some(r) => Status::Skipped(r.clone()),
             None => Status::Cached,
         };
-        let rows = e.rows.clone();
-        c.put(shown.clone(), e);
-        return outcome(rows, 0, status);
+        return outcome(e.rows.clone(), 0, status);
     }
     // Each walker thread reads through its own buffer, reused from file to file (no fresh allocation and
     // page faults per file); a buffer grown past 64 MiB is given back.
@@ -327,5 +325,35 @@ impl RowsPathPrefix for Entry {
             .map(|r| r.path.split('!').next().unwrap_or("").to_string())
             .next()
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    #[test]
+    fn a_file_past_its_time_gets_a_timeout_row() {
+        let engine = Engine::new(
+            Rules::defaults(),
+            vakt_idnr::Date {
+                year: 2026,
+                month: 1,
+                day: 1,
+            },
+        )
+        .expect("engine");
+        let limits = Limits {
+            max_time_per_file: std::time::Duration::ZERO,
+            ..Limits::default()
+        };
+        // The clock has run out before extraction (or the first segment) gets anywhere.
+        let (rows, _, _) = scan_bytes(&engine, "a.csv", b"navn;fnr\nOla;x\n", &limits, false);
+        assert!(
+            rows.iter()
+                .any(|r| r.is_error() && r.error.as_deref().is_some_and(|e| e.contains("timed out"))),
+            "{rows:?}"
+        );
     }
 }

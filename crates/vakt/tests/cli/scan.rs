@@ -384,3 +384,120 @@ fn help_documents_the_exit_status() {
         out.contains("Exit status") && out.contains("--cache") && out.contains("--changed-since")
     );
 }
+
+/// A hostile PDF (a stack-overflowing nest of arrays, a FlateDecode bomb) becomes an error row; the scan
+/// goes on and still reports the number in the file next to it. The same nest read inside the scanner's
+/// own process (`--pdf-in-process`) aborts it — which is why PDFs are read in a worker process.
+#[test]
+fn hostile_pdfs_become_error_rows_and_the_scan_goes_on() {
+    let (d, n) = tree();
+    std::fs::write(d.path().join("dyp.pdf"), fixtures::pdf_deep_nesting(200_000)).expect("write");
+    std::fs::write(d.path().join("bombe.pdf"), fixtures::pdf_flate_bomb(512 << 20)).expect("write");
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--reveal",
+        "--max-pdf-memory",
+        "256M",
+        p(d.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    assert!(
+        rows.iter().any(|r| r["kind"] == "no.fnr" && r["value"] == n.as_str()),
+        "{rows:?}"
+    );
+    for name in ["dyp.pdf", "bombe.pdf"] {
+        let row = rows
+            .iter()
+            .find(|r| r["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .unwrap_or_else(|| panic!("no row for {name}: {rows:?}"));
+        assert_eq!(row["kind"], "error", "{row}");
+        assert!(
+            row["error"].as_str().is_some_and(|e| e.contains("PDF reader crashed")),
+            "{row}"
+        );
+    }
+
+    let alone = tempfile::tempdir().expect("tempdir");
+    let deep = alone.path().join("dyp.pdf");
+    std::fs::write(&deep, fixtures::pdf_deep_nesting(200_000)).expect("write");
+    let o = vakt_scan(&["--pdf-in-process", p(&deep)]);
+    assert!(
+        !matches!(o.status.code(), Some(0..=2)),
+        "in-process the nest is expected to abort the scan: {:?}",
+        o.status
+    );
+}
+
+#[test]
+fn a_pdf_worker_that_runs_out_of_time_is_killed_and_reported() {
+    // The time limit applies to the worker: with 1 s, the 1 GiB bomb is stopped by the clock (or by
+    // memory, whichever comes first); either way an error row, never a hang.
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("bombe.pdf"), fixtures::pdf_flate_bomb(1 << 30)).expect("write");
+    let o = vakt_scan(&["--format", "jsonl", "--timeout", "1", p(d.path())]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let rows = jsonl(&o);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let e = rows[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("timed out") || e.contains("PDF reader crashed"),
+        "{e}"
+    );
+}
+
+#[test]
+fn limits_come_from_flags_and_the_rules_file() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let n = fnr(11);
+    let inner = fixtures::zip(&[("a.txt", format!("fnr {n}").as_bytes())]);
+    let outer = fixtures::zip(&[("inner.zip", inner.as_slice())]);
+    std::fs::write(d.path().join("arkiv.zip"), &outer).expect("write");
+    // Depth 2 is needed (arkiv.zip → inner.zip → a.txt).
+    let o = vakt_scan(&["--format", "jsonl", "--reveal", p(d.path())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = vakt_scan(&["--format", "jsonl", "--max-depth", "1", p(d.path())]);
+    let rows = jsonl(&o);
+    assert!(
+        rows.iter().any(|r| r["kind"] == "error"
+            && r["error"].as_str().is_some_and(|e| e.contains("max_depth"))),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r["kind"] != "no.fnr"), "{rows:?}");
+    let rules = d.path().join("regler.toml");
+    std::fs::write(&rules, "[limits]\nmax_depth = 1\n").expect("write");
+    let o = vakt_scan(&["--format", "jsonl", "--rules", p(&rules), p(d.path())]);
+    assert!(jsonl(&o).iter().all(|r| r["kind"] != "no.fnr"));
+    // The flag wins over the rules file.
+    let o = vakt_scan(&[
+        "--format",
+        "jsonl",
+        "--rules",
+        p(&rules),
+        "--max-depth",
+        "3",
+        p(d.path()),
+    ]);
+    assert!(jsonl(&o).iter().any(|r| r["kind"] == "no.fnr"));
+    for bad in [
+        vec!["--max-ratio", "0"],
+        vec!["--timeout", "0"],
+        vec!["--max-decompressed", "lots"],
+    ] {
+        let mut args = bad.clone();
+        args.push(p(d.path()));
+        assert_eq!(vakt_scan(&args).status.code(), Some(2), "{bad:?}");
+    }
+    let help = stdout(&vakt_scan(&["--help"]));
+    for flag in [
+        "--max-depth",
+        "--max-decompressed",
+        "--max-ratio",
+        "--timeout",
+        "--max-pdf-memory",
+    ] {
+        assert!(help.contains(flag), "{flag} not in --help");
+    }
+    assert!(!help.contains("--pdf-worker"), "the internal flag stays hidden");
+}

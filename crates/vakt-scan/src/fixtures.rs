@@ -642,6 +642,12 @@ fn a_paras(paras: &[String]) -> String {
 /// numbered in reverse of the presentation order, so only a reader that follows `presentation.xml`
 /// gets the order right.
 pub fn pptx(slides: &[Vec<String>]) -> Vec<u8> {
+    pptx_with_notes(slides, &[])
+}
+
+/// A presentation as [`pptx`], with speaker notes: `notes[i]` (if any) belongs to slide `i + 1`, in a
+/// notes part numbered in the opposite order, linked from the slide's relationships.
+pub fn pptx_with_notes(slides: &[Vec<String>], notes: &[Vec<String>]) -> Vec<u8> {
     let n = slides.len();
     let mut members: Vec<(String, Vec<u8>)> = Vec::new();
     members.push(("[Content_Types].xml".into(), br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>"#.to_vec()));
@@ -664,6 +670,21 @@ pub fn pptx(slides: &[Vec<String>]) -> Vec<u8> {
             a_paras(paras)
         );
         members.push((format!("ppt/slides/slide{file_no}.xml"), slide.into_bytes()));
+        if let Some(paras) = notes.get(i) {
+            let notes_no = i + 1;
+            members.push((
+                format!("ppt/slides/_rels/slide{file_no}.xml.rels"),
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide\" Target=\"../notesSlides/notesSlide{notes_no}.xml\"/></Relationships>").into_bytes(),
+            ));
+            members.push((
+                format!("ppt/notesSlides/notesSlide{notes_no}.xml"),
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><p:notes xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"><p:cSld><p:spTree><p:sp><p:txBody><a:bodyPr/>{}</p:txBody></p:sp></p:spTree></p:cSld></p:notes>",
+                    a_paras(paras)
+                )
+                .into_bytes(),
+            ));
+        }
     }
     pres.push_str("</p:sldIdLst></p:presentation>");
     rels.push_str("</Relationships>");

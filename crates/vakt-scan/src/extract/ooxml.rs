@@ -391,13 +391,35 @@ pub(crate) fn extract_pptx(
             part_error(em, part, e);
         }
     }
+    // Speaker notes: each slide's relationships name its notes part; notes are reported at their slide.
+    let mut notes_of: HashMap<String, u32> = HashMap::new();
+    for (i, part) in slides.iter().enumerate() {
+        let Some((dir, file)) = part.rsplit_once('/') else {
+            continue;
+        };
+        let rels = archive
+            .read_name(&format!("{dir}/_rels/{file}.rels"), budget)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if let Some(target) = notes_target(&rels) {
+            notes_of.insert(
+                resolve_target(dir, &target),
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+            );
+        }
+    }
     for part in sorted_numbered(&names, "ppt/notesSlides/notesSlide") {
+        let loc = match notes_of.get(&part) {
+            Some(slide) => Location::Slide(*slide),
+            None => Location::Part(part.clone()),
+        };
         let result = archive.read_name(&part, budget).and_then(|xml| {
             walk_paragraphs(
                 &xml.unwrap_or_default(),
                 "pptx",
                 &part,
-                &Location::Part(part.clone()),
+                &loc,
                 &mut tables,
                 em,
             )
@@ -410,6 +432,43 @@ pub(crate) fn extract_pptx(
         }
     }
     container::extract_embeddings(&mut archive, "ppt/embeddings/", depth, budget, em)
+}
+
+/// The target of the `notesSlide` relationship in a slide's relationships part.
+fn notes_target(xml: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    while let Ok(ev) = reader.read_event() {
+        match ev {
+            XmlEvent::Start(e) | XmlEvent::Empty(e) if local(&e) == b"Relationship" => {
+                if attr(&e, b"Type").is_some_and(|t| t.ends_with("/notesSlide")) {
+                    return attr(&e, b"Target");
+                }
+            }
+            XmlEvent::Eof => break,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A relationship target resolved against the directory of its source part (`..` and `.` removed;
+/// a leading `/` means from the package root).
+fn resolve_target(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in target.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
 }
 
 /// `Id → target path` of a relationships part; relative targets are resolved against `base`.

@@ -235,6 +235,25 @@ pub(crate) fn pdf_pages(
             if doc.is_encrypted() && doc.decrypt("").is_err() {
                 return Err(ExtractError::Unsupported("encrypted PDF".into()));
             }
+            // pdf-extract looks up inherited page attributes by following /Parent without a check for
+            // cycles: a page that is its own ancestor would make it loop for ever.
+            for page in doc.get_pages().values() {
+                let mut seen = std::collections::HashSet::new();
+                let mut id = *page;
+                loop {
+                    if !seen.insert(id) {
+                        return Err(malformed("a cycle in the page tree (/Parent)".into()));
+                    }
+                    match doc
+                        .get_dictionary(id)
+                        .and_then(|d| d.get(b"Parent"))
+                        .and_then(|p| p.as_reference())
+                    {
+                        Ok(parent) => id = parent,
+                        Err(_) => break,
+                    }
+                }
+            }
             let mut dev = Collector {
                 pages: Vec::new(),
                 glyphs: Vec::new(),

@@ -553,6 +553,24 @@ fn pptx_slides_come_in_presentation_order() {
 }
 
 #[test]
+fn pptx_speaker_notes_are_reported_at_their_slide() {
+    let slides = vec![
+        vec!["Agenda".to_string()],
+        vec!["Status".to_string()],
+        vec!["Slutt".to_string()],
+    ];
+    // Notes part 1 belongs to slide 1 and part 3 to slide 3; the slide files are numbered backwards.
+    let notes = vec![
+        vec!["Ingen tall her".to_string()],
+        vec![],
+        vec![format!("Husk saken til fnr {NUM}")],
+    ];
+    let (r, ev) = run("foredrag.pptx", &fixtures::pptx_with_notes(&slides, &notes));
+    assert_eq!(r, Ok(Format::Pptx));
+    assert_found(&ev, NUM, "", &Location::Slide(3));
+}
+
+#[test]
 fn odt_joins_spans_and_reads_tables() {
     let blocks = vec![
         Block::Para(format!("Fødselsnummer  {NUM}")),
@@ -612,6 +630,26 @@ fn odp_reports_the_slide() {
 }
 
 // ---------------------------------------------------------------- PDF
+
+#[test]
+fn a_pdf_page_that_is_its_own_parent_is_malformed_not_a_hang() {
+    // Found by fuzz_pdf: without /Resources the reader looks for them up the /Parent chain.
+    let good = fixtures::pdf(&[vec![PdfLine::Text(format!("Fnr {NUM}"))]]);
+    // Same lengths, so the cross-reference table stays right.
+    let mut bad = good.clone();
+    for (from, to) in [
+        (&b"/Parent 2 0 R"[..], &b"/Parent 4 0 R"[..]),
+        (b"/Resources", b"/Rxsources"),
+    ] {
+        let at = memchr::memmem::find(&bad, from).expect("in the fixture");
+        bad[at..at + to.len()].copy_from_slice(to);
+    }
+    let r = pdf::pdf_pages(&bad, std::time::Instant::now(), std::time::Duration::from_secs(60));
+    assert!(
+        matches!(&r, Err(ExtractError::Malformed { detail, .. }) if detail.contains("cycle")),
+        "{r:?}"
+    );
+}
 
 #[test]
 fn pdf_reports_pages_and_joins_digits_set_apart() {
@@ -1108,5 +1146,58 @@ proptest::proptest! {
             c => Some(c),
         }).collect();
         proptest::prop_assert_eq!(normalize(s.clone()), expected);
+    }
+}
+
+// ---------------------------------------------------------------- the Swedish `+` separator
+
+/// A Swedish personnummer of someone over 100, written with `+` (10 digits).
+fn over_100() -> (String, String) {
+    let mut rng = vakt_idnr::generate::Rng(5);
+    let birth = vakt_idnr::Date {
+        year: 1915,
+        month: 3,
+        day: 14,
+    };
+    let n = vakt_idnr::generate::with_birth(vakt_idnr::Kind::SePnr, birth, &mut rng).expect("pnr");
+    (format!("{}+{}", &n[2..8], &n[8..]), n)
+}
+
+fn scan_findings(name: &str, data: &[u8]) -> Vec<crate::report::Row> {
+    let engine = crate::detect::Engine::new(
+        crate::rules::Rules::defaults(),
+        vakt_idnr::Date {
+            year: 2026,
+            month: 1,
+            day: 1,
+        },
+    )
+    .expect("engine");
+    crate::scan::scan_bytes(&engine, name, data, &Limits::default(), true).0
+}
+
+#[test]
+fn the_plus_separator_survives_docx_and_pdf_extraction() {
+    let (written, n) = over_100();
+    let line = format!("Personnummer: {written}");
+    for (name, data) in [
+        ("a.txt", line.clone().into_bytes()),
+        (
+            "a.docx",
+            fixtures::docx(&[Block::Para(line.clone())], &DocxParts::default()),
+        ),
+        ("a.pdf", fixtures::pdf(&[vec![PdfLine::Text(line.clone())]])),
+    ] {
+        let (r, ev) = run(name, &data);
+        assert!(r.is_ok(), "{name}: {r:?}");
+        assert!(
+            !holding(&ev, &written).is_empty(),
+            "{name}: the text keeps {written}: {ev:?}"
+        );
+        let rows = scan_findings(name, &data);
+        assert!(
+            rows.iter().any(|r| r.kind == "se.pnr" && r.value == n),
+            "{name}: {rows:?}"
+        );
     }
 }

@@ -104,6 +104,28 @@ fn render_header(v: &HeaderValue<'_>) -> Option<String> {
     }
 }
 
+/// The bytes of a text attachment that declares no charset, undone only from its transfer encoding: the
+/// mail parser would read them as UTF-8, garbling a UTF-16 or Windows-1252 file, which the text
+/// extractor recognises by itself (byte order mark, NUL pattern, invalid UTF-8).
+fn undecoded_text(msg: &mail_parser::Message<'_>, part: &mail_parser::MessagePart<'_>) -> Option<Vec<u8>> {
+    if part
+        .content_type()
+        .is_some_and(|ct| ct.attribute("charset").is_some())
+    {
+        return None;
+    }
+    let start = part.raw_body_offset() as usize;
+    let end = part.raw_end_offset() as usize;
+    let raw = msg.raw_message.get(start..end)?;
+    match part.encoding {
+        mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw),
+        mail_parser::Encoding::QuotedPrintable => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(raw)
+        }
+        mail_parser::Encoding::None => Some(raw.to_vec()),
+    }
+}
+
 /// Body parts that only repeat another: in a `multipart/alternative`, the plain-text part is read and
 /// the other renderings of the same text (HTML, usually) are not, so that a number in the body is
 /// reported once. An alternative without a plain-text part keeps its first body part.
@@ -200,8 +222,12 @@ pub(crate) fn extract_eml(
                 _ => format!("part{}.bin", i + 1),
             });
             let member = join_member(&em.member, &name);
+            let raw = undecoded_text(&msg, part);
             let (format, bytes): (Option<Format>, &[u8]) = match &part.body {
                 PartType::Message(m) => (Some(Format::Eml), m.raw_message()),
+                PartType::Text(_) | PartType::Html(_) if raw.is_some() => {
+                    (None, raw.as_deref().unwrap_or_default())
+                }
                 PartType::Text(t) | PartType::Html(t) => (None, t.as_bytes()),
                 PartType::Binary(b) | PartType::InlineBinary(b) => (None, b.as_ref()),
                 PartType::Multipart(_) => continue,

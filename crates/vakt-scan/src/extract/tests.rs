@@ -327,6 +327,26 @@ fn eml_headers_bodies_and_attachments_give_the_number_whole() {
 }
 
 #[test]
+fn a_utf16_text_attachment_without_charset_is_decoded_by_its_byte_order_mark() {
+    let mail = fixtures::eml(&fixtures::Eml {
+        from: "a@example.invalid".into(),
+        to: "b@example.invalid".into(),
+        subject: "Vedlegg".into(),
+        text: "Se vedlegg.".into(),
+        attachments: vec![Attachment {
+            name: "notat.txt".into(),
+            content_type: "text/plain".into(),
+            data: fixtures::utf16le_bom(&format!("Søker, fødselsnummer {}\u{a0}{}", &NUM[..6], &NUM[6..])),
+        }],
+        ..Default::default()
+    });
+    let (r, ev) = run("a.eml", &mail);
+    assert_eq!(r, Ok(Format::Eml));
+    let seg = assert_found(&ev, &format!("{} {}", &NUM[..6], &NUM[6..]), "notat.txt", &Location::Line(1));
+    assert!(seg.text.contains("Søker"), "{}", seg.text);
+}
+
+#[test]
 fn html_bodies_are_read_when_they_are_not_an_alternative_of_a_text_part() {
     // An HTML-only alternative (no plain-text part) and a separate HTML part in multipart/mixed.
     let source = format!("<p>Fødselsnummer: <b>{NUM}</b></p>");

@@ -78,7 +78,13 @@ mod tests {
         assert!(s.bytes >= 40_000);
         assert!(s.numbers > 0);
         let text = std::fs::read_to_string(d.path().join("tekst-0001.txt")).expect("read");
-        let digit_lines = text.lines().filter(|l| l.bytes().any(|b| b.is_ascii_digit())).count();
-        assert!(digit_lines > 0 && digit_lines < text.lines().count() / 5, "{digit_lines}");
+        let digit_lines = text
+            .lines()
+            .filter(|l| l.bytes().any(|b| b.is_ascii_digit()))
+            .count();
+        assert!(
+            digit_lines > 0 && digit_lines < text.lines().count() / 5,
+            "{digit_lines}"
+        );
     }
 }

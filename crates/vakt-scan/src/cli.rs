@@ -213,9 +213,9 @@ pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
     let size = |flag: &str, v: &Option<String>| -> Result<Option<u64>, String> {
         match v {
             None => Ok(None),
-            Some(s) => parse_size(s)
-                .map(Some)
-                .ok_or_else(|| format!("invalid size `{s}` for {flag} (use e.g. 1048576, 512K, 10M, 2G)")),
+            Some(s) => parse_size(s).map(Some).ok_or_else(|| {
+                format!("invalid size `{s}` for {flag} (use e.g. 1048576, 512K, 10M, 2G)")
+            }),
         }
     };
     let r = &rules.limits;
@@ -226,7 +226,9 @@ pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
     if let Some(v) = args.max_depth.or(r.max_depth) {
         l.max_depth = v;
     }
-    if let Some(v) = size("--max-decompressed", &args.max_decompressed)?.or(r.max_total_decompressed) {
+    if let Some(v) =
+        size("--max-decompressed", &args.max_decompressed)?.or(r.max_total_decompressed)
+    {
         l.max_total_decompressed = v;
     }
     if let Some(v) = args.max_ratio.or(r.max_ratio) {

@@ -263,7 +263,10 @@ const SNIPPET: usize = 40;
 fn next_digit(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while let Some(chunk) = b.get(i..i + 32) {
-        if chunk.iter().fold(false, |any, c| any | (c.wrapping_sub(b'0') < 10)) {
+        if chunk
+            .iter()
+            .fold(false, |any, c| any | (c.wrapping_sub(b'0') < 10))
+        {
             break;
         }
         i += 32;

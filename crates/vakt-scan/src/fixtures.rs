@@ -1152,7 +1152,8 @@ fn one_page_pdf_with(contents: Vec<u8>, extra: Vec<u8>) -> Vec<u8> {
     pdf_of_objects(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /X 5 0 R >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /X 5 0 R >>"
+            .to_vec(),
         contents,
         extra,
     ])
@@ -1168,8 +1169,11 @@ pub fn pdf_flate_bomb(uncompressed: u64) -> Vec<u8> {
     let mut stream = vec![0x78, 0xDA];
     stream.extend_from_slice(&deflated);
     stream.extend_from_slice(&adler.to_be_bytes());
-    let mut contents =
-        format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", stream.len()).into_bytes();
+    let mut contents = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        stream.len()
+    )
+    .into_bytes();
     contents.extend_from_slice(&stream);
     contents.extend_from_slice(b"\nendstream");
     one_page_pdf_with(contents, b"null".to_vec())

@@ -351,8 +351,9 @@ mod tests {
         // The clock has run out before extraction (or the first segment) gets anywhere.
         let (rows, _, _) = scan_bytes(&engine, "a.csv", b"navn;fnr\nOla;x\n", &limits, false);
         assert!(
-            rows.iter()
-                .any(|r| r.is_error() && r.error.as_deref().is_some_and(|e| e.contains("timed out"))),
+            rows.iter().any(
+                |r| r.is_error() && r.error.as_deref().is_some_and(|e| e.contains("timed out"))
+            ),
             "{rows:?}"
         );
     }

@@ -107,7 +107,10 @@ fn render_header(v: &HeaderValue<'_>) -> Option<String> {
 /// The bytes of a text attachment that declares no charset, undone only from its transfer encoding: the
 /// mail parser would read them as UTF-8, garbling a UTF-16 or Windows-1252 file, which the text
 /// extractor recognises by itself (byte order mark, NUL pattern, invalid UTF-8).
-fn undecoded_text(msg: &mail_parser::Message<'_>, part: &mail_parser::MessagePart<'_>) -> Option<Vec<u8>> {
+fn undecoded_text(
+    msg: &mail_parser::Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+) -> Option<Vec<u8>> {
     if part
         .content_type()
         .is_some_and(|ct| ct.attribute("charset").is_some())

@@ -439,10 +439,11 @@ fn notes_target(xml: &[u8]) -> Option<String> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     while let Ok(ev) = reader.read_event() {
         match ev {
-            XmlEvent::Start(e) | XmlEvent::Empty(e) if local(&e) == b"Relationship" => {
-                if attr(&e, b"Type").is_some_and(|t| t.ends_with("/notesSlide")) {
-                    return attr(&e, b"Target");
-                }
+            XmlEvent::Start(e) | XmlEvent::Empty(e)
+                if local(&e) == b"Relationship"
+                    && attr(&e, b"Type").is_some_and(|t| t.ends_with("/notesSlide")) =>
+            {
+                return attr(&e, b"Target");
             }
             XmlEvent::Eof => break,
             _ => {}

@@ -336,13 +336,22 @@ fn a_utf16_text_attachment_without_charset_is_decoded_by_its_byte_order_mark() {
         attachments: vec![Attachment {
             name: "notat.txt".into(),
             content_type: "text/plain".into(),
-            data: fixtures::utf16le_bom(&format!("Søker, fødselsnummer {}\u{a0}{}", &NUM[..6], &NUM[6..])),
+            data: fixtures::utf16le_bom(&format!(
+                "Søker, fødselsnummer {}\u{a0}{}",
+                &NUM[..6],
+                &NUM[6..]
+            )),
         }],
         ..Default::default()
     });
     let (r, ev) = run("a.eml", &mail);
     assert_eq!(r, Ok(Format::Eml));
-    let seg = assert_found(&ev, &format!("{} {}", &NUM[..6], &NUM[6..]), "notat.txt", &Location::Line(1));
+    let seg = assert_found(
+        &ev,
+        &format!("{} {}", &NUM[..6], &NUM[6..]),
+        "notat.txt",
+        &Location::Line(1),
+    );
     assert!(seg.text.contains("Søker"), "{}", seg.text);
 }
 
@@ -664,7 +673,11 @@ fn a_pdf_page_that_is_its_own_parent_is_malformed_not_a_hang() {
         let at = memchr::memmem::find(&bad, from).expect("in the fixture");
         bad[at..at + to.len()].copy_from_slice(to);
     }
-    let r = pdf::pdf_pages(&bad, std::time::Instant::now(), std::time::Duration::from_secs(60));
+    let r = pdf::pdf_pages(
+        &bad,
+        std::time::Instant::now(),
+        std::time::Duration::from_secs(60),
+    );
     assert!(
         matches!(&r, Err(ExtractError::Malformed { detail, .. }) if detail.contains("cycle")),
         "{r:?}"
@@ -1150,7 +1163,10 @@ fn normalize_replaces_separators_and_keeps_everything_else() {
         normalize("010190\u{a0}12345 og 010190\u{2013}1234, ﬁ\u{ad}le \u{feff}ø å".into()),
         "010190 12345 og 010190-1234, ﬁle ø å"
     );
-    assert_eq!(normalize("\u{ff10}\u{ff19}\u{3000}x\u{2212}".into()), "09 x-");
+    assert_eq!(
+        normalize("\u{ff10}\u{ff19}\u{3000}x\u{2212}".into()),
+        "09 x-"
+    );
     assert_eq!(normalize("§ «æøå» ½ €".into()), "§ «æøå» ½ €");
     assert_eq!(normalize(String::new()), "");
 }

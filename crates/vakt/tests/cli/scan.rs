@@ -391,8 +391,16 @@ fn help_documents_the_exit_status() {
 #[test]
 fn hostile_pdfs_become_error_rows_and_the_scan_goes_on() {
     let (d, n) = tree();
-    std::fs::write(d.path().join("dyp.pdf"), fixtures::pdf_deep_nesting(200_000)).expect("write");
-    std::fs::write(d.path().join("bombe.pdf"), fixtures::pdf_flate_bomb(512 << 20)).expect("write");
+    std::fs::write(
+        d.path().join("dyp.pdf"),
+        fixtures::pdf_deep_nesting(200_000),
+    )
+    .expect("write");
+    std::fs::write(
+        d.path().join("bombe.pdf"),
+        fixtures::pdf_flate_bomb(512 << 20),
+    )
+    .expect("write");
     let o = vakt_scan(&[
         "--format",
         "jsonl",
@@ -404,7 +412,8 @@ fn hostile_pdfs_become_error_rows_and_the_scan_goes_on() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let rows = jsonl(&o);
     assert!(
-        rows.iter().any(|r| r["kind"] == "no.fnr" && r["value"] == n.as_str()),
+        rows.iter()
+            .any(|r| r["kind"] == "no.fnr" && r["value"] == n.as_str()),
         "{rows:?}"
     );
     for name in ["dyp.pdf", "bombe.pdf"] {
@@ -414,7 +423,9 @@ fn hostile_pdfs_become_error_rows_and_the_scan_goes_on() {
             .unwrap_or_else(|| panic!("no row for {name}: {rows:?}"));
         assert_eq!(row["kind"], "error", "{row}");
         assert!(
-            row["error"].as_str().is_some_and(|e| e.contains("PDF reader crashed")),
+            row["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("PDF reader crashed")),
             "{row}"
         );
     }
@@ -435,7 +446,11 @@ fn a_pdf_worker_that_runs_out_of_time_is_killed_and_reported() {
     // The time limit applies to the worker: with 1 s, the 1 GiB bomb is stopped by the clock (or by
     // memory, whichever comes first); either way an error row, never a hang.
     let d = tempfile::tempdir().expect("tempdir");
-    std::fs::write(d.path().join("bombe.pdf"), fixtures::pdf_flate_bomb(1 << 30)).expect("write");
+    std::fs::write(
+        d.path().join("bombe.pdf"),
+        fixtures::pdf_flate_bomb(1 << 30),
+    )
+    .expect("write");
     let o = vakt_scan(&["--format", "jsonl", "--timeout", "1", p(d.path())]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let rows = jsonl(&o);
@@ -499,5 +514,8 @@ fn limits_come_from_flags_and_the_rules_file() {
     ] {
         assert!(help.contains(flag), "{flag} not in --help");
     }
-    assert!(!help.contains("--pdf-worker"), "the internal flag stays hidden");
+    assert!(
+        !help.contains("--pdf-worker"),
+        "the internal flag stays hidden"
+    );
 }

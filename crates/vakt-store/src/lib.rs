@@ -96,7 +96,7 @@ pub use instruction_status::{
     Completion, InstructionCompletion, Overview, PersonInstruction, PersonStandings,
 };
 pub use instructions::{
-    Attachment, CATEGORIES, DraftEdit, Instruction, InstructionFields, InstructionVersion,
+    Attachment, CATEGORIES, DraftEdit, MAX_BODY_CHARS, Instruction, InstructionFields, InstructionVersion,
     ReviewComment, step_code,
 };
 pub use jobs::{Job, NewJob};

@@ -52,6 +52,9 @@ pub enum AckMethod {
     Totp,
     /// Fresh single sign-on (OpenID Connect) authentication.
     Sso,
+    /// Confirmed within the signed-in session, without re-authentication (instructions that are
+    /// not flagged as requiring a signature).
+    Session,
 }
 
 /// Errors from building acknowledgment records.
@@ -130,10 +133,16 @@ impl AckMethod {
             AckMethod::Password => "password",
             AckMethod::Totp => "totp",
             AckMethod::Sso => "sso",
+            AckMethod::Session => "session",
         }
     }
     pub fn parse(s: &str) -> Option<AckMethod> {
-        [AckMethod::Password, AckMethod::Totp, AckMethod::Sso]
+        [
+            AckMethod::Password,
+            AckMethod::Totp,
+            AckMethod::Sso,
+            AckMethod::Session,
+        ]
             .into_iter()
             .find(|m| m.as_str() == s)
     }

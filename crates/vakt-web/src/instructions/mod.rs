@@ -443,6 +443,34 @@ pub struct InstructionForm {
     pub change_comment: String,
 }
 
+impl InstructionForm {
+    /// Parses a urlencoded body with repeated keys (`units`, `roles`, `kinds`, `groups`).
+    pub fn parse(body: &[u8]) -> Result<Self, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|e| AppError::bad_request("error-bad-request").with_detail(e.to_string()))?;
+        let mut f = InstructionForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => f.title = v,
+                "owner" => f.owner = v,
+                "category" => f.category = v,
+                "requires_signature" => f.requires_signature = Some(v),
+                "sign_within_days" => f.sign_within_days = v,
+                "everyone" => f.everyone = Some(v),
+                "units" => f.units.push(v),
+                "include_sub_units" => f.include_sub_units = Some(v),
+                "roles" => f.roles.push(v),
+                "kinds" => f.kinds.push(v),
+                "groups" => f.groups.push(v),
+                "body" => f.body = v,
+                "change_comment" => f.change_comment = v,
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+}
+
 fn parse_audience(f: &InstructionForm) -> Result<Audience, AppError> {
     if f.everyone.is_some() {
         return Ok(Audience::everyone());
@@ -716,9 +744,10 @@ async fn new_submit(
     user: CurrentUser,
     State(st): State<AppState>,
     ClientIp(ip): ClientIp,
-    VForm(f): VForm<InstructionForm>,
+    raw: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
+    let f = InstructionForm::parse(&raw)?;
     let result = async {
         let author = author_of(&user)?;
         let fields = fields_from_form(&st, &user, &f).await?;
@@ -786,9 +815,10 @@ async fn edit_submit(
     State(st): State<AppState>,
     ClientIp(ip): ClientIp,
     VPath(id): VPath<String>,
-    VForm(f): VForm<InstructionForm>,
+    raw: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
+    let f = InstructionForm::parse(&raw)?;
     let (inst, _) = load(&st, &user, &id).await?;
     let result = async {
         let fields = fields_from_form(&st, &user, &f).await?;

@@ -11,7 +11,7 @@ use vakt_core::instructions::{
     AckId, AckMethod, AckParts, Acknowledgment, InstructionId, TextHash, VersionId, VersionNumber,
 };
 
-use crate::db::{Conn, Db, WriteTx, on};
+use crate::db::{Conn, Db, WriteTx, on, values_placeholders};
 use crate::error::{Result, StoreError, corrupt};
 use crate::types::{Ts, ts};
 
@@ -196,5 +196,67 @@ impl WriteTx {
             )),
         )
         .await
+    }
+
+    /// Stores many acknowledgments at once (demo and benchmark data, imports of historic
+    /// signatures), with one summary audit event. Each record's version must be published and its
+    /// hash must be the version's; records are inserted as given (no supersede check).
+    pub async fn bulk_insert_acks(&mut self, acks: &[Acknowledgment]) -> Result<u64> {
+        let tenant = self.tenant();
+        let mut checked: std::collections::HashMap<VersionId, bool> = std::collections::HashMap::new();
+        for a in acks {
+            if let std::collections::hash_map::Entry::Vacant(e) = checked.entry(a.version_id()) {
+                let v: Option<(Uuid, String, String)> = on!(&mut self.conn(), c => sqlx::query_as(
+                    "SELECT instruction_id, body_sha256, state FROM instruction_versions WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(tenant.0)
+                .bind(a.version_id().0)
+                .fetch_optional(&mut *c)
+                .await?);
+                let ok = v.is_some_and(|(i, h, st)| {
+                    i == a.instruction().0 && h == a.text_sha256().to_hex() && st == "published"
+                });
+                e.insert(ok);
+            }
+            if checked.get(&a.version_id()) != Some(&true) {
+                return Err(StoreError::Invalid("ack.version_mismatch"));
+            }
+        }
+        const COLS: usize = 13;
+        let engine = self.conn().engine();
+        for chunk in acks.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO acknowledgments (id, tenant_id, person_id, instruction_id, version_id, major, minor, \
+                 text_sha256, method, at, ip, user_agent, supersedes_id) VALUES {}",
+                values_placeholders(engine, chunk.len(), COLS)
+            );
+            on!(&mut self.conn(), c => {
+                let mut q = sqlx::query(&sql);
+                for a in chunk {
+                    q = q
+                        .bind(a.id().0)
+                        .bind(tenant.0)
+                        .bind(a.person().0)
+                        .bind(a.instruction().0)
+                        .bind(a.version_id().0)
+                        .bind(i64::from(a.version().major))
+                        .bind(i64::from(a.version().minor))
+                        .bind(a.text_sha256().to_hex())
+                        .bind(a.method().as_str())
+                        .bind(ts(a.at()))
+                        .bind(a.ip().map(|ip| ip.to_string()))
+                        .bind(a.user_agent().map(str::to_owned))
+                        .bind(a.supersedes().map(|s| s.0));
+                }
+                q.execute(&mut *c).await.map(|r| r.rows_affected())?
+            });
+        }
+        let n = acks.len() as u64;
+        self.audit(
+            EventDraft::new(AuditClass::Admin, "instruction.ack_bulk_insert", "acknowledgment", tenant)
+                .after(format!("{n} acknowledgments")),
+        )
+        .await?;
+        Ok(n)
     }
 }

@@ -447,6 +447,33 @@ impl Db {
         Ok((out, instructions))
     }
 
+    /// Every person of the tenant (not terminated) with their unit and kind, by employee number
+    /// (for demo and benchmark data).
+    pub async fn people_brief(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<(PersonId, Option<UnitId>, PersonKind, String)>> {
+        let mut pc = self.acquire().await?;
+        let rows: Vec<(Uuid, Option<Uuid>, String, String)> = on!(&mut pc.conn(), c => sqlx::query_as(
+            "SELECT id, unit_id, kind, employee_number FROM people WHERE tenant_id = $1 AND state <> 'terminated' \
+             ORDER BY employee_number",
+        )
+        .bind(tenant.0)
+        .fetch_all(&mut *c)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, u, k, n)| {
+                (
+                    PersonId(id),
+                    u.map(UnitId),
+                    PersonKind::parse(&k).unwrap_or(PersonKind::Employee),
+                    n,
+                )
+            })
+            .collect())
+    }
+
     /// The instructions in force that apply to the person, with their standing ("my page").
     pub async fn instructions_for_person(
         &self,

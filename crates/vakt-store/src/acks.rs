@@ -203,7 +203,8 @@ impl WriteTx {
     /// hash must be the version's; records are inserted as given (no supersede check).
     pub async fn bulk_insert_acks(&mut self, acks: &[Acknowledgment]) -> Result<u64> {
         let tenant = self.tenant();
-        let mut checked: std::collections::HashMap<VersionId, bool> = std::collections::HashMap::new();
+        let mut checked: std::collections::HashMap<VersionId, bool> =
+            std::collections::HashMap::new();
         for a in acks {
             if let std::collections::hash_map::Entry::Vacant(e) = checked.entry(a.version_id()) {
                 let v: Option<(Uuid, String, String)> = on!(&mut self.conn(), c => sqlx::query_as(
@@ -253,8 +254,13 @@ impl WriteTx {
         }
         let n = acks.len() as u64;
         self.audit(
-            EventDraft::new(AuditClass::Admin, "instruction.ack_bulk_insert", "acknowledgment", tenant)
-                .after(format!("{n} acknowledgments")),
+            EventDraft::new(
+                AuditClass::Admin,
+                "instruction.ack_bulk_insert",
+                "acknowledgment",
+                tenant,
+            )
+            .after(format!("{n} acknowledgments")),
         )
         .await?;
         Ok(n)

@@ -134,6 +134,8 @@ pub struct PersonStandings {
     pub employee_number: String,
     pub unit: Option<UnitId>,
     pub items: Vec<(InstructionId, Standing)>,
+    /// The acknowledgment behind each signed item (for receipts).
+    pub receipts: Vec<(InstructionId, vakt_core::instructions::AckId)>,
 }
 
 fn role_key(r: Role) -> &'static str {
@@ -391,7 +393,8 @@ impl Db {
              ORDER BY p.sort_key, p.id LIMIT ${lim}"
         );
         let people: Vec<ScopedPerson> = fetch_rows!(conn, &sql, &args, ScopedPerson);
-        args.pop();
+        // Facts and acknowledgments of exactly the people listed (the limit applies there too).
+        let scope = format!("{scope} ORDER BY p.sort_key, p.id LIMIT ${lim}");
         let basic: Vec<(PersonId, Option<UnitId>, PersonKind)> = people
             .iter()
             .map(|p| {
@@ -422,6 +425,7 @@ impl Db {
             let id = PersonId(p.id);
             let Some(f) = facts.get(&id) else { continue };
             let mut items = Vec::new();
+            let mut receipts = Vec::new();
             for inst in &instructions {
                 if !inst.audience.includes(f) {
                     continue;
@@ -432,6 +436,11 @@ impl Db {
                 if let Some(s) = standing(vs, mine, now, Some(p.joined.0), &rule, cal)
                     .map_err(|_| StoreError::Invalid("instruction.deadline_out_of_range"))?
                 {
+                    if s.is_signed()
+                        && let Some(a) = mine.iter().max_by_key(|a| (a.version(), a.at()))
+                    {
+                        receipts.push((inst.id, a.id()));
+                    }
                     items.push((inst.id, s));
                 }
             }
@@ -442,6 +451,7 @@ impl Db {
                 employee_number: p.employee_number,
                 unit: p.unit_id.map(UnitId),
                 items,
+                receipts,
             });
         }
         Ok((out, instructions))

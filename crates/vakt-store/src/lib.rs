@@ -96,8 +96,8 @@ pub use instruction_status::{
     Completion, InstructionCompletion, Overview, PersonInstruction, PersonStandings,
 };
 pub use instructions::{
-    Attachment, CATEGORIES, DraftEdit, MAX_BODY_CHARS, Instruction, InstructionFields, InstructionVersion,
-    ReviewComment, step_code,
+    Attachment, CATEGORIES, DraftEdit, Instruction, InstructionFields, InstructionVersion,
+    MAX_BODY_CHARS, ReviewComment, step_code,
 };
 pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};

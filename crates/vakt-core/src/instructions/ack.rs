@@ -143,8 +143,8 @@ impl AckMethod {
             AckMethod::Sso,
             AckMethod::Session,
         ]
-            .into_iter()
-            .find(|m| m.as_str() == s)
+        .into_iter()
+        .find(|m| m.as_str() == s)
     }
 }
 

@@ -41,15 +41,31 @@ pub fn routes() -> Router<AppState> {
 pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     use crate::routes::{Access::Requires, RouteInfo};
     vec![
-        RouteInfo::new("GET", "/api/v1/instructions", Requires(Action::ViewInstructions)),
-        RouteInfo::new("POST", "/api/v1/instructions", Requires(Action::EditInstructions)),
-        RouteInfo::new("GET", "/api/v1/instructions/{id}", Requires(Action::ViewInstructions)),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/instructions",
+            Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/api/v1/instructions",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/instructions/{id}",
+            Requires(Action::ViewInstructions),
+        ),
         RouteInfo::new(
             "GET",
             "/api/v1/instructions/{id}/diff",
             Requires(Action::ViewInstructions),
         ),
-        RouteInfo::new("GET", "/api/v1/me/instructions", Requires(Action::ViewOwnPage)),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/me/instructions",
+            Requires(Action::ViewOwnPage),
+        ),
         RouteInfo::new(
             "GET",
             "/api/v1/reports/instructions",
@@ -69,10 +85,36 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
 /// This part of the OpenAPI document (merged by `crate::api::openapi`).
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, detail, diff, mine, report, unit_report, groups, create_group, group),
-    components(schemas(InstructionDto, VersionDto, InstructionDetailDto, NewInstructionDto, DiffLineDto,
-        MyInstructionDto, CompletionDto, InstructionCompletionDto, OverviewDto, UnitReportDto,
-        PersonStandingDto, StandingDto, GroupDto, GroupDetailDto, GroupMemberDto, NewGroupDto))
+    paths(
+        list,
+        create,
+        detail,
+        diff,
+        mine,
+        report,
+        unit_report,
+        groups,
+        create_group,
+        group
+    ),
+    components(schemas(
+        InstructionDto,
+        VersionDto,
+        InstructionDetailDto,
+        NewInstructionDto,
+        DiffLineDto,
+        MyInstructionDto,
+        CompletionDto,
+        InstructionCompletionDto,
+        OverviewDto,
+        UnitReportDto,
+        PersonStandingDto,
+        StandingDto,
+        GroupDto,
+        GroupDetailDto,
+        GroupMemberDto,
+        NewGroupDto
+    ))
 )]
 pub struct InstructionsApi;
 
@@ -96,7 +138,11 @@ pub struct InstructionDto {
     pub in_force: Option<String>,
 }
 
-fn inst_dto(i: &Instruction, versions: &[InstructionVersion], now: OffsetDateTime) -> InstructionDto {
+fn inst_dto(
+    i: &Instruction,
+    versions: &[InstructionVersion],
+    now: OffsetDateTime,
+) -> InstructionDto {
     let published: Vec<_> = versions.iter().filter_map(|v| v.published()).collect();
     InstructionDto {
         id: i.id.0,
@@ -352,7 +398,10 @@ fn group_dto(g: &vakt_store::Group) -> GroupDto {
 #[utoipa::path(get, path = "/api/v1/instructions", responses(
     (status = 200, body = [InstructionDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<InstructionDto>>, AppError> {
+async fn list(
+    user: ApiUser,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<InstructionDto>>, AppError> {
     user.authorize_tenant(Action::ViewInstructions)?;
     let tenant = user.tenant_id();
     let editor = user.authorize_tenant(Action::EditInstructions).is_ok();
@@ -499,7 +548,10 @@ async fn diff(
 #[utoipa::path(get, path = "/api/v1/me/instructions", responses(
     (status = 200, body = [MyInstructionDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn mine(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<MyInstructionDto>>, AppError> {
+async fn mine(
+    user: ApiUser,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<MyInstructionDto>>, AppError> {
     user.authorize(
         Action::ViewOwnPage,
         &Resource::owned_by(user.tenant_id(), user.principal.account),
@@ -539,7 +591,11 @@ async fn report(user: ApiUser, State(st): State<AppState>) -> Result<Json<Overvi
     user.authorize_tenant(Action::ViewUnitOverview)?;
     let o = st
         .db()
-        .instruction_overview(user.tenant_id(), st.now(), &calendar(&user.tenant.time_zone))
+        .instruction_overview(
+            user.tenant_id(),
+            st.now(),
+            &calendar(&user.tenant.time_zone),
+        )
         .await?;
     Ok(Json(OverviewDto {
         computed_at: o.computed_at,
@@ -591,7 +647,10 @@ async fn unit_report(
         .instructions
         .iter()
         .filter_map(|i| {
-            let c = o.rolled_up(&units, Some(i.instruction)).get(&uid).copied()?;
+            let c = o
+                .rolled_up(&units, Some(i.instruction))
+                .get(&uid)
+                .copied()?;
             Some(InstructionCompletionDto {
                 instruction: i.instruction.0,
                 title: i.title.clone(),
@@ -602,7 +661,14 @@ async fn unit_report(
         .collect();
     let people = st
         .db()
-        .unit_standings(tenant, &[uid], true, super::reports::EXPORT_LIMIT, now, &cal)
+        .unit_standings(
+            tenant,
+            &[uid],
+            true,
+            super::reports::EXPORT_LIMIT,
+            now,
+            &cal,
+        )
         .await?
         .into_iter()
         .filter_map(|p| {
@@ -636,7 +702,10 @@ async fn unit_report(
 #[utoipa::path(get, path = "/api/v1/groups", responses(
     (status = 200, body = [GroupDto]),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn groups(user: ApiUser, State(st): State<AppState>) -> Result<Json<Vec<GroupDto>>, AppError> {
+async fn groups(
+    user: ApiUser,
+    State(st): State<AppState>,
+) -> Result<Json<Vec<GroupDto>>, AppError> {
     user.authorize_tenant(Action::ViewGroups)?;
     Ok(Json(
         st.db()

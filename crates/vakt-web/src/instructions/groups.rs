@@ -35,7 +35,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         RouteInfo::new("GET", "/groups", Requires(Action::ViewGroups)),
         RouteInfo::new("POST", "/groups", Requires(Action::ManageGroups)),
         RouteInfo::new("GET", "/groups/{id}", Requires(Action::ViewGroups)),
-        RouteInfo::new("POST", "/groups/{id}/members", Requires(Action::ManageGroups)),
+        RouteInfo::new(
+            "POST",
+            "/groups/{id}/members",
+            Requires(Action::ManageGroups),
+        ),
         RouteInfo::new(
             "POST",
             "/groups/{id}/members/remove",

@@ -64,7 +64,9 @@ mod tests {
 
     #[test]
     fn markdown_becomes_html_and_raw_html_is_shown_as_text() {
-        let h = render("# Tittel\n\n**Lås** skjermen.\n\n<script>alert(1)</script>\n\nTekst <b onclick=x>fet</b>");
+        let h = render(
+            "# Tittel\n\n**Lås** skjermen.\n\n<script>alert(1)</script>\n\nTekst <b onclick=x>fet</b>",
+        );
         assert!(h.contains("<h1>Tittel</h1>"));
         assert!(h.contains("<strong>Lås</strong>"));
         assert!(!h.contains("<script"));
@@ -74,7 +76,9 @@ mod tests {
 
     #[test]
     fn dangerous_links_are_neutralised_and_images_dropped() {
-        let h = render("[a](javascript:alert(1)) [b](https://example.no/x) [c](//evil.example) ![x](https://t.example/p.png)");
+        let h = render(
+            "[a](javascript:alert(1)) [b](https://example.no/x) [c](//evil.example) ![x](https://t.example/p.png)",
+        );
         assert!(!h.contains("javascript:"));
         assert!(h.contains("href=\"https://example.no/x\""));
         assert!(!h.contains("//evil.example"));

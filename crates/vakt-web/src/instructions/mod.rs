@@ -30,7 +30,7 @@ use vakt_core::instructions::{
     AckId, AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, GroupId,
     InstructionId, LineOp, StepActor, VersionId, VersionState, VersionStep, diff_lines, in_force,
 };
-use vakt_store::{DraftEdit, Instruction, InstructionFields, InstructionVersion, CATEGORIES};
+use vakt_store::{CATEGORIES, DraftEdit, Instruction, InstructionFields, InstructionVersion};
 
 use crate::{
     AppError, AppState,
@@ -54,14 +54,23 @@ pub fn routes() -> Router<AppState> {
         .route("/instructions/{id}/versions/{vid}", get(version_page))
         .route("/instructions/{id}/versions/{vid}/edit", post(draft_submit))
         .route("/instructions/{id}/versions/{vid}/step", post(step_submit))
-        .route("/instructions/{id}/versions/{vid}/approve", post(approve_submit))
-        .route("/instructions/{id}/versions/{vid}/comments", post(comment_submit))
+        .route(
+            "/instructions/{id}/versions/{vid}/approve",
+            post(approve_submit),
+        )
+        .route(
+            "/instructions/{id}/versions/{vid}/comments",
+            post(comment_submit),
+        )
         .route("/instructions/{id}/diff", get(diff_page))
         .route(
             "/instructions/{id}/attachments",
             post(attachment_upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
-        .route("/instructions/{id}/attachments/{aid}", get(attachment_download))
+        .route(
+            "/instructions/{id}/attachments/{aid}",
+            get(attachment_download),
+        )
         .route("/instructions/{id}/sign", get(sign_form).post(sign_submit))
         .route("/acks/{id}/receipt", get(receipt_download))
         .merge(groups::routes())
@@ -74,12 +83,36 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     use crate::routes::{Access::Requires, RouteInfo};
     let mut v = vec![
         RouteInfo::new("GET", "/instructions", Requires(Action::ViewInstructions)),
-        RouteInfo::new("GET", "/instructions/new", Requires(Action::EditInstructions)),
-        RouteInfo::new("POST", "/instructions/new", Requires(Action::EditInstructions)),
-        RouteInfo::new("GET", "/instructions/{id}", Requires(Action::ViewInstructions)),
-        RouteInfo::new("GET", "/instructions/{id}/edit", Requires(Action::EditInstructions)),
-        RouteInfo::new("POST", "/instructions/{id}/edit", Requires(Action::EditInstructions)),
-        RouteInfo::new("POST", "/instructions/{id}/versions", Requires(Action::EditInstructions)),
+        RouteInfo::new(
+            "GET",
+            "/instructions/new",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/instructions/new",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/instructions/{id}",
+            Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/instructions/{id}/edit",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/instructions/{id}/edit",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/instructions/{id}/versions",
+            Requires(Action::EditInstructions),
+        ),
         RouteInfo::new(
             "GET",
             "/instructions/{id}/versions/{vid}",
@@ -105,7 +138,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             "/instructions/{id}/versions/{vid}/comments",
             Requires(Action::ReviewInstructions),
         ),
-        RouteInfo::new("GET", "/instructions/{id}/diff", Requires(Action::ViewInstructions)),
+        RouteInfo::new(
+            "GET",
+            "/instructions/{id}/diff",
+            Requires(Action::ViewInstructions),
+        ),
         RouteInfo::new(
             "POST",
             "/instructions/{id}/attachments",
@@ -116,10 +153,22 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             "/instructions/{id}/attachments/{aid}",
             Requires(Action::ViewInstructions),
         ),
-        RouteInfo::new("GET", "/instructions/{id}/sign", Requires(Action::SignInstructions)),
-        RouteInfo::new("POST", "/instructions/{id}/sign", Requires(Action::SignInstructions)),
+        RouteInfo::new(
+            "GET",
+            "/instructions/{id}/sign",
+            Requires(Action::SignInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/instructions/{id}/sign",
+            Requires(Action::SignInstructions),
+        ),
         // Own receipt, or a leader's for their staff (checked on the person's unit).
-        RouteInfo::new("GET", "/acks/{id}/receipt", Requires(Action::ViewUnitOverview)),
+        RouteInfo::new(
+            "GET",
+            "/acks/{id}/receipt",
+            Requires(Action::ViewUnitOverview),
+        ),
     ];
     v.extend(groups::route_table());
     v.extend(reports::route_table());
@@ -499,7 +548,11 @@ fn parse_audience(f: &InstructionForm) -> Result<Audience, AppError> {
     if !roles.is_empty() {
         rules.push(AudienceRule::Roles { roles });
     }
-    let kinds: Vec<PersonKind> = f.kinds.iter().filter_map(|k| PersonKind::parse(k)).collect();
+    let kinds: Vec<PersonKind> = f
+        .kinds
+        .iter()
+        .filter_map(|k| PersonKind::parse(k))
+        .collect();
     if !kinds.is_empty() {
         rules.push(AudienceRule::PersonKinds { kinds });
     }
@@ -768,10 +821,23 @@ async fn new_submit(
     .await;
     match result {
         Ok(inst) => Ok(Redirect::to(&format!("/instructions/{}", inst.id)).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN && e.status != axum::http::StatusCode::NOT_FOUND => {
+        Err(e)
+            if e.status.is_client_error()
+                && e.status != axum::http::StatusCode::FORBIDDEN
+                && e.status != axum::http::StatusCode::NOT_FOUND =>
+        {
             let aud = parse_audience(&f).unwrap_or_default();
             let msg = e.message(user.lang());
-            form_page(&st, &user, "/instructions/new".into(), true, &f, &aud, Some(msg)).await
+            form_page(
+                &st,
+                &user,
+                "/instructions/new".into(),
+                true,
+                &f,
+                &aud,
+                Some(msg),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -830,7 +896,11 @@ async fn edit_submit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/instructions/{}", inst.id)).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN && e.status != axum::http::StatusCode::NOT_FOUND => {
+        Err(e)
+            if e.status.is_client_error()
+                && e.status != axum::http::StatusCode::FORBIDDEN
+                && e.status != axum::http::StatusCode::NOT_FOUND =>
+        {
             let aud = parse_audience(&f).unwrap_or_default();
             let msg = e.message(user.lang());
             form_page(
@@ -937,7 +1007,9 @@ async fn detail_page(
         sign_within_days: inst.sign_within_days,
         audience: describe_audience(user.lang(), &inst.audience, &units, &groups),
         in_force: current.map(|v| v.number.to_string()),
-        body_html: current.map(|v| markdown::render(&v.body)).unwrap_or_default(),
+        body_html: current
+            .map(|v| markdown::render(&v.body))
+            .unwrap_or_default(),
         revisions: visible
             .iter()
             .rev()
@@ -1147,7 +1219,11 @@ async fn or_version_page(
 ) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/instructions/{id}/versions/{vid}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::NOT_FOUND && e.status != axum::http::StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error()
+                && e.status != axum::http::StatusCode::NOT_FOUND
+                && e.status != axum::http::StatusCode::FORBIDDEN =>
+        {
             let msg = e.message(user.lang());
             version_response(st, user, id, vid, Some(msg)).await
         }
@@ -1330,7 +1406,8 @@ async fn comment_submit(
     let (_, versions) = load(&st, &user, &id).await?;
     let v = find_version(&versions, &vid)?.clone();
     let r = async {
-        let body = crate::extract::text_field(&f.body, "instr-field-comment", 5000, true, user.lang())?;
+        let body =
+            crate::extract::text_field(&f.body, "instr-field-comment", 5000, true, user.lang())?;
         let person = author_of(&user)?;
         let mut tx = st.db().write(&user.audit_ctx(ip.clone())).await?;
         tx.add_review_comment(v.id, person, may_edit(&user), &body)
@@ -1461,10 +1538,7 @@ async fn attachment_upload(
         };
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or_default().to_string();
-            let data = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::too_large())?;
+            let data = field.bytes().await.map_err(|_| AppError::too_large())?;
             file = Some((name, data.to_vec()));
         }
     }
@@ -1491,7 +1565,13 @@ async fn attachment_download(
     let ascii: String = a
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -1538,7 +1618,14 @@ async fn applicable(
     user: &CurrentUser,
     inst: &Instruction,
     versions: &[InstructionVersion],
-) -> Result<(PersonId, InstructionVersion, vakt_core::instructions::Standing), AppError> {
+) -> Result<
+    (
+        PersonId,
+        InstructionVersion,
+        vakt_core::instructions::Standing,
+    ),
+    AppError,
+> {
     let person = author_of(user)?;
     let now = st.now();
     let mine = st
@@ -1635,7 +1722,11 @@ async fn sign_submit(
     let r = sign(&st, &user, &headers, ip, &id, &f).await;
     match r {
         Ok(ack) => Ok(Redirect::to(&format!("/me?signed={}", ack.id())).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::NOT_FOUND && e.status != axum::http::StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error()
+                && e.status != axum::http::StatusCode::NOT_FOUND
+                && e.status != axum::http::StatusCode::FORBIDDEN =>
+        {
             let msg = e.message(user.lang());
             match sign_response(&st, &user, &id, Some(msg)).await {
                 Ok(r) => Ok(r),
@@ -1876,7 +1967,10 @@ async fn receipt_download(
     tx.commit().await?;
     let mut resp = pdf.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"receipt-{}.pdf\"",
         ack.id()
@@ -1930,9 +2024,15 @@ pub async fn my_section(st: &AppState, user: &CurrentUser) -> Result<MySection, 
             .filter(|a| a.instruction() == it.instruction.id)
             .max_by_key(|a| (a.version(), a.at()));
         let (standing, due, signed_at) = match it.standing {
-            vakt_core::instructions::Standing::Signed { at, .. } => ("signed", String::new(), fmt_time(at)),
-            vakt_core::instructions::Standing::Missing { due_at } => ("missing", fmt_time(due_at), String::new()),
-            vakt_core::instructions::Standing::Overdue { due_at } => ("overdue", fmt_time(due_at), String::new()),
+            vakt_core::instructions::Standing::Signed { at, .. } => {
+                ("signed", String::new(), fmt_time(at))
+            }
+            vakt_core::instructions::Standing::Missing { due_at } => {
+                ("missing", fmt_time(due_at), String::new())
+            }
+            vakt_core::instructions::Standing::Overdue { due_at } => {
+                ("overdue", fmt_time(due_at), String::new())
+            }
         };
         let item = MyItem {
             id: it.instruction.id.to_string(),

@@ -38,14 +38,24 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports/instructions", get(overview_page))
         .route("/reports/instructions/units/{id}", get(unit_page))
-        .route("/reports/instructions/units/{id}/export.csv", get(export_csv))
-        .route("/reports/instructions/units/{id}/export.xlsx", get(export_xlsx))
+        .route(
+            "/reports/instructions/units/{id}/export.csv",
+            get(export_csv),
+        )
+        .route(
+            "/reports/instructions/units/{id}/export.xlsx",
+            get(export_xlsx),
+        )
 }
 
 pub fn route_table() -> Vec<crate::routes::RouteInfo> {
     use crate::routes::{Access::Requires, RouteInfo};
     vec![
-        RouteInfo::new("GET", "/reports/instructions", Requires(Action::ViewUnitOverview)),
+        RouteInfo::new(
+            "GET",
+            "/reports/instructions",
+            Requires(Action::ViewUnitOverview),
+        ),
         RouteInfo::new(
             "GET",
             "/reports/instructions/units/{id}",
@@ -151,10 +161,7 @@ struct OverviewPage {
     computed_at: String,
 }
 
-async fn overview(
-    st: &AppState,
-    user: &CurrentUser,
-) -> Result<std::sync::Arc<Overview>, AppError> {
+async fn overview(st: &AppState, user: &CurrentUser) -> Result<std::sync::Arc<Overview>, AppError> {
     Ok(st
         .db()
         .instruction_overview(
@@ -313,14 +320,12 @@ async fn unit_page(
         .map(|i| (i.instruction, i.title.clone()))
         .collect();
     let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let acks = receipts_for(&st, &user, &people).await?;
     let rows = person_rows(
         user.lang(),
         &people,
         &titles,
         &names,
         &q.filter,
-        &acks,
         PEOPLE_ON_PAGE,
     );
     let n = inst_rows.len();
@@ -334,24 +339,6 @@ async fn unit_page(
         filter: q.filter.clone(),
         truncated,
     })
-}
-
-/// The current acknowledgment id per (person, instruction) for receipt links.
-async fn receipts_for(
-    st: &AppState,
-    user: &CurrentUser,
-    people: &[PersonStandings],
-) -> Result<HashMap<(vakt_core::directory::PersonId, InstructionId), String>, AppError> {
-    let mut out = HashMap::new();
-    for p in people.iter().take(usize::try_from(PEOPLE_ON_PAGE).unwrap_or(500)) {
-        if !p.items.iter().any(|(_, s)| s.is_signed()) {
-            continue;
-        }
-        for a in st.db().acks_of_person(user.tenant_id(), p.person).await? {
-            out.insert((a.person(), a.instruction()), a.id().to_string());
-        }
-    }
-    Ok(out)
 }
 
 fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
@@ -369,11 +356,19 @@ fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
         ),
         Standing::Missing { due_at } => (
             "missing",
-            t(lang, "instr-standing-missing-due", &[("due", fmt_time(*due_at).into())]),
+            t(
+                lang,
+                "instr-standing-missing-due",
+                &[("due", fmt_time(*due_at).into())],
+            ),
         ),
         Standing::Overdue { due_at } => (
             "overdue",
-            t(lang, "instr-standing-overdue-due", &[("due", fmt_time(*due_at).into())]),
+            t(
+                lang,
+                "instr-standing-overdue-due",
+                &[("due", fmt_time(*due_at).into())],
+            ),
         ),
     }
 }
@@ -384,7 +379,6 @@ fn person_rows(
     titles: &HashMap<InstructionId, String>,
     units: &HashMap<UnitId, &str>,
     filter: &str,
-    acks: &HashMap<(vakt_core::directory::PersonId, InstructionId), String>,
     limit: i64,
 ) -> Vec<PersonRow> {
     people
@@ -403,12 +397,7 @@ fn person_rows(
             if items.is_empty() {
                 return None;
             }
-            let receipt = p
-                .items
-                .iter()
-                .filter(|(_, s)| s.is_signed())
-                .filter_map(|(i, _)| acks.get(&(p.person, *i)).cloned())
-                .collect();
+            let receipt = p.receipts.iter().map(|(_, a)| a.to_string()).collect();
             Some(PersonRow {
                 name: format!("{} {}", p.given_name, p.family_name),
                 number: p.employee_number.clone(),
@@ -517,7 +506,13 @@ fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Respo
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     let safe: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -586,7 +581,10 @@ pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> std::io::Result<Vec<u8>>
     let mut sheet = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
     );
-    for (r, row) in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)).enumerate() {
+    for (r, row) in std::iter::once(header)
+        .chain(rows.iter().map(Vec::as_slice))
+        .enumerate()
+    {
         sheet.push_str(&format!("<row r=\"{}\">", r + 1));
         for cell in row {
             sheet.push_str("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">");
@@ -620,15 +618,14 @@ mod tests {
 
     #[test]
     fn the_workbook_is_a_zip_with_the_sheet_and_escaped_cells() {
-        let bytes = xlsx(
-            &["Navn".into()],
-            &[vec!["Åse <Ø> & co".into()]],
-        )
-        .unwrap();
+        let bytes = xlsx(&["Navn".into()], &[vec!["Åse <Ø> & co".into()]]).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut sheet = String::new();
-        std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet)
-            .unwrap();
+        std::io::Read::read_to_string(
+            &mut z.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
         assert!(sheet.contains("Åse &lt;Ø&gt; &amp; co"));
         assert!(z.by_name("[Content_Types].xml").is_ok());
     }

@@ -43,7 +43,9 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         w.pupil_teacher.id.to_string()
     } else if route.path.contains("/tenants/") {
         w.alfa.id.to_string()
-    } else if route.path.starts_with("/instructions/") || route.path.starts_with("/api/v1/instructions/") {
+    } else if route.path.starts_with("/instructions/")
+        || route.path.starts_with("/api/v1/instructions/")
+    {
         w.instr.instruction.to_string()
     } else if route.path.starts_with("/groups/") || route.path.starts_with("/api/v1/groups/") {
         w.instr.group.to_string()

@@ -106,7 +106,11 @@ pub async fn fixture(
         .await
         .expect("publish");
     let a = tx
-        .add_attachment(inst.id, "rutine.txt", format!("{ALFA_MARK} vedlegg").as_bytes())
+        .add_attachment(
+            inst.id,
+            "rutine.txt",
+            format!("{ALFA_MARK} vedlegg").as_bytes(),
+        )
         .await
         .expect("attachment");
     let g = tx
@@ -141,7 +145,12 @@ pub async fn fixture(
     }
 }
 
-async fn post_form(w: &World, u: &User, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+async fn post_form(
+    w: &World,
+    u: &User,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
     let mut form: Vec<(&str, &str)> = vec![("csrf", u.csrf.as_str())];
     form.extend_from_slice(fields);
     let r = u
@@ -199,7 +208,10 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
             ("sign_within_days", "14"),
             ("units", &w.school.id.to_string()),
             ("include_sub_units", "on"),
-            ("body", "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n",
+            ),
             ("change_comment", "Ny instruks"),
         ],
     )
@@ -212,16 +224,28 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
     let vid = versions[0].id.to_string();
     let vpath = format!("{inst_path}/versions/{vid}");
     // Without reviewers and approver it cannot go to review.
-    let (s, body, _) = post_form(&w, coord, &format!("{vpath}/step"), &[("step", "send_to_review")]).await;
+    let (s, body, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "send_to_review")],
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("reviewer") || body.contains("høringsinstans"), "{body}");
+    assert!(
+        body.contains("reviewer") || body.contains("høringsinstans"),
+        "{body}"
+    );
     let (s, _, _) = post_form(
         &w,
         coord,
         &format!("{vpath}/edit"),
         &[
             ("title", "Skjermlås og passord"),
-            ("body", "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n",
+            ),
             ("change_comment", "Ny instruks"),
             ("approver", "A11"),
             ("reviewers", "A11, A1"),
@@ -229,22 +253,46 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _, _) = post_form(&w, coord, &format!("{vpath}/step"), &[("step", "send_to_review")]).await;
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "send_to_review")],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     // The leader (a named reviewer) comments; the coordinator (author) cannot approve.
-    let (s, _, _) = post_form(&w, leader, &format!("{vpath}/comments"), &[("body", "Bør nevne mobil.")]).await;
+    let (s, _, _) = post_form(
+        &w,
+        leader,
+        &format!("{vpath}/comments"),
+        &[("body", "Bør nevne mobil.")],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _, _) = post_form(&w, coord, &format!("{vpath}/approve"), &[]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _, _) = post_form(&w, dpo, &format!("{vpath}/approve"), &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _, _) = post_form(&w, coord, &format!("{vpath}/step"), &[("step", "publish"), ("effective_from", "")]).await;
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "publish"), ("effective_from", "")],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, page) = get(&w, coord, &inst_path).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(!page.contains("<script>alert"), "raw HTML must not pass through");
+    assert!(
+        !page.contains("<script>alert"),
+        "raw HTML must not pass through"
+    );
     assert!(page.contains("&lt;script&gt;"));
-    assert!(page.contains("Bør nevne mobil") || get(&w, coord, &vpath).await.1.contains("Bør nevne mobil"));
+    assert!(
+        page.contains("Bør nevne mobil")
+            || get(&w, coord, &vpath).await.1.contains("Bør nevne mobil")
+    );
     // The employee (school) sees it on their page; the coordinator (health) does not.
     let (_, me) = get(&w, employee, "/me").await;
     assert!(me.contains("Skjermlås og passord"), "{me}");
@@ -275,21 +323,50 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
         .and_then(|s| s.split('"').next())
         .unwrap()
         .to_string();
-    let (s, _, _) = post_form(&w, employee, &format!("{inst_path}/sign"), &[("sha256", &sha), ("understood", "on"), ("password", "wrong")]).await;
+    let (s, _, _) = post_form(
+        &w,
+        employee,
+        &format!("{inst_path}/sign"),
+        &[
+            ("sha256", &sha),
+            ("understood", "on"),
+            ("password", "wrong"),
+        ],
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _, loc) = post_form(&w, employee, &format!("{inst_path}/sign"), &[("sha256", &sha), ("understood", "on"), ("password", PASSWORD)]).await;
+    let (s, _, loc) = post_form(
+        &w,
+        employee,
+        &format!("{inst_path}/sign"),
+        &[
+            ("sha256", &sha),
+            ("understood", "on"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let ack_id = loc.unwrap().split("signed=").nth(1).unwrap().to_string();
     let after = completion_of(&report(&w).await, &inst_id);
     assert_eq!((after.0, after.1), (before.0, 1));
     // The receipt: the person and their leader may download it; the DPO may (tenant-wide); the
     // coordinator's colleague in IT operations may not.
-    let r = employee.client.get(w.url(&format!("/acks/{ack_id}/receipt"))).send().await.unwrap();
+    let r = employee
+        .client
+        .get(w.url(&format!("/acks/{ack_id}/receipt")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap().to_vec();
     let text = pdf_extract::extract_text_from_mem(&pdf).expect("parse pdf");
-    let ack = w.db.ack(w.alfa.id, ack_id.parse().unwrap()).await.unwrap().unwrap();
+    let ack =
+        w.db.ack(w.alfa.id, ack_id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
     for needle in [
         "Tor".to_string(),
         format!("{ALFA_MARK}lærer"),
@@ -299,10 +376,24 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
     ] {
         assert!(text.contains(&needle), "{needle} not in receipt:\n{text}");
     }
-    assert_eq!(get(&w, leader, &format!("/acks/{ack_id}/receipt")).await.0, StatusCode::OK);
-    assert_eq!(get(&w, w.user("itops"), &format!("/acks/{ack_id}/receipt")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&w, leader, &format!("/acks/{ack_id}/receipt")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, w.user("itops"), &format!("/acks/{ack_id}/receipt"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
     // A major version makes it due again.
-    let (s, _, loc) = post_form(&w, coord, &format!("{inst_path}/versions"), &[("kind", "major")]).await;
+    let (s, _, loc) = post_form(
+        &w,
+        coord,
+        &format!("{inst_path}/versions"),
+        &[("kind", "major")],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let v2 = loc.unwrap();
     let (s, _, _) = post_form(
@@ -311,7 +402,10 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
         &format!("{v2}/edit"),
         &[
             ("title", "Skjermlås og passord"),
-            ("body", "# Skjermlås\n\nLås skjermen når du går.\n\nBruk passordfrase.\n"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går.\n\nBruk passordfrase.\n",
+            ),
             ("change_comment", "Passordfrase"),
             ("approver", "A11"),
             ("reviewers", "A1"),
@@ -339,14 +433,22 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
         .json()
         .await
         .unwrap();
-    let item = mine.as_array().unwrap().iter().find(|i| i["instruction"] == inst_id.as_str()).unwrap();
+    let item = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["instruction"] == inst_id.as_str())
+        .unwrap();
     assert_eq!(item["version"], "2.0");
     assert_eq!(item["standing"]["standing"], "missing");
     // The diff shows the added line.
     let (_, diff) = get(&w, coord, &format!("{inst_path}/diff")).await;
     assert!(diff.contains("+ Bruk passordfrase."), "{diff}");
     // Every step is in the audit chain.
-    let events = w.db.search_audit(w.alfa.id, &Default::default(), 1000, 0).await.unwrap();
+    let events =
+        w.db.search_audit(w.alfa.id, &Default::default(), 1000, 0)
+            .await
+            .unwrap();
     for action in [
         "instruction.create",
         "instruction.version_edit",
@@ -359,7 +461,10 @@ async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_ht
         "instruction.receipt_download",
         "instruction.version_create",
     ] {
-        assert!(events.iter().any(|e| e.action == action), "{action} not audited");
+        assert!(
+            events.iter().any(|e| e.action == action),
+            "{action} not audited"
+        );
     }
     assert!(w.db.verify_audit(w.alfa.id).await.is_ok());
 }
@@ -369,7 +474,11 @@ async fn no_route_or_method_changes_an_acknowledgment() {
     let w = World::start().await;
     let ack = w.instr.ack;
     let before = w.db.ack(w.alfa.id, ack).await.unwrap().unwrap();
-    let n_before = w.db.acks_of_instruction(w.alfa.id, w.instr.instruction).await.unwrap().len();
+    let n_before =
+        w.db.acks_of_instruction(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap()
+            .len();
     let id = ack.to_string();
     for route in vakt_web::route_table() {
         let path = route
@@ -392,19 +501,31 @@ async fn no_route_or_method_changes_an_acknowledgment() {
                         ("person", "A2"),
                     ]);
                 if path.starts_with("/api/") {
-                    req = u.client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), w.url(&path))
+                    req = u
+                        .client
+                        .request(
+                            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                            w.url(&path),
+                        )
                         .bearer_auth(&u.token)
                         .header("content-type", "application/json")
                         .body(format!("{{\"id\":\"{id}\",\"method\":\"sso\"}}"));
                 }
                 let r = req.send().await.unwrap();
-                assert!(!r.status().is_server_error(), "{method} {path}: {}", r.status());
+                assert!(
+                    !r.status().is_server_error(),
+                    "{method} {path}: {}",
+                    r.status()
+                );
             }
         }
     }
     let after = w.db.ack(w.alfa.id, ack).await.unwrap().unwrap();
     assert_eq!(before, after);
-    let n_after = w.db.acks_of_instruction(w.alfa.id, w.instr.instruction).await.unwrap();
+    let n_after =
+        w.db.acks_of_instruction(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap();
     assert!(n_after.len() >= n_before);
     assert!(n_after.iter().any(|a| a.id() == ack));
 }
@@ -417,7 +538,10 @@ async fn attachments_are_checked_and_served_as_downloads() {
     let send = |name: &'static str, bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new()
             .text("csrf", coord.csrf.clone())
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
         coord
             .client
             .post(w.url(&path))
@@ -425,25 +549,48 @@ async fn attachments_are_checked_and_served_as_downloads() {
             .multipart(form)
             .send()
     };
-    let r = send("rutine.pdf", b"%PDF-1.4\n%test\n".to_vec()).await.unwrap();
+    let r = send("rutine.pdf", b"%PDF-1.4\n%test\n".to_vec())
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = send("side.html", b"<html><script>x</script>".to_vec()).await.unwrap();
+    let r = send("side.html", b"<html><script>x</script>".to_vec())
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = send("falsk.pdf", b"<script>x</script>".to_vec()).await.unwrap();
+    let r = send("falsk.pdf", b"<script>x</script>".to_vec())
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = send("stor.txt", vec![b'a'; 11 * 1024 * 1024]).await;
-    assert!(r.map(|r| r.status() == StatusCode::PAYLOAD_TOO_LARGE || r.status() == StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(true));
-    let list = w.db.attachments(w.alfa.id, w.instr.instruction).await.unwrap();
+    assert!(
+        r.map(|r| r.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || r.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            .unwrap_or(true)
+    );
+    let list =
+        w.db.attachments(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap();
     assert_eq!(list.len(), 2);
     let pdf = list.iter().find(|a| a.file_name == "rutine.pdf").unwrap();
-    let r = w.user("employee").client
-        .get(w.url(&format!("/instructions/{}/attachments/{}", w.instr.instruction, pdf.id)))
+    let r = w
+        .user("employee")
+        .client
+        .get(w.url(&format!(
+            "/instructions/{}/attachments/{}",
+            w.instr.instruction, pdf.id
+        )))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
 
@@ -451,7 +598,13 @@ async fn attachments_are_checked_and_served_as_downloads() {
 async fn groups_are_managed_on_their_page_and_members_join_the_audience_at_once() {
     let w = World::start().await;
     let coord = w.user("coordinator");
-    let (s, _, loc) = post_form(&w, coord, "/groups", &[("name", "Vaktlag"), ("description", "Helgevakt")]).await;
+    let (s, _, loc) = post_form(
+        &w,
+        coord,
+        "/groups",
+        &[("name", "Vaktlag"), ("description", "Helgevakt")],
+    )
+    .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let g = loc.unwrap();
     let (s, _, _) = post_form(&w, coord, &format!("{g}/members"), &[("person", "A2")]).await;
@@ -460,7 +613,10 @@ async fn groups_are_managed_on_their_page_and_members_join_the_audience_at_once(
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (_, page) = get(&w, coord, &g).await;
     assert!(page.contains(&format!("{ALFA_MARK}lærer")));
-    assert_eq!(get(&w, w.user("employee"), &g).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&w, w.user("employee"), &g).await.0,
+        StatusCode::FORBIDDEN
+    );
     let (s, _, _) = post_form(&w, w.user("employee"), "/groups", &[("name", "X")]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
@@ -472,44 +628,112 @@ async fn reports_export_csv_and_xlsx_and_answer_as_documented() {
     let leader = w.user("leader");
     let school = w.school.id;
     // The leader sees their school's report but not the tenant overview nor the health unit.
-    assert_eq!(get(&w, leader, &format!("/reports/instructions/units/{school}")).await.0, StatusCode::OK);
-    assert_eq!(get(&w, leader, "/reports/instructions").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(get(&w, leader, &format!("/reports/instructions/units/{}", w.health.id)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&w, leader, &format!("/reports/instructions/units/{school}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, leader, "/reports/instructions").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(
+            &w,
+            leader,
+            &format!("/reports/instructions/units/{}", w.health.id)
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
     let (s, page) = get(&w, coord, "/reports/instructions").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("<svg"));
-    let r = leader.client.get(w.url(&format!("/reports/instructions/units/{school}/export.csv?filter=missing"))).send().await.unwrap();
+    let r = leader
+        .client
+        .get(w.url(&format!(
+            "/reports/instructions/units/{school}/export.csv?filter=missing"
+        )))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap();
     assert!(csv.contains(&format!("{ALFA_MARK}lærer")), "{csv}");
-    assert!(!csv.contains(&format!("{ALFA_MARK}signer")), "a signed person is not missing");
-    let r = leader.client.get(w.url(&format!("/reports/instructions/units/{school}/export.xlsx"))).send().await.unwrap();
+    assert!(
+        !csv.contains(&format!("{ALFA_MARK}signer")),
+        "a signed person is not missing"
+    );
+    let r = leader
+        .client
+        .get(w.url(&format!("/reports/instructions/units/{school}/export.xlsx")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap().to_vec();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut sheet = String::new();
-    std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    std::io::Read::read_to_string(
+        &mut z.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
     assert!(sheet.contains(&format!("{ALFA_MARK}signer")));
     // API responses validate against the OpenAPI document.
-    let doc: Value = reqwest::get(w.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let doc: Value = reqwest::get(w.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let i = w.instr.instruction;
     let cases = [
         ("/api/v1/instructions".to_string(), "/api/v1/instructions"),
-        (format!("/api/v1/instructions/{i}"), "/api/v1/instructions/{id}"),
-        (format!("/api/v1/instructions/{i}/diff"), "/api/v1/instructions/{id}/diff"),
-        ("/api/v1/me/instructions".to_string(), "/api/v1/me/instructions"),
-        ("/api/v1/reports/instructions".to_string(), "/api/v1/reports/instructions"),
-        (format!("/api/v1/reports/instructions/units/{school}?filter=missing"), "/api/v1/reports/instructions/units/{id}"),
+        (
+            format!("/api/v1/instructions/{i}"),
+            "/api/v1/instructions/{id}",
+        ),
+        (
+            format!("/api/v1/instructions/{i}/diff"),
+            "/api/v1/instructions/{id}/diff",
+        ),
+        (
+            "/api/v1/me/instructions".to_string(),
+            "/api/v1/me/instructions",
+        ),
+        (
+            "/api/v1/reports/instructions".to_string(),
+            "/api/v1/reports/instructions",
+        ),
+        (
+            format!("/api/v1/reports/instructions/units/{school}?filter=missing"),
+            "/api/v1/reports/instructions/units/{id}",
+        ),
         ("/api/v1/groups".to_string(), "/api/v1/groups"),
-        (format!("/api/v1/groups/{}", w.instr.group), "/api/v1/groups/{id}"),
+        (
+            format!("/api/v1/groups/{}", w.instr.group),
+            "/api/v1/groups/{id}",
+        ),
     ];
     let mut errors = Vec::new();
     for (url, path) in &cases {
-        let r = coord.client.get(w.url(url)).bearer_auth(&coord.token).send().await.unwrap();
+        let r = coord
+            .client
+            .get(w.url(url))
+            .bearer_auth(&coord.token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{url}");
         let body: Value = r.json().await.unwrap();
         let schema = doc
-            .pointer(&format!("/paths/{}/get/responses/200/content/application~1json/schema", path.replace('/', "~1")))
+            .pointer(&format!(
+                "/paths/{}/get/responses/200/content/application~1json/schema",
+                path.replace('/', "~1")
+            ))
             .unwrap_or_else(|| panic!("no schema for {path}"));
         errors.extend(crate::schema::validate(&doc, schema, &body, url));
     }
@@ -523,7 +747,9 @@ async fn reports_export_csv_and_xlsx_and_answer_as_documented() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let body: Value = r.json().await.unwrap();
-    let schema = doc.pointer("/paths/~1api~1v1~1groups/post/responses/201/content/application~1json/schema").unwrap();
+    let schema = doc
+        .pointer("/paths/~1api~1v1~1groups/post/responses/201/content/application~1json/schema")
+        .unwrap();
     errors.extend(crate::schema::validate(&doc, schema, &body, "POST groups"));
     assert!(errors.is_empty(), "{errors:#?}");
     let _ = csrf_in;

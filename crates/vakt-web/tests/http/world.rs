@@ -322,14 +322,9 @@ impl World {
         .await
         .expect("leader");
         tx.commit().await.expect("commit");
-        let instr = crate::instructions::fixture(
-            &db,
-            &a,
-            &staff["coordinator"],
-            &staff["dpo"],
-            school.id,
-        )
-        .await;
+        let instr =
+            crate::instructions::fixture(&db, &a, &staff["coordinator"], &staff["dpo"], school.id)
+                .await;
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
 

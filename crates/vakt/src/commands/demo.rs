@@ -38,7 +38,13 @@ pub struct DemoCredentials {
 /// Creates the demo municipality in an empty database. With `totp`, every demo account is enrolled with a
 /// fresh TOTP secret (printed); without, the demo tenant does not require two-factor sign-in.
 pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCredentials> {
-    seed_with(db, people, totp_on, super::demo_instructions::InstructionDemo::default()).await
+    seed_with(
+        db,
+        people,
+        totp_on,
+        super::demo_instructions::InstructionDemo::default(),
+    )
+    .await
 }
 
 /// [`seed`] with the amount of instruction data (`vakt demo --instructions N --acks N`).

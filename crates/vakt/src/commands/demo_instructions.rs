@@ -127,7 +127,13 @@ async fn publish(
     )
     .await?;
     let v = tx
-        .version_step(v.id, VersionStep::Publish { effective_from: from }, ed)
+        .version_step(
+            v.id,
+            VersionStep::Publish {
+                effective_from: from,
+            },
+            ed,
+        )
         .await?;
     tx.commit().await?;
     Ok(v)
@@ -156,7 +162,8 @@ pub async fn seed(
     let now = db.now();
     let people = db.people_brief(tenant).await?;
     let units = db.units(tenant).await?;
-    let unit_by_code: HashMap<&str, UnitId> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
+    let unit_by_code: HashMap<&str, UnitId> =
+        units.iter().map(|u| (u.code.as_str(), u.id)).collect();
 
     // Groups, with a few members each.
     let mut tx = db.write(ctx).await?;
@@ -318,7 +325,10 @@ pub async fn seed(
     let extra = opts.instructions.saturating_sub(made.len() as u32);
     for k in 0..extra {
         let title = format!("Testinstruks {:02}", k + 1);
-        let body = format!("# {title}\n\nSyntetisk instruks for ytelsesmåling nummer {}.\n", k + 1);
+        let body = format!(
+            "# {title}\n\nSyntetisk instruks for ytelsesmåling nummer {}.\n",
+            k + 1
+        );
         let mut tx = db.write(ctx).await?;
         let (inst, v) = tx
             .create_instruction(
@@ -357,8 +367,11 @@ pub async fn seed(
     let cal = crate::commands::demo_instructions::calendar_for(db, tenant).await?;
     let mut pairs: Vec<(PersonId, usize)> = Vec::new();
     let standings = db.all_standings(tenant, i64::MAX, now, &cal).await?;
-    let index: HashMap<vakt_core::instructions::InstructionId, usize> =
-        made.iter().enumerate().map(|(i, (inst, _))| (inst.id, i)).collect();
+    let index: HashMap<vakt_core::instructions::InstructionId, usize> = made
+        .iter()
+        .enumerate()
+        .map(|(i, (inst, _))| (inst.id, i))
+        .collect();
     for p in &standings {
         for (iid, _) in &p.items {
             if let Some(i) = index.get(iid) {

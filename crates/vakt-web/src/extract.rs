@@ -48,6 +48,16 @@ impl std::ops::Deref for CurrentUser {
 pub const NAV: &[(&str, &str, Action)] = &[
     ("/me", "nav-me", Action::ViewOwnPage),
     ("/directory", "nav-directory", Action::ViewDirectory),
+    (
+        "/instructions",
+        "nav-instructions",
+        Action::ViewInstructions,
+    ),
+    (
+        "/reports/instructions",
+        "nav-instruction-reports",
+        Action::ViewUnitOverview,
+    ),
     ("/audit", "nav-audit", Action::ViewAudit),
     ("/settings", "nav-settings", Action::ViewSettings),
     ("/account", "nav-account", Action::ViewOwnPage),

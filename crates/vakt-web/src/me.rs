@@ -52,15 +52,21 @@ struct MePage {
     page: Page,
     name: String,
     sections: &'static [Section],
+    instr: crate::instructions::MySection,
 }
 
 /// `GET /me`.
-pub async fn me(user: CurrentUser) -> Result<Response, AppError> {
+pub async fn me(
+    user: CurrentUser,
+    axum::extract::State(st): axum::extract::State<crate::AppState>,
+) -> Result<Response, AppError> {
     user.authorize_own(Action::ViewOwnPage)?;
     let page = user.page("me-title", "/me");
+    let instr = crate::instructions::my_section(&st, &user).await?;
     render(&MePage {
         page,
         name: user.display_name.clone(),
         sections: SECTIONS,
+        instr,
     })
 }

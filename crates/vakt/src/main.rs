@@ -77,6 +77,12 @@ struct DemoArgs {
     /// Create the demo data and exit instead of serving.
     #[arg(long)]
     seed_only: bool,
+    /// Number of instructions (the written demo ones plus synthetic ones up to N; for benchmarks).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    instructions: u32,
+    /// About this many acknowledgments (for benchmarks; default: a realistic share signed).
+    #[arg(long, value_name = "N")]
+    acks: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -150,7 +156,17 @@ fn run(
                 if let Some(listen) = args.listen {
                     cfg.listen = listen;
                 }
-                commands::demo::run(&cfg, args.people, !args.no_totp, args.seed_only).await
+                commands::demo::run(
+                    &cfg,
+                    args.people,
+                    !args.no_totp,
+                    args.seed_only,
+                    commands::demo_instructions::InstructionDemo {
+                        instructions: args.instructions,
+                        acks: args.acks,
+                    },
+                )
+                .await
             }
         }
     })

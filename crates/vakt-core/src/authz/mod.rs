@@ -69,6 +69,11 @@
 //! | `AssignRoles`         | · | · | · | · | · | · | T | · |
 //! | `UnlockAccount`       | · | · | · | · | T | · | T | · |
 //! | `ResetPassword`       | · | · | · | · | T | · | T | · |
+//! | `ViewInstructions`    | T | T | T | T | T | T | T | · |
+//! | `EditInstructions`    | · | · | T | T | · | · | · | · |
+//! | `ReviewInstructions`  | T | T | T | T | T | · | T | · |
+//! | `ViewGroups`          | · | T | T | T | T | T | T | · |
+//! | `ManageGroups`        | · | · | T | · | · | · | T | · |
 //!
 //! The host admin is an operator of the installation, not of a municipality: inside a tenant it has
 //! no data rights of its own (give the account `TenantAdmin` as well when it needs them).
@@ -279,6 +284,18 @@ actions! {
     UnlockAccount => "unlock_account", mutating: true, self_service: false;
     /// Set a one-time password for another account.
     ResetPassword => "reset_password", mutating: true, self_service: false;
+    /// Read instructions in force and their revision tables.
+    ViewInstructions => "view_instructions", mutating: false, self_service: false;
+    /// Write instructions and their versions, run the workflow (review, publish, retire), attach files.
+    EditInstructions => "edit_instructions", mutating: true, self_service: false;
+    /// Take part in a hearing round (comment; approve when named approver, checked in `instructions`).
+    ReviewInstructions => "review_instructions", mutating: true, self_service: false;
+    /// Sign ("read and understood") an instruction that applies to oneself.
+    SignInstructions => "sign_instructions", mutating: true, self_service: true;
+    /// See named groups and their members.
+    ViewGroups => "view_groups", mutating: false, self_service: false;
+    /// Create and change named groups and their members.
+    ManageGroups => "manage_groups", mutating: true, self_service: false;
     /// List the tenants of the installation (host admin).
     ViewTenants => "view_tenants", mutating: false, self_service: false;
     /// Create, change and remove tenants (host admin).
@@ -317,8 +334,29 @@ pub fn grant(role: Role, action: Action) -> Grant {
         | A::ManageOwnTokens
         | A::ManageOwnSessions
         | A::EditOwnPreferences
+        | A::SignInstructions
         | A::ViewTenants
         | A::ManageTenants => N,
+        A::ViewInstructions => match role {
+            R::HostAdmin => N,
+            _ => T,
+        },
+        A::EditInstructions => match role {
+            R::SecurityCoordinator | R::Dpo => T,
+            _ => N,
+        },
+        A::ReviewInstructions => match role {
+            R::Auditor | R::HostAdmin => N,
+            _ => T,
+        },
+        A::ViewGroups => match role {
+            R::Employee | R::HostAdmin => N,
+            _ => T,
+        },
+        A::ManageGroups => match role {
+            R::SecurityCoordinator | R::TenantAdmin => T,
+            _ => N,
+        },
         A::ViewDirectory => match role {
             R::HostAdmin => N,
             _ => T,

@@ -31,6 +31,11 @@ ManageAccounts      . . . . . . T .
 AssignRoles         . . . . . . T .
 UnlockAccount       . . . . T . T .
 ResetPassword       . . . . T . T .
+ViewInstructions    T T T T T T T .
+EditInstructions    . . T T . . . .
+ReviewInstructions  T T T T T . T .
+ViewGroups          . T T T T T T .
+ManageGroups        . . T . . . T .
 ";
 
 fn parse_grant(cell: &str) -> Grant {

@@ -20,6 +20,9 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
         || p == "/api/v1/units/{id}"
         || p.starts_with("/directory/people/{id}")
         || p == "/api/v1/people/{id}"
+        || p.starts_with("/reports/instructions/units/{id}")
+        || p == "/api/v1/reports/instructions/units/{id}"
+        || p.starts_with("/acks/{id}")
     {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
     } else if p == "/api/v1/tenants/{id}" {
@@ -40,6 +43,14 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         w.pupil_teacher.id.to_string()
     } else if route.path.contains("/tenants/") {
         w.alfa.id.to_string()
+    } else if route.path.starts_with("/instructions/")
+        || route.path.starts_with("/api/v1/instructions/")
+    {
+        w.instr.instruction.to_string()
+    } else if route.path.starts_with("/groups/") || route.path.starts_with("/api/v1/groups/") {
+        w.instr.group.to_string()
+    } else if route.path.starts_with("/acks/") {
+        w.instr.ack.to_string()
     } else if route.path.contains("/tokens/") {
         // Nobody's token: must never be revocable.
         uuid::Uuid::now_v7().to_string()
@@ -50,6 +61,8 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         .path
         .replace("{id}", &id)
         .replace("{name}", "vakt.css")
+        .replace("{vid}", &w.instr.version.to_string())
+        .replace("{aid}", &w.instr.attachment.to_string())
 }
 
 /// The form a POST route gets: always with the CSRF token, otherwise empty (a validation error at most).

@@ -18,5 +18,6 @@ mod tokens;
 mod api_openapi;
 mod authz_routes;
 mod hostile_input;
+mod instructions;
 mod schema;
 mod world;

@@ -46,6 +46,8 @@ pub struct World {
     /// A person in the school (the employee account's person).
     pub pupil_teacher: Person,
     pub beta_person: Person,
+    /// Instructions fixture (published instruction, version, attachment, group, acknowledgment).
+    pub instr: crate::instructions::Fixture,
     pub users: Vec<User>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
@@ -320,6 +322,9 @@ impl World {
         .await
         .expect("leader");
         tx.commit().await.expect("commit");
+        let instr =
+            crate::instructions::fixture(&db, &a, &staff["coordinator"], &staff["dpo"], school.id)
+                .await;
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
 
@@ -409,6 +414,7 @@ impl World {
             health,
             pupil_teacher: teacher,
             beta_person,
+            instr,
             users,
             _dir: dir,
             _stop: stop,

@@ -38,6 +38,22 @@ pub struct DemoCredentials {
 /// Creates the demo municipality in an empty database. With `totp`, every demo account is enrolled with a
 /// fresh TOTP secret (printed); without, the demo tenant does not require two-factor sign-in.
 pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCredentials> {
+    seed_with(
+        db,
+        people,
+        totp_on,
+        super::demo_instructions::InstructionDemo::default(),
+    )
+    .await
+}
+
+/// [`seed`] with the amount of instruction data (`vakt demo --instructions N --acks N`).
+pub async fn seed_with(
+    db: &Db,
+    people: u32,
+    totp_on: bool,
+    instr: super::demo_instructions::InstructionDemo,
+) -> anyhow::Result<DemoCredentials> {
     let started = Instant::now();
     let today = db.now().date();
     let demo = generate(&DemoOptions {
@@ -154,6 +170,7 @@ pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCre
     }
     // One account per role.
     let mut accounts = Vec::new();
+    let mut account_person: HashMap<String, vakt_core::directory::PersonId> = HashMap::new();
     for a in &demo.accounts {
         let person = match a.person.and_then(|p| number_of.get(&p)) {
             Some(number) => match person_ids.get(number) {
@@ -188,6 +205,9 @@ pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCre
         } else {
             None
         };
+        if let Some(p) = person {
+            account_person.insert(a.username.clone(), p);
+        }
         accounts.push(Credential {
             username: a.username.clone(),
             role: a.shows,
@@ -196,6 +216,14 @@ pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCre
         });
     }
     tx.commit().await?;
+    // Instructions, groups and acknowledgments (issue 4).
+    if let (Some(c), Some(d), Some(l)) = (
+        account_person.get("coordinator"),
+        account_person.get("dpo"),
+        account_person.get("leader"),
+    ) {
+        super::demo_instructions::seed(db, &ctx, tenant.id, *c, *d, *l, instr).await?;
+    }
     tracing::info!(
         people = demo.people.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -270,9 +298,10 @@ pub async fn run(
     people: u32,
     totp_on: bool,
     seed_only: bool,
+    instr: super::demo_instructions::InstructionDemo,
 ) -> anyhow::Result<i32> {
     let db = super::open_migrated(config).await?;
-    let creds = seed(&db, people, totp_on).await?;
+    let creds = seed_with(&db, people, totp_on, instr).await?;
     print_credentials(config, &creds);
     if seed_only {
         db.close().await;

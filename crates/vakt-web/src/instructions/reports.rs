@@ -1,0 +1,638 @@
+//! Overview and reports: completion per instruction, per unit (sub-units rolled up) and per person,
+//! as tables and a server-rendered SVG chart; filters "missing" and "overdue"; CSV and XLSX export.
+//! Coordinators see the whole tenant; leaders see the units they lead (`ViewUnitOverview`).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use vakt_core::authz::{Action, Resource};
+use vakt_core::directory::{OrgUnit, UnitId};
+use vakt_core::instructions::{InstructionId, Standing};
+use vakt_store::{Completion, Overview, PersonStandings};
+
+use super::{calendar, parse_id};
+use crate::{
+    AppError, AppState,
+    directory::{fmt_time, unit_path},
+    extract::{ClientIp, CurrentUser, VPath, VQuery},
+    i18n::{Lang, t},
+    page::{Page, render},
+};
+
+/// Most people listed on a unit page (exports have no limit).
+pub const PEOPLE_ON_PAGE: i64 = 500;
+/// Most people in one export.
+pub const EXPORT_LIMIT: i64 = 200_000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports/instructions", get(overview_page))
+        .route("/reports/instructions/units/{id}", get(unit_page))
+        .route(
+            "/reports/instructions/units/{id}/export.csv",
+            get(export_csv),
+        )
+        .route(
+            "/reports/instructions/units/{id}/export.xlsx",
+            get(export_xlsx),
+        )
+}
+
+pub fn route_table() -> Vec<crate::routes::RouteInfo> {
+    use crate::routes::{Access::Requires, RouteInfo};
+    vec![
+        RouteInfo::new(
+            "GET",
+            "/reports/instructions",
+            Requires(Action::ViewUnitOverview),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/reports/instructions/units/{id}",
+            Requires(Action::ViewUnitOverview),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/reports/instructions/units/{id}/export.csv",
+            Requires(Action::ViewUnitOverview),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/reports/instructions/units/{id}/export.xlsx",
+            Requires(Action::ViewUnitOverview),
+        ),
+    ]
+}
+
+/// One bar of the chart and one row of a completion table.
+pub struct Bar {
+    pub label: String,
+    pub href: String,
+    pub c: Completion,
+    pub percent: i64,
+    /// Widths in chart units (0–400) of the signed, missing (not overdue) and overdue parts.
+    pub w_signed: i64,
+    pub w_missing: i64,
+    pub w_overdue: i64,
+    /// Vertical offset of the bar in the SVG.
+    pub y: i64,
+    pub depth: usize,
+}
+
+fn bars(rows: Vec<(String, String, Completion, usize)>) -> Vec<Bar> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (label, href, c, depth))| {
+            let total = c.total.max(1);
+            let w = |n: i64| n * 400 / total;
+            let w_signed = w(c.signed);
+            let w_overdue = w(c.overdue);
+            let w_missing = if c.total == 0 {
+                0
+            } else {
+                400 - w_signed - w_overdue
+            };
+            Bar {
+                label,
+                href,
+                c,
+                percent: c.percent(),
+                w_signed,
+                w_missing,
+                w_overdue,
+                y: i64::try_from(i).unwrap_or(0) * 28 + 8,
+                depth,
+            }
+        })
+        .collect()
+}
+
+fn chart_height(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(0) * 28 + 16
+}
+
+/// Units in depth-first order below `roots` (with their depth).
+fn unit_order(units: &[OrgUnit], roots: &[UnitId]) -> Vec<(UnitId, usize)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(UnitId, usize)> = roots.iter().rev().map(|u| (*u, 0)).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((u, d)) = stack.pop() {
+        if !seen.insert(u) {
+            continue;
+        }
+        out.push((u, d));
+        let mut kids: Vec<&OrgUnit> = units.iter().filter(|c| c.parent == Some(u)).collect();
+        kids.sort_by_key(|k| std::cmp::Reverse(k.name.to_lowercase()));
+        for k in kids {
+            stack.push((k.id, d + 1));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportParams {
+    /// `missing`, `overdue` or empty (everyone).
+    #[serde(default)]
+    pub filter: String,
+    #[serde(default)]
+    pub instruction: String,
+}
+
+#[derive(Template)]
+#[template(path = "instructions/overview.html")]
+struct OverviewPage {
+    page: Page,
+    instructions: Vec<Bar>,
+    units: Vec<Bar>,
+    chart_h: i64,
+    selected: String,
+    options: Vec<(String, String)>,
+    computed_at: String,
+}
+
+async fn overview(st: &AppState, user: &CurrentUser) -> Result<std::sync::Arc<Overview>, AppError> {
+    Ok(st
+        .db()
+        .instruction_overview(
+            user.tenant_id(),
+            st.now(),
+            &calendar(&user.tenant.time_zone),
+        )
+        .await?)
+}
+
+async fn overview_page(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VQuery(q): VQuery<ReportParams>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ViewUnitOverview)?;
+    let tenant = user.tenant_id();
+    let o = overview(&st, &user).await?;
+    let units = st.db().units(tenant).await?;
+    let selected: Option<InstructionId> = if q.instruction.is_empty() {
+        None
+    } else {
+        Some(parse_id(&q.instruction)?)
+    };
+    let rolled = o.rolled_up(&units, selected);
+    let roots: Vec<UnitId> = {
+        let mut r: Vec<&OrgUnit> = units.iter().filter(|u| u.parent.is_none()).collect();
+        r.sort_by_key(|u| u.name.to_lowercase());
+        r.into_iter().map(|u| u.id).collect()
+    };
+    let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let unit_rows = unit_order(&units, &roots)
+        .into_iter()
+        .filter(|(_, d)| *d <= 2)
+        .map(|(u, d)| {
+            (
+                names.get(&u).copied().unwrap_or_default().to_string(),
+                format!("/reports/instructions/units/{u}"),
+                rolled.get(&u).copied().unwrap_or_default(),
+                d,
+            )
+        })
+        .collect();
+    let inst_rows: Vec<_> = o
+        .instructions
+        .iter()
+        .map(|i| {
+            (
+                format!("{} {}", i.title, i.version),
+                format!("/instructions/{}", i.instruction),
+                i.completion,
+                0,
+            )
+        })
+        .collect();
+    let n = inst_rows.len();
+    render(&OverviewPage {
+        page: user.page("instr-report-title", "/reports/instructions"),
+        instructions: bars(inst_rows),
+        units: bars(unit_rows),
+        chart_h: chart_height(n),
+        selected: selected.map(|s| s.to_string()).unwrap_or_default(),
+        options: o
+            .instructions
+            .iter()
+            .map(|i| (i.instruction.to_string(), i.title.clone()))
+            .collect(),
+        computed_at: fmt_time(o.computed_at),
+    })
+}
+
+/// The unit of a unit report, after the authorization check on its place in the tree.
+async fn report_unit(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(OrgUnit, Vec<OrgUnit>), AppError> {
+    let tenant = user.tenant_id();
+    let uid: UnitId = parse_id(id)?;
+    let units = st.db().units(tenant).await?;
+    let unit = units
+        .iter()
+        .find(|u| u.id == uid)
+        .cloned()
+        .ok_or_else(AppError::not_found)?;
+    user.authorize(
+        Action::ViewUnitOverview,
+        &Resource::in_unit(tenant, unit_path(&units, Some(uid))),
+    )?;
+    Ok((unit, units))
+}
+
+/// One person row of a unit report.
+pub struct PersonRow {
+    pub name: String,
+    pub number: String,
+    pub unit: String,
+    pub items: Vec<(String, &'static str, String)>,
+    pub receipt: Vec<String>,
+}
+
+fn keep(filter: &str, s: &Standing) -> bool {
+    match filter {
+        "missing" => !s.is_signed(),
+        "overdue" => matches!(s, Standing::Overdue { .. }),
+        _ => true,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "instructions/unit_report.html")]
+struct UnitReportPage {
+    page: Page,
+    unit_id: String,
+    unit_name: String,
+    instructions: Vec<Bar>,
+    chart_h: i64,
+    people: Vec<PersonRow>,
+    filter: String,
+    truncated: bool,
+}
+
+async fn unit_page(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+    VQuery(q): VQuery<ReportParams>,
+) -> Result<Response, AppError> {
+    let (unit, units) = report_unit(&st, &user, &id).await?;
+    let tenant = user.tenant_id();
+    let now = st.now();
+    let cal = calendar(&user.tenant.time_zone);
+    let people = st
+        .db()
+        .unit_standings(tenant, &[unit.id], true, PEOPLE_ON_PAGE + 1, now, &cal)
+        .await?;
+    let truncated = people.len() > usize::try_from(PEOPLE_ON_PAGE).unwrap_or(usize::MAX);
+    // Completion per instruction over the whole subtree: from the overview (counted in SQL).
+    let o = overview(&st, &user).await?;
+    let mut inst_rows = Vec::new();
+    for i in &o.instructions {
+        let rolled = o.rolled_up(&units, Some(i.instruction));
+        let c = rolled.get(&unit.id).copied().unwrap_or_default();
+        if c.total > 0 {
+            inst_rows.push((
+                format!("{} {}", i.title, i.version),
+                format!("/instructions/{}", i.instruction),
+                c,
+                0,
+            ));
+        }
+    }
+    let titles: HashMap<InstructionId, String> = o
+        .instructions
+        .iter()
+        .map(|i| (i.instruction, i.title.clone()))
+        .collect();
+    let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let rows = person_rows(
+        user.lang(),
+        &people,
+        &titles,
+        &names,
+        &q.filter,
+        PEOPLE_ON_PAGE,
+    );
+    let n = inst_rows.len();
+    render(&UnitReportPage {
+        page: user.page("instr-unit-report-title", "/reports/instructions"),
+        unit_id: unit.id.to_string(),
+        unit_name: unit.name.clone(),
+        instructions: bars(inst_rows),
+        chart_h: chart_height(n),
+        people: rows,
+        filter: q.filter.clone(),
+        truncated,
+    })
+}
+
+fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
+    match s {
+        Standing::Signed { version, at } => (
+            "signed",
+            t(
+                lang,
+                "instr-standing-signed-at",
+                &[
+                    ("version", version.to_string().into()),
+                    ("at", fmt_time(*at).into()),
+                ],
+            ),
+        ),
+        Standing::Missing { due_at } => (
+            "missing",
+            t(
+                lang,
+                "instr-standing-missing-due",
+                &[("due", fmt_time(*due_at).into())],
+            ),
+        ),
+        Standing::Overdue { due_at } => (
+            "overdue",
+            t(
+                lang,
+                "instr-standing-overdue-due",
+                &[("due", fmt_time(*due_at).into())],
+            ),
+        ),
+    }
+}
+
+fn person_rows(
+    lang: Lang,
+    people: &[PersonStandings],
+    titles: &HashMap<InstructionId, String>,
+    units: &HashMap<UnitId, &str>,
+    filter: &str,
+    limit: i64,
+) -> Vec<PersonRow> {
+    people
+        .iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .filter_map(|p| {
+            let items: Vec<_> = p
+                .items
+                .iter()
+                .filter(|(_, s)| keep(filter, s))
+                .map(|(i, s)| {
+                    let (class, text) = standing_text(lang, s);
+                    (titles.get(i).cloned().unwrap_or_default(), class, text)
+                })
+                .collect();
+            if items.is_empty() {
+                return None;
+            }
+            let receipt = p.receipts.iter().map(|(_, a)| a.to_string()).collect();
+            Some(PersonRow {
+                name: format!("{} {}", p.given_name, p.family_name),
+                number: p.employee_number.clone(),
+                unit: p
+                    .unit
+                    .and_then(|u| units.get(&u).map(|s| (*s).to_string()))
+                    .unwrap_or_default(),
+                items,
+                receipt,
+            })
+        })
+        .collect()
+}
+
+/// Export rows: one per person and instruction.
+async fn export_rows(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    filter: &str,
+    ip: Option<String>,
+    format: &str,
+) -> Result<(String, Vec<String>, Vec<Vec<String>>), AppError> {
+    let (unit, units) = report_unit(st, user, id).await?;
+    let tenant = user.tenant_id();
+    let lang = user.lang();
+    let people = st
+        .db()
+        .unit_standings(
+            tenant,
+            &[unit.id],
+            true,
+            EXPORT_LIMIT,
+            st.now(),
+            &calendar(&user.tenant.time_zone),
+        )
+        .await?;
+    let insts = st.db().instructions(tenant).await?;
+    let titles: HashMap<InstructionId, String> =
+        insts.iter().map(|i| (i.id, i.title.clone())).collect();
+    let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let header = [
+        "instr-col-employee-number",
+        "instr-col-name",
+        "instr-col-unit",
+        "instr-col-instruction",
+        "instr-col-standing",
+        "instr-col-version",
+        "instr-col-date",
+    ]
+    .iter()
+    .map(|k| t(lang, k, &[]))
+    .collect();
+    let mut rows = Vec::new();
+    for p in &people {
+        for (i, s) in &p.items {
+            if !keep(filter, s) {
+                continue;
+            }
+            let (version, date) = match s {
+                Standing::Signed { version, at } => (version.to_string(), fmt_time(*at)),
+                Standing::Missing { due_at } | Standing::Overdue { due_at } => {
+                    (String::new(), fmt_time(*due_at))
+                }
+            };
+            rows.push(vec![
+                p.employee_number.clone(),
+                format!("{} {}", p.given_name, p.family_name),
+                p.unit
+                    .and_then(|u| names.get(&u).map(|s| (*s).to_string()))
+                    .unwrap_or_default(),
+                titles.get(i).cloned().unwrap_or_default(),
+                t(lang, &format!("instr-standing-{}", s.as_str()), &[]),
+                version,
+                date,
+            ]);
+        }
+    }
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.record(
+        vakt_core::audit::EventDraft::new(
+            vakt_core::audit::AuditClass::Usage,
+            "instruction.report_export",
+            "unit",
+            unit.id,
+        )
+        .after(format!("{format} filter={filter} rows={}", rows.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((unit.code.clone(), header, rows))
+}
+
+/// A cell that a spreadsheet would read as a formula is prefixed with `'`.
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+async fn export_csv(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VQuery(q): VQuery<ReportParams>,
+) -> Result<Response, AppError> {
+    let (code, header, rows) = export_rows(&st, &user, &id, &q.filter, ip, "csv").await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| defuse(c)))
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(file_response(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("instructions-{code}.csv"),
+    ))
+}
+
+async fn export_xlsx(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VQuery(q): VQuery<ReportParams>,
+) -> Result<Response, AppError> {
+    let (code, header, rows) = export_rows(&st, &user, &id, &q.filter, ip, "xlsx").await?;
+    let body = xlsx(&header, &rows).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(file_response(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("instructions-{code}.xlsx"),
+    ))
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A minimal XLSX workbook (one sheet, inline strings) written with the `zip` crate.
+pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> std::io::Result<Vec<u8>> {
+    let mut sheet = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    for (r, row) in std::iter::once(header)
+        .chain(rows.iter().map(Vec::as_slice))
+        .enumerate()
+    {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for cell in row {
+            sheet.push_str("<c t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+            sheet.push_str(&xml_escape(cell));
+            sheet.push_str("</t></is></c>");
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files: [(&str, String); 5] = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>".into()),
+        ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>".into()),
+        ("xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Vakt\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
+        ("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>".into()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in files {
+        zw.start_file(name, opts).map_err(std::io::Error::other)?;
+        zw.write_all(body.as_bytes())?;
+    }
+    let cur = zw.finish().map_err(std::io::Error::other)?;
+    Ok(cur.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workbook_is_a_zip_with_the_sheet_and_escaped_cells() {
+        let bytes = xlsx(&["Navn".into()], &[vec!["Åse <Ø> & co".into()]]).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut z.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
+        assert!(sheet.contains("Åse &lt;Ø&gt; &amp; co"));
+        assert!(z.by_name("[Content_Types].xml").is_ok());
+    }
+
+    #[test]
+    fn formula_like_cells_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(defuse("Kari"), "Kari");
+    }
+}

@@ -1,0 +1,756 @@
+//! Instructions over HTTP: the workflow, signing with re-authentication, the PDF receipt, the
+//! overview, exports, attachments, the API schemas, and the immutability of acknowledgments.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use vakt_core::audit::AuditCtx;
+use vakt_core::directory::{Person, UnitId};
+use vakt_core::instructions::{
+    AckId, AckInput, AckMethod, Acknowledgment, Audience, GroupId, InstructionId, StepActor,
+    VersionId, VersionStep,
+};
+use vakt_store::{Db, DraftEdit, InstructionFields, NewGroup, NewPerson};
+
+use crate::world::{ALFA_MARK, PASSWORD, User, World, csrf_in};
+
+/// What the route walk needs: one published instruction (everyone), its version, an attachment,
+/// a group, and an acknowledgment by a school employee without an account.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub instruction: InstructionId,
+    pub version: VersionId,
+    pub attachment: uuid::Uuid,
+    pub group: GroupId,
+    pub ack: AckId,
+}
+
+/// Builds the fixture in tenant `alfa` (author: the coordinator's person, approver: the DPO's).
+pub async fn fixture(
+    db: &Db,
+    ctx: &AuditCtx,
+    author: &Person,
+    approver: &Person,
+    school: UnitId,
+) -> Fixture {
+    let mut tx = db.write(ctx).await.expect("tx");
+    let signer = tx
+        .create_person(NewPerson {
+            employee_number: "A3".into(),
+            given_name: "Signe".into(),
+            family_name: format!("{ALFA_MARK}signer"),
+            email: None,
+            kind: vakt_core::directory::PersonKind::Employee,
+            unit: Some(school),
+            manager: None,
+            employment: vakt_core::directory::Employment::active(),
+            birth_date: None,
+            preferred_language: None,
+        })
+        .await
+        .expect("signer");
+    let (inst, v) = tx
+        .create_instruction(
+            InstructionFields {
+                title: format!("{ALFA_MARK} IKT-instruks"),
+                owner: author.id,
+                category: "ict_use".into(),
+                requires_signature: true,
+                audience: Audience::everyone(),
+                sign_within_days: 14,
+            },
+            author.id,
+            &format!("# {ALFA_MARK}\n\nLås skjermen.\n"),
+            "Første versjon",
+        )
+        .await
+        .expect("instruction");
+    let body = v.body.clone();
+    tx.edit_draft(
+        v.id,
+        DraftEdit {
+            title: v.title.clone(),
+            body,
+            change_comment: "Første versjon".into(),
+            approver: Some(approver.id),
+            reviewers: vec![approver.id],
+        },
+    )
+    .await
+    .expect("edit");
+    let ed = StepActor {
+        person: author.id,
+        may_edit: true,
+    };
+    tx.version_step(v.id, VersionStep::SendToReview, ed)
+        .await
+        .expect("review");
+    tx.version_step(
+        v.id,
+        VersionStep::Approve,
+        StepActor {
+            person: approver.id,
+            may_edit: false,
+        },
+    )
+    .await
+    .expect("approve");
+    let now = tx.now();
+    let v = tx
+        .version_step(
+            v.id,
+            VersionStep::Publish {
+                effective_from: now,
+            },
+            ed,
+        )
+        .await
+        .expect("publish");
+    let a = tx
+        .add_attachment(
+            inst.id,
+            "rutine.txt",
+            format!("{ALFA_MARK} vedlegg").as_bytes(),
+        )
+        .await
+        .expect("attachment");
+    let g = tx
+        .create_group(NewGroup {
+            name: format!("{ALFA_MARK} hjemmekontor"),
+            description: String::new(),
+        })
+        .await
+        .expect("group");
+    let ack = Acknowledgment::record(AckInput {
+        id: AckId::new(),
+        person: signer.id,
+        instruction: inst.id,
+        version_id: v.id,
+        version: v.number,
+        text_shown: &v.body,
+        version_text_hash: v.body_sha256,
+        method: AckMethod::Password,
+        at: now,
+        ip: None,
+        user_agent: None,
+    })
+    .expect("ack");
+    tx.record_ack(&ack).await.expect("record ack");
+    tx.commit().await.expect("commit");
+    Fixture {
+        instruction: inst.id,
+        version: v.id,
+        attachment: a.id,
+        group: g.id,
+        ack: ack.id(),
+    }
+}
+
+async fn post_form(
+    w: &World,
+    u: &User,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
+    let mut form: Vec<(&str, &str)> = vec![("csrf", u.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = u
+        .client
+        .post(w.url(path))
+        .header("x-csrf-token", &u.csrf)
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    let status = r.status();
+    let loc = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, r.text().await.unwrap_or_default(), loc)
+}
+
+async fn get(w: &World, u: &User, path: &str) -> (StatusCode, String) {
+    let r = u.client.get(w.url(path)).send().await.expect("get");
+    (r.status(), r.text().await.unwrap_or_default())
+}
+
+fn completion_of(report: &Value, id: &str) -> (i64, i64) {
+    let i = report["instructions"]
+        .as_array()
+        .expect("instructions")
+        .iter()
+        .find(|i| i["instruction"] == id)
+        .expect("instruction in report");
+    (
+        i["completion"]["total"].as_i64().unwrap(),
+        i["completion"]["signed"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_whole_workflow_signing_receipt_overview_and_a_major_version_over_http() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let dpo = w.user("dpo");
+    let employee = w.user("employee");
+    let leader = w.user("leader");
+    // The coordinator creates an instruction for the school (with sub-units).
+    let (s, body, loc) = post_form(
+        &w,
+        coord,
+        "/instructions/new",
+        &[
+            ("title", "Skjermlås og passord"),
+            ("owner", "A10"),
+            ("category", "information_security"),
+            ("requires_signature", "on"),
+            ("sign_within_days", "14"),
+            ("units", &w.school.id.to_string()),
+            ("include_sub_units", "on"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n",
+            ),
+            ("change_comment", "Ny instruks"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let inst_path = loc.expect("location");
+    let inst_id = inst_path.rsplit('/').next().unwrap().to_string();
+    let inst: InstructionId = inst_id.parse().unwrap();
+    let versions = w.db.instruction_versions(w.alfa.id, inst).await.unwrap();
+    let vid = versions[0].id.to_string();
+    let vpath = format!("{inst_path}/versions/{vid}");
+    // Without reviewers and approver it cannot go to review.
+    let (s, body, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "send_to_review")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("reviewer") || body.contains("høringsinstans"),
+        "{body}"
+    );
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/edit"),
+        &[
+            ("title", "Skjermlås og passord"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går. <script>alert(1)</script>\n",
+            ),
+            ("change_comment", "Ny instruks"),
+            ("approver", "A11"),
+            ("reviewers", "A11, A1"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "send_to_review")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // The leader (a named reviewer) comments; the coordinator (author) cannot approve.
+    let (s, _, _) = post_form(
+        &w,
+        leader,
+        &format!("{vpath}/comments"),
+        &[("body", "Bør nevne mobil.")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = post_form(&w, coord, &format!("{vpath}/approve"), &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = post_form(&w, dpo, &format!("{vpath}/approve"), &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{vpath}/step"),
+        &[("step", "publish"), ("effective_from", "")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, page) = get(&w, coord, &inst_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !page.contains("<script>alert"),
+        "raw HTML must not pass through"
+    );
+    assert!(page.contains("&lt;script&gt;"));
+    assert!(
+        page.contains("Bør nevne mobil")
+            || get(&w, coord, &vpath).await.1.contains("Bør nevne mobil")
+    );
+    // The employee (school) sees it on their page; the coordinator (health) does not.
+    let (_, me) = get(&w, employee, "/me").await;
+    assert!(me.contains("Skjermlås og passord"), "{me}");
+    let (_, me_c) = get(&w, coord, "/me").await;
+    assert!(!me_c.contains(&format!("{inst_id}/sign")));
+    let report = |w: &World| {
+        let c = coord.client.clone();
+        let url = w.url("/api/v1/reports/instructions");
+        let token = coord.token.clone();
+        async move {
+            c.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = completion_of(&report(&w).await, &inst_id);
+    assert_eq!(before.1, 0);
+    // Signing needs the password: a wrong one is refused.
+    let (_, sign_page) = get(&w, employee, &format!("{inst_path}/sign")).await;
+    let sha = sign_page
+        .split("name=\"sha256\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let (s, _, _) = post_form(
+        &w,
+        employee,
+        &format!("{inst_path}/sign"),
+        &[
+            ("sha256", &sha),
+            ("understood", "on"),
+            ("password", "wrong"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, loc) = post_form(
+        &w,
+        employee,
+        &format!("{inst_path}/sign"),
+        &[
+            ("sha256", &sha),
+            ("understood", "on"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let ack_id = loc.unwrap().split("signed=").nth(1).unwrap().to_string();
+    let after = completion_of(&report(&w).await, &inst_id);
+    assert_eq!((after.0, after.1), (before.0, 1));
+    // The receipt: the person and their leader may download it; the DPO may (tenant-wide); the
+    // coordinator's colleague in IT operations may not.
+    let r = employee
+        .client
+        .get(w.url(&format!("/acks/{ack_id}/receipt")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("parse pdf");
+    let ack =
+        w.db.ack(w.alfa.id, ack_id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    for needle in [
+        "Tor".to_string(),
+        format!("{ALFA_MARK}lærer"),
+        "Skjermlås og passord".to_string(),
+        "1.0".to_string(),
+        ack.text_sha256().to_hex(),
+    ] {
+        assert!(text.contains(&needle), "{needle} not in receipt:\n{text}");
+    }
+    assert_eq!(
+        get(&w, leader, &format!("/acks/{ack_id}/receipt")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, w.user("itops"), &format!("/acks/{ack_id}/receipt"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    // A major version makes it due again.
+    let (s, _, loc) = post_form(
+        &w,
+        coord,
+        &format!("{inst_path}/versions"),
+        &[("kind", "major")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let v2 = loc.unwrap();
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("{v2}/edit"),
+        &[
+            ("title", "Skjermlås og passord"),
+            (
+                "body",
+                "# Skjermlås\n\nLås skjermen når du går.\n\nBruk passordfrase.\n",
+            ),
+            ("change_comment", "Passordfrase"),
+            ("approver", "A11"),
+            ("reviewers", "A1"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    for (who, path, step) in [
+        (coord, format!("{v2}/step"), "send_to_review"),
+        (dpo, format!("{v2}/approve"), ""),
+        (coord, format!("{v2}/step"), "publish"),
+    ] {
+        let (s, body, _) = post_form(&w, who, &path, &[("step", step)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{path}: {body}");
+    }
+    let again = completion_of(&report(&w).await, &inst_id);
+    assert_eq!(again.1, 0);
+    let mine: Value = employee
+        .client
+        .get(w.url("/api/v1/me/instructions"))
+        .bearer_auth(&employee.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let item = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["instruction"] == inst_id.as_str())
+        .unwrap();
+    assert_eq!(item["version"], "2.0");
+    assert_eq!(item["standing"]["standing"], "missing");
+    // The diff shows the added line.
+    let (_, diff) = get(&w, coord, &format!("{inst_path}/diff")).await;
+    assert!(diff.contains("+ Bruk passordfrase."), "{diff}");
+    // Every step is in the audit chain.
+    let events =
+        w.db.search_audit(w.alfa.id, &Default::default(), 1000, 0)
+            .await
+            .unwrap();
+    for action in [
+        "instruction.create",
+        "instruction.version_edit",
+        "instruction.send_to_review",
+        "instruction.review_comment",
+        "instruction.approve",
+        "instruction.publish",
+        "instruction.ack",
+        "instruction.sign_reauth_failed",
+        "instruction.receipt_download",
+        "instruction.version_create",
+    ] {
+        assert!(
+            events.iter().any(|e| e.action == action),
+            "{action} not audited"
+        );
+    }
+    assert!(w.db.verify_audit(w.alfa.id).await.is_ok());
+}
+
+#[tokio::test]
+async fn no_route_or_method_changes_an_acknowledgment() {
+    let w = World::start().await;
+    let ack = w.instr.ack;
+    let before = w.db.ack(w.alfa.id, ack).await.unwrap().unwrap();
+    let n_before =
+        w.db.acks_of_instruction(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap()
+            .len();
+    let id = ack.to_string();
+    for route in vakt_web::route_table() {
+        let path = route
+            .path
+            .replace("{id}", &id)
+            .replace("{vid}", &w.instr.version.to_string())
+            .replace("{aid}", &w.instr.attachment.to_string())
+            .replace("{name}", "vakt.css");
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            for u in &w.users {
+                let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                let mut req = u
+                    .client
+                    .request(m, w.url(&path))
+                    .header("x-csrf-token", &u.csrf)
+                    .form(&[
+                        ("csrf", u.csrf.as_str()),
+                        ("method", "sso"),
+                        ("sha256", "00"),
+                        ("person", "A2"),
+                    ]);
+                if path.starts_with("/api/") {
+                    req = u
+                        .client
+                        .request(
+                            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                            w.url(&path),
+                        )
+                        .bearer_auth(&u.token)
+                        .header("content-type", "application/json")
+                        .body(format!("{{\"id\":\"{id}\",\"method\":\"sso\"}}"));
+                }
+                let r = req.send().await.unwrap();
+                assert!(
+                    !r.status().is_server_error(),
+                    "{method} {path}: {}",
+                    r.status()
+                );
+            }
+        }
+    }
+    let after = w.db.ack(w.alfa.id, ack).await.unwrap().unwrap();
+    assert_eq!(before, after);
+    let n_after =
+        w.db.acks_of_instruction(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap();
+    assert!(n_after.len() >= n_before);
+    assert!(n_after.iter().any(|a| a.id() == ack));
+}
+
+#[tokio::test]
+async fn attachments_are_checked_and_served_as_downloads() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let path = format!("/instructions/{}/attachments", w.instr.instruction);
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", coord.csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        coord
+            .client
+            .post(w.url(&path))
+            .header("x-csrf-token", &coord.csrf)
+            .multipart(form)
+            .send()
+    };
+    let r = send("rutine.pdf", b"%PDF-1.4\n%test\n".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = send("side.html", b"<html><script>x</script>".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send("falsk.pdf", b"<script>x</script>".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send("stor.txt", vec![b'a'; 11 * 1024 * 1024]).await;
+    assert!(
+        r.map(|r| r.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || r.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            .unwrap_or(true)
+    );
+    let list =
+        w.db.attachments(w.alfa.id, w.instr.instruction)
+            .await
+            .unwrap();
+    assert_eq!(list.len(), 2);
+    let pdf = list.iter().find(|a| a.file_name == "rutine.pdf").unwrap();
+    let r = w
+        .user("employee")
+        .client
+        .get(w.url(&format!(
+            "/instructions/{}/attachments/{}",
+            w.instr.instruction, pdf.id
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn groups_are_managed_on_their_page_and_members_join_the_audience_at_once() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let (s, _, loc) = post_form(
+        &w,
+        coord,
+        "/groups",
+        &[("name", "Vaktlag"), ("description", "Helgevakt")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let g = loc.unwrap();
+    let (s, _, _) = post_form(&w, coord, &format!("{g}/members"), &[("person", "A2")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, body, _) = post_form(&w, coord, &format!("{g}/members"), &[("person", "NOPE")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, page) = get(&w, coord, &g).await;
+    assert!(page.contains(&format!("{ALFA_MARK}lærer")));
+    assert_eq!(
+        get(&w, w.user("employee"), &g).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, _, _) = post_form(&w, w.user("employee"), "/groups", &[("name", "X")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn reports_export_csv_and_xlsx_and_answer_as_documented() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let leader = w.user("leader");
+    let school = w.school.id;
+    // The leader sees their school's report but not the tenant overview nor the health unit.
+    assert_eq!(
+        get(&w, leader, &format!("/reports/instructions/units/{school}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, leader, "/reports/instructions").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(
+            &w,
+            leader,
+            &format!("/reports/instructions/units/{}", w.health.id)
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, page) = get(&w, coord, "/reports/instructions").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("<svg"));
+    let r = leader
+        .client
+        .get(w.url(&format!(
+            "/reports/instructions/units/{school}/export.csv?filter=missing"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains(&format!("{ALFA_MARK}lærer")), "{csv}");
+    assert!(
+        !csv.contains(&format!("{ALFA_MARK}signer")),
+        "a signed person is not missing"
+    );
+    let r = leader
+        .client
+        .get(w.url(&format!("/reports/instructions/units/{school}/export.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut z.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(sheet.contains(&format!("{ALFA_MARK}signer")));
+    // API responses validate against the OpenAPI document.
+    let doc: Value = reqwest::get(w.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let i = w.instr.instruction;
+    let cases = [
+        ("/api/v1/instructions".to_string(), "/api/v1/instructions"),
+        (
+            format!("/api/v1/instructions/{i}"),
+            "/api/v1/instructions/{id}",
+        ),
+        (
+            format!("/api/v1/instructions/{i}/diff"),
+            "/api/v1/instructions/{id}/diff",
+        ),
+        (
+            "/api/v1/me/instructions".to_string(),
+            "/api/v1/me/instructions",
+        ),
+        (
+            "/api/v1/reports/instructions".to_string(),
+            "/api/v1/reports/instructions",
+        ),
+        (
+            format!("/api/v1/reports/instructions/units/{school}?filter=missing"),
+            "/api/v1/reports/instructions/units/{id}",
+        ),
+        ("/api/v1/groups".to_string(), "/api/v1/groups"),
+        (
+            format!("/api/v1/groups/{}", w.instr.group),
+            "/api/v1/groups/{id}",
+        ),
+    ];
+    let mut errors = Vec::new();
+    for (url, path) in &cases {
+        let r = coord
+            .client
+            .get(w.url(url))
+            .bearer_auth(&coord.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{url}");
+        let body: Value = r.json().await.unwrap();
+        let schema = doc
+            .pointer(&format!(
+                "/paths/{}/get/responses/200/content/application~1json/schema",
+                path.replace('/', "~1")
+            ))
+            .unwrap_or_else(|| panic!("no schema for {path}"));
+        errors.extend(crate::schema::validate(&doc, schema, &body, url));
+    }
+    let r = coord
+        .client
+        .post(w.url("/api/v1/groups"))
+        .bearer_auth(&coord.token)
+        .json(&serde_json::json!({"name": "API-gruppe"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    let schema = doc
+        .pointer("/paths/~1api~1v1~1groups/post/responses/201/content/application~1json/schema")
+        .unwrap();
+    errors.extend(crate::schema::validate(&doc, schema, &body, "POST groups"));
+    assert!(errors.is_empty(), "{errors:#?}");
+    let _ = csrf_in;
+}

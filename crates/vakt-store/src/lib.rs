@@ -38,6 +38,8 @@
 //!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
 //! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//! - training: [`Db::courses`], [`WriteTx::create_course`], completions (report with evidence, record,
+//!   countersign, import), [`Db::evidence`], prerequisites, the reminder log ([`WriteTx::log_reminder`]).
 //! - health: [`Db::ping`], [`Db::engine`].
 //!
 //! # Tenant scoping
@@ -68,6 +70,7 @@ mod jobs;
 mod people;
 mod sessions;
 mod tenants;
+mod training;
 mod types;
 mod units;
 
@@ -80,6 +83,10 @@ pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
 pub use tenants::{NewTenant, TenantUpdate};
+pub use training::{
+    CompletionImportOutcome, CompletionRecord, CourseKind, CourseRecord, EvidenceMeta,
+    EvidenceUpload, NewCourse, PrerequisiteHolder, ReminderKind, ReminderLogEntry,
+};
 pub use types::Ts;
 pub use units::NewUnit;
 

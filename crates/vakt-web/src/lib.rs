@@ -51,6 +51,7 @@ pub mod api;
 pub mod audit;
 pub mod directory;
 pub mod jobs;
+pub mod mail;
 pub mod settings;
 
 use std::{future::Future, sync::Arc};

@@ -20,3 +20,7 @@ mod authz_routes;
 mod hostile_input;
 mod schema;
 mod world;
+
+// Mail and training.
+mod mail;
+mod smtp;

@@ -389,9 +389,9 @@ async fn get_completion(
 }
 
 async fn person_exists(conn: &mut Conn<'_>, tenant: TenantId, id: PersonId) -> Result<bool> {
-    let n: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM people WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
-    Ok(n.is_some())
+    let (n,): (i64,) = on!(conn, c => sqlx::query_as("SELECT COUNT(*) FROM people WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(id.0).fetch_one(&mut *c).await?);
+    Ok(n > 0)
 }
 
 fn course_summary(c: &NewCourse) -> String {

@@ -53,6 +53,7 @@ pub mod directory;
 pub mod jobs;
 pub mod mail;
 pub mod settings;
+pub mod training;
 
 use std::{future::Future, sync::Arc};
 
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(settings::routes())
         .merge(api::routes())
+        .merge(training::routes())
         .fallback(not_found);
     let limit = state.config().body_limit;
     // Layers run outermost last-added: security headers → error rendering → session → CSRF → handler.
@@ -179,6 +181,7 @@ pub fn route_table() -> Vec<RouteInfo> {
     all.extend(audit::route_table());
     all.extend(settings::route_table());
     all.extend(api::route_table());
+    all.extend(training::route_table());
     all
 }
 

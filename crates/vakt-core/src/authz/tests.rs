@@ -31,6 +31,11 @@ ManageAccounts      . . . . . . T .
 AssignRoles         . . . . . . T .
 UnlockAccount       . . . . T . T .
 ResetPassword       . . . . T . T .
+ViewCourses         T T T T T T T .
+ManageCourses       . . T . . . T .
+ImportCompletions   . . T . . . T .
+RecordCompletion    . S T . . . T .
+ViewTraining        . S T T . T T .
 ";
 
 fn parse_grant(cell: &str) -> Grant {

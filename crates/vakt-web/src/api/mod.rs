@@ -102,7 +102,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document as JSON.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::training::api::TrainingApi::openapi());
+    doc
 }
 
 /// The OpenAPI 3.1 document of this API.

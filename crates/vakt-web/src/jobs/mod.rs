@@ -3,6 +3,7 @@
 //! and runs them. Several `vakt serve` processes on one PostgreSQL therefore run each job exactly once.
 //!
 //! Jobs: `audit.purge` (per tenant, daily) — purges audit events past the tenant's retention periods;
+//! `training.reminders` (per tenant, every `reminders_run_every_hours`) — see [`crate::training::reminders`];
 //! `mail.send` — one outgoing message ([`crate::mail`]); a transient failure is retried with back-off
 //! (1, 4, 9 … minutes), a permanent one (or the last allowed try) is recorded as a failed job.
 
@@ -100,6 +101,12 @@ async fn run_job(st: &AppState, job: &Job) -> Result<(), JobError> {
             tracing::info!(%tenant, redacted = out.redacted, deleted = out.deleted, "audit purge done");
             Ok(())
         }
+        crate::training::reminders::REMINDERS => {
+            let tenant = job.tenant.ok_or("training.reminders without a tenant")?;
+            let out = crate::training::reminders::run_for_tenant(st, tenant).await?;
+            tracing::info!(%tenant, reminders = out.reminder_mails, escalations = out.escalation_mails, "reminders done");
+            Ok(())
+        }
         crate::mail::MAIL_SEND => crate::mail::run_job(st.config().mail.as_ref(), &job.payload)
             .await
             .map_err(|e| JobError {
@@ -127,6 +134,7 @@ fn max_attempts(st: &AppState, job: &Job) -> u32 {
 /// One tick: schedule, then claim and run what is due. Returns how many jobs ran (successfully or not).
 pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
     schedule_daily(st).await?;
+    crate::training::reminders::schedule(st).await?;
     let mut ran = 0;
     loop {
         let jobs = st.db().claim_jobs(worker, LEASE, BATCH).await?;

@@ -23,4 +23,5 @@ mod world;
 
 // Mail and training.
 mod mail;
+mod reminders;
 mod smtp;

@@ -37,6 +37,17 @@
 //! - sessions and API tokens: [`WriteTx::create_session`], [`Db::session_by_token_hash`],
 //!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
 //! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
+//! - groups: [`Db::groups`], [`Db::group`], [`Db::group_members`], [`Db::groups_of_person`],
+//!   [`WriteTx::create_group`], [`WriteTx::update_group`], [`WriteTx::delete_group`],
+//!   [`WriteTx::add_group_member`], [`WriteTx::remove_group_member`].
+//! - instructions: [`Db::instructions`], [`Db::instruction_versions`], [`Db::reviews_for`],
+//!   [`WriteTx::create_instruction`], [`WriteTx::new_version`], [`WriteTx::edit_draft`],
+//!   [`WriteTx::version_step`] (checked by `vakt_core`), [`WriteTx::add_review_comment`],
+//!   [`WriteTx::add_attachment`].
+//! - instruction status (live audience): [`Db::instructions_for_person`], [`Db::unit_standings`],
+//!   [`Db::all_standings`], [`Db::instruction_overview`] (aggregated in SQL, cached per audit head).
+//! - acks: [`WriteTx::record_ack`] (insert only; triggers refuse UPDATE/DELETE), [`Db::ack`],
+//!   [`Db::acks_of_person`], [`Db::acks_of_instruction`], [`Db::latest_ack`].
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
 //! - training: [`Db::courses`], [`WriteTx::create_course`], completions (report with evidence, record,
 //!   countersign, import), [`Db::evidence`], prerequisites, the reminder log ([`WriteTx::log_reminder`]).
@@ -62,10 +73,14 @@
 //! (`FOR UPDATE [SKIP LOCKED]` on PostgreSQL; SQLite write transactions are `BEGIN IMMEDIATE`).
 
 mod accounts;
+mod acks;
 mod audit;
 mod db;
 mod error;
+mod groups;
 mod import;
+mod instruction_status;
+mod instructions;
 mod jobs;
 mod people;
 mod sessions;
@@ -78,7 +93,15 @@ pub use accounts::{Account, NewAccount, RecoveryCode};
 pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
 pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
 pub use error::{Result, StoreError};
+pub use groups::{Group, GroupMember, NewGroup};
 pub use import::{ImportMode, ImportOutcome};
+pub use instruction_status::{
+    Completion, InstructionCompletion, Overview, PersonInstruction, PersonStandings,
+};
+pub use instructions::{
+    Attachment, CATEGORIES, DraftEdit, Instruction, InstructionFields, InstructionVersion,
+    ReviewComment, step_code,
+};
 pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};

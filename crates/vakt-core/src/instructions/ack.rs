@@ -107,6 +107,38 @@ pub struct Acknowledgment {
     supersedes: Option<AckId>,
 }
 
+/// The stored fields of an acknowledgment, for the store to read a record back
+/// ([`Acknowledgment::from_parts`]). Building one does not change any stored record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckParts {
+    pub id: AckId,
+    pub person: PersonId,
+    pub instruction: InstructionId,
+    pub version_id: VersionId,
+    pub version: VersionNumber,
+    pub text_sha256: TextHash,
+    pub method: AckMethod,
+    pub at: OffsetDateTime,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+    pub supersedes: Option<AckId>,
+}
+
+impl AckMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AckMethod::Password => "password",
+            AckMethod::Totp => "totp",
+            AckMethod::Sso => "sso",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AckMethod> {
+        [AckMethod::Password, AckMethod::Totp, AckMethod::Sso]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
 impl Acknowledgment {
     /// Record a new acknowledgment. Refuses if the text shown is not the version's text.
     pub fn record(input: AckInput<'_>) -> Result<Self, AckError> {
@@ -144,6 +176,23 @@ impl Acknowledgment {
         let mut next = Acknowledgment::record(input)?;
         next.supersedes = Some(self.id);
         Ok(next)
+    }
+
+    /// A record read back from storage.
+    pub fn from_parts(p: AckParts) -> Self {
+        Acknowledgment {
+            id: p.id,
+            person: p.person,
+            instruction: p.instruction,
+            version_id: p.version_id,
+            version: p.version,
+            text_sha256: p.text_sha256,
+            method: p.method,
+            at: p.at,
+            ip: p.ip,
+            user_agent: p.user_agent,
+            supersedes: p.supersedes,
+        }
     }
 
     pub fn id(&self) -> AckId {

@@ -19,21 +19,25 @@
 //! have their own typed ids (UUIDv7 newtypes).
 
 pub mod ack;
+pub mod attachment;
 mod ids;
 pub(crate) use ids::record_id;
 pub mod audience;
 pub mod diff;
+pub mod status;
 pub mod version;
 
 pub use ack::{
-    AckError, AckInput, AckMethod, AckState, Acknowledgment, DueReason, TextHash, ack_state,
-    signing_due_at,
+    AckError, AckInput, AckMethod, AckParts, AckState, Acknowledgment, DueReason, TextHash,
+    ack_state, signing_due_at,
 };
+pub use attachment::{AttachmentError, CheckedAttachment, MAX_ATTACHMENT_BYTES, check_attachment};
 pub use audience::{Audience, AudienceRule, PersonFacts};
 pub use diff::{DiffLine, LineOp, diff_lines};
+pub use status::{Standing, overdue_cutoff, signing_rule, standing};
 pub use version::{
     ChangeKind, PublishedVersion, StepActor, StepError, VersionFacts, VersionNumber, VersionState,
-    VersionStep, check_step, in_force,
+    VersionStep, check_step, in_force, may_comment,
 };
 
 use crate::directory::PersonKind;

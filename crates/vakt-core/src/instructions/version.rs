@@ -59,6 +59,60 @@ pub enum VersionState {
     Retired,
 }
 
+impl VersionState {
+    pub const ALL: [VersionState; 5] = [
+        VersionState::Draft,
+        VersionState::InReview,
+        VersionState::Approved,
+        VersionState::Published,
+        VersionState::Retired,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionState::Draft => "draft",
+            VersionState::InReview => "in_review",
+            VersionState::Approved => "approved",
+            VersionState::Published => "published",
+            VersionState::Retired => "retired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<VersionState> {
+        VersionState::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+    /// Whether the version's text may still be edited (only drafts).
+    pub fn is_editable(self) -> bool {
+        self == VersionState::Draft
+    }
+    /// Whether the version is still being worked on (not yet published or retired).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            VersionState::Draft | VersionState::InReview | VersionState::Approved
+        )
+    }
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Minor => "minor",
+            ChangeKind::Major => "major",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        [ChangeKind::Minor, ChangeKind::Major]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Whether `person` may comment on a version in the hearing round: while it is in review, the
+/// named reviewers, the named approver and the editors may.
+pub fn may_comment(facts: &VersionFacts<'_>, person: PersonId, may_edit: bool) -> bool {
+    facts.state == VersionState::InReview
+        && (may_edit || facts.reviewers.contains(&person) || facts.approver == Some(person))
+}
+
 /// A step in the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "step")]
@@ -346,6 +400,22 @@ mod tests {
             VersionStep::Retire,
         ] {
             assert!(check_step(&f, step, editor(p.author)).is_err());
+        }
+    }
+
+    #[test]
+    fn only_reviewers_approver_and_editors_comment_and_only_in_review() {
+        let p = people();
+        let reviewers = [p.reviewer];
+        let f = facts(&p, VersionState::InReview, &reviewers, "x");
+        assert!(may_comment(&f, p.reviewer, false));
+        assert!(may_comment(&f, p.approver, false));
+        assert!(may_comment(&f, p.stranger, true));
+        assert!(!may_comment(&f, p.stranger, false));
+        let draft = facts(&p, VersionState::Draft, &reviewers, "x");
+        assert!(!may_comment(&draft, p.reviewer, false));
+        for v in VersionState::ALL {
+            assert_eq!(VersionState::parse(v.as_str()), Some(v));
         }
     }
 

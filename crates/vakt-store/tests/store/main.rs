@@ -7,4 +7,5 @@ mod audit;
 mod directory;
 mod harness;
 mod import;
+mod instructions;
 mod jobs;

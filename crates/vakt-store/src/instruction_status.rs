@@ -1,0 +1,647 @@
+//! Who must sign what, evaluated live: a person's own list (core's audience and standing rules on
+//! the person's facts), a unit's people, and the coordinator's overview, which compiles each
+//! audience to SQL and aggregates in the database (never a million rows through Rust).
+//!
+//! A person's signing period starts at the later of the major version's coming into force and
+//! the person's joining the audience, taken as when they came into their current unit
+//! (`people.unit_since`, kept by a trigger) or, for people never moved, when they were created.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+use vakt_core::Role;
+use vakt_core::deadline::TenantCalendar;
+use vakt_core::directory::{OrgUnit, PersonId, PersonKind, TenantId, UnitId};
+use vakt_core::instructions::{
+    Acknowledgment, Audience, AudienceRule, GroupId, InstructionId, PersonFacts, PublishedVersion,
+    Standing, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
+};
+
+use crate::db::{Arg, Args, Conn, Db, bind_args, on};
+use crate::error::{Result, StoreError};
+use crate::instructions::{Instruction, all_instructions, published_versions};
+use crate::types::Ts;
+
+/// Runs a dynamic query (bound with [`bind_args`]) and decodes every row as `$t`.
+macro_rules! fetch_rows {
+    ($conn:expr, $sql:expr, $args:expr, $t:ty) => {
+        on!($conn, c => {
+            let rows = bind_args(sqlx::query($sql), $args).fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| <$t as sqlx::FromRow<_>>::from_row(r))
+                .collect::<std::result::Result<Vec<$t>, sqlx::Error>>()?
+        })
+    };
+}
+
+/// One instruction a person must have signed, with where they stand.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonInstruction {
+    pub instruction: Instruction,
+    pub version: PublishedVersion,
+    pub standing: Standing,
+}
+
+/// Counts of one instruction in one group of people. `missing` includes `overdue`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Completion {
+    pub total: i64,
+    pub signed: i64,
+    pub overdue: i64,
+}
+
+impl Completion {
+    pub fn missing(&self) -> i64 {
+        self.total - self.signed
+    }
+    /// Percentage signed (100 when nobody is in the audience).
+    pub fn percent(&self) -> i64 {
+        if self.total == 0 {
+            100
+        } else {
+            self.signed * 100 / self.total
+        }
+    }
+    fn add(&mut self, o: Completion) {
+        self.total += o.total;
+        self.signed += o.signed;
+        self.overdue += o.overdue;
+    }
+}
+
+/// One instruction in force, with its completion over the whole audience.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstructionCompletion {
+    pub instruction: InstructionId,
+    pub title: String,
+    pub category: String,
+    pub version: VersionNumber,
+    pub completion: Completion,
+    /// Completion per unit of the people's own unit (not rolled up; see [`Overview::rolled_up`]).
+    /// People without a unit are under `None`.
+    #[serde(skip)]
+    pub by_unit: HashMap<Option<UnitId>, Completion>,
+}
+
+/// The coordinator's overview: every instruction in force, with per-unit counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    #[serde(with = "time::serde::rfc3339")]
+    pub computed_at: OffsetDateTime,
+    pub instructions: Vec<InstructionCompletion>,
+}
+
+impl Overview {
+    /// Completion per unit with sub-units rolled up: for `instruction`, or all instructions together.
+    pub fn rolled_up(
+        &self,
+        units: &[OrgUnit],
+        instruction: Option<InstructionId>,
+    ) -> HashMap<UnitId, Completion> {
+        let parent: HashMap<UnitId, Option<UnitId>> =
+            units.iter().map(|u| (u.id, u.parent)).collect();
+        let mut out: HashMap<UnitId, Completion> = HashMap::new();
+        for ic in &self.instructions {
+            if instruction.is_some_and(|i| i != ic.instruction) {
+                continue;
+            }
+            for (unit, c) in &ic.by_unit {
+                let mut cur = *unit;
+                let mut depth = 0;
+                while let Some(u) = cur {
+                    out.entry(u).or_default().add(*c);
+                    cur = parent.get(&u).copied().flatten();
+                    depth += 1;
+                    if depth > 64 {
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One person with their standing on each instruction that applies to them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonStandings {
+    pub person: PersonId,
+    pub given_name: String,
+    pub family_name: String,
+    pub employee_number: String,
+    pub unit: Option<UnitId>,
+    pub items: Vec<(InstructionId, Standing)>,
+}
+
+fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Employee => "employee",
+        Role::Leader => "leader",
+        Role::SecurityCoordinator => "security_coordinator",
+        Role::Dpo => "dpo",
+        Role::ItOperations => "it_operations",
+        Role::Auditor => "auditor",
+        Role::TenantAdmin => "tenant_admin",
+        Role::HostAdmin => "host_admin",
+    }
+}
+
+const ALL_ROLES: [Role; 8] = [
+    Role::Employee,
+    Role::Leader,
+    Role::SecurityCoordinator,
+    Role::Dpo,
+    Role::ItOperations,
+    Role::Auditor,
+    Role::TenantAdmin,
+    Role::HostAdmin,
+];
+
+/// The unit and everything below it.
+fn subtree(units: &[OrgUnit], roots: &[UnitId]) -> Vec<UnitId> {
+    let mut out: Vec<UnitId> = Vec::new();
+    let mut seen: HashSet<UnitId> = HashSet::new();
+    let mut stack: Vec<UnitId> = roots.to_vec();
+    while let Some(u) = stack.pop() {
+        if !seen.insert(u) {
+            continue;
+        }
+        out.push(u);
+        stack.extend(units.iter().filter(|c| c.parent == Some(u)).map(|c| c.id));
+    }
+    out
+}
+
+fn unit_path(units: &HashMap<UnitId, Option<UnitId>>, start: Option<UnitId>) -> Vec<UnitId> {
+    let mut path = Vec::new();
+    let mut cur = start;
+    while let Some(u) = cur {
+        if path.contains(&u) || path.len() > 64 {
+            break;
+        }
+        path.push(u);
+        cur = units.get(&u).copied().flatten();
+    }
+    path
+}
+
+fn in_list(args: &mut Args, ids: impl IntoIterator<Item = Uuid>) -> Option<String> {
+    let ph: Vec<String> = ids.into_iter().map(|u| args.push(Arg::Uuid(u))).collect();
+    if ph.is_empty() {
+        None
+    } else {
+        Some(ph.join(", "))
+    }
+}
+
+/// The SQL condition on `people p` equivalent to `AudienceRule::matches` on the person's facts.
+fn rule_sql(rule: &AudienceRule, units: &[OrgUnit], args: &mut Args) -> String {
+    match rule {
+        AudienceRule::Everyone => "1 = 1".into(),
+        AudienceRule::Units {
+            units: roots,
+            include_sub_units,
+        } => {
+            let ids = if *include_sub_units {
+                subtree(units, roots)
+            } else {
+                roots.clone()
+            };
+            match in_list(args, ids.into_iter().map(|u| u.0)) {
+                Some(l) => format!("p.unit_id IN ({l})"),
+                None => "1 = 0".into(),
+            }
+        }
+        AudienceRule::Roles { roles } => {
+            let mut parts = Vec::new();
+            for r in roles {
+                if *r == Role::Leader {
+                    parts.push(
+                        "EXISTS (SELECT 1 FROM org_units lu WHERE lu.tenant_id = p.tenant_id AND lu.leader_id = p.id)"
+                            .to_string(),
+                    );
+                } else {
+                    let ph = args.push(Arg::Str(format!("%,{},%", role_key(*r))));
+                    parts.push(format!(
+                        "EXISTS (SELECT 1 FROM accounts ac WHERE ac.tenant_id = p.tenant_id AND ac.person_id = p.id \
+                         AND (',' || ac.roles || ',') LIKE {ph})"
+                    ));
+                }
+            }
+            if parts.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("({})", parts.join(" OR "))
+            }
+        }
+        AudienceRule::PersonKinds { kinds } => {
+            let ph: Vec<String> = kinds
+                .iter()
+                .map(|k| args.push(Arg::Str(k.as_str().to_string())))
+                .collect();
+            if ph.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("p.kind IN ({})", ph.join(", "))
+            }
+        }
+        AudienceRule::Groups { groups } => match in_list(args, groups.iter().map(|g| g.0)) {
+            Some(l) => format!(
+                "EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = p.tenant_id AND gm.person_id = p.id \
+                 AND gm.group_id IN ({l}))"
+            ),
+            None => "1 = 0".into(),
+        },
+        AudienceRule::AllOf { rules } => {
+            if rules.is_empty() {
+                "1 = 0".into()
+            } else {
+                let parts: Vec<String> = rules.iter().map(|r| rule_sql(r, units, args)).collect();
+                format!("({})", parts.join(" AND "))
+            }
+        }
+    }
+}
+
+/// The SQL condition on `people p` for a whole audience (a union of rules).
+pub(crate) fn audience_sql(a: &Audience, units: &[OrgUnit], args: &mut Args) -> String {
+    if a.rules.is_empty() {
+        return "1 = 0".into();
+    }
+    let parts: Vec<String> = a.rules.iter().map(|r| rule_sql(r, units, args)).collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// Facts of many people at once: roles (stored + leader) and groups.
+async fn facts_of(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    units: &[OrgUnit],
+    people: &[(PersonId, Option<UnitId>, PersonKind)],
+    scope_sql: &str,
+    scope_args: &[Arg],
+) -> Result<HashMap<PersonId, PersonFacts>> {
+    let parents: HashMap<UnitId, Option<UnitId>> = units.iter().map(|u| (u.id, u.parent)).collect();
+    let leaders: HashSet<PersonId> = units.iter().filter_map(|u| u.leader).collect();
+    let role_sql = format!(
+        "SELECT ac.person_id, ac.roles FROM accounts ac WHERE ac.tenant_id = $1 AND ac.person_id IN \
+         (SELECT p.id FROM people p WHERE {scope_sql})"
+    );
+    let group_sql = format!(
+        "SELECT gm.person_id, gm.group_id FROM group_members gm WHERE gm.tenant_id = $1 AND gm.person_id IN \
+         (SELECT p.id FROM people p WHERE {scope_sql})"
+    );
+    let roles: Vec<(Uuid, String)> = fetch_rows!(conn, &role_sql, scope_args, (Uuid, String));
+    let groups: Vec<(Uuid, Uuid)> = fetch_rows!(conn, &group_sql, scope_args, (Uuid, Uuid));
+    let _ = tenant;
+    let mut out: HashMap<PersonId, PersonFacts> = people
+        .iter()
+        .map(|(id, unit, kind)| {
+            let mut roles = Vec::new();
+            if leaders.contains(id) {
+                roles.push(Role::Leader);
+            }
+            (
+                *id,
+                PersonFacts {
+                    unit_path: unit_path(&parents, *unit),
+                    roles,
+                    kind: Some(*kind),
+                    groups: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    for (p, text) in roles {
+        if let Some(f) = out.get_mut(&PersonId(p)) {
+            for part in text.split(',') {
+                if let Some(r) = ALL_ROLES.iter().find(|r| role_key(**r) == part.trim())
+                    && !f.roles.contains(r)
+                {
+                    f.roles.push(*r);
+                }
+            }
+        }
+    }
+    for (p, g) in groups {
+        if let Some(f) = out.get_mut(&PersonId(p)) {
+            f.groups.push(GroupId(g));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct ScopedPerson {
+    id: Uuid,
+    given_name: String,
+    family_name: String,
+    employee_number: String,
+    kind: String,
+    unit_id: Option<Uuid>,
+    joined: Ts,
+}
+
+fn versions_by_instruction(
+    all: Vec<(InstructionId, PublishedVersion)>,
+) -> HashMap<InstructionId, Vec<PublishedVersion>> {
+    let mut m: HashMap<InstructionId, Vec<PublishedVersion>> = HashMap::new();
+    for (i, v) in all {
+        m.entry(i).or_default().push(v);
+    }
+    m
+}
+
+type OverviewCache = Mutex<HashMap<TenantId, (i64, i64, Arc<Overview>)>>;
+
+/// Overviews by tenant, valid while the tenant's audit chain head (every write appends to it)
+/// and the minute are unchanged.
+fn cache() -> &'static OverviewCache {
+    static C: OnceLock<OverviewCache> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+impl Db {
+    /// Standings of people (not terminated) matching `scope_sql` (a condition on `people p`
+    /// whose first argument is the tenant), on every instruction in force that applies to them.
+    async fn standings_where(
+        &self,
+        tenant: TenantId,
+        scope_sql: &str,
+        scope_args: Vec<Arg>,
+        limit: i64,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<(Vec<PersonStandings>, Vec<Instruction>)> {
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
+        let units = crate::units::all(conn, tenant).await?;
+        let instructions = all_instructions(conn, tenant).await?;
+        let versions = versions_by_instruction(published_versions(conn, tenant).await?);
+        let scope = format!("p.tenant_id = $1 AND p.state <> 'terminated' AND ({scope_sql})");
+        let mut args = scope_args;
+        let lim = args.len() + 1;
+        args.push(Arg::I64(limit));
+        let sql = format!(
+            "SELECT p.id, p.given_name, p.family_name, p.employee_number, p.kind, p.unit_id, \
+             COALESCE(p.unit_since, p.created_at) AS joined FROM people p WHERE {scope} \
+             ORDER BY p.sort_key, p.id LIMIT ${lim}"
+        );
+        let people: Vec<ScopedPerson> = fetch_rows!(conn, &sql, &args, ScopedPerson);
+        args.pop();
+        let basic: Vec<(PersonId, Option<UnitId>, PersonKind)> = people
+            .iter()
+            .map(|p| {
+                (
+                    PersonId(p.id),
+                    p.unit_id.map(UnitId),
+                    PersonKind::parse(&p.kind).unwrap_or(PersonKind::Employee),
+                )
+            })
+            .collect();
+        let facts = facts_of(conn, tenant, &units, &basic, &scope, &args).await?;
+        let ack_sql = format!(
+            "SELECT a.id, a.person_id, a.instruction_id, a.version_id, a.major, a.minor, a.text_sha256, a.method, a.at, \
+             a.ip, a.user_agent, a.supersedes_id FROM acknowledgments a WHERE a.tenant_id = $1 AND a.person_id IN \
+             (SELECT p.id FROM people p WHERE {scope})"
+        );
+        let ack_rows: Vec<crate::acks::AckRow> =
+            fetch_rows!(conn, &ack_sql, &args, crate::acks::AckRow);
+        let mut acks: HashMap<(PersonId, InstructionId), Vec<Acknowledgment>> = HashMap::new();
+        for r in ack_rows {
+            let a = r.into_ack()?;
+            acks.entry((a.person(), a.instruction()))
+                .or_default()
+                .push(a);
+        }
+        let mut out = Vec::with_capacity(people.len());
+        for p in people {
+            let id = PersonId(p.id);
+            let Some(f) = facts.get(&id) else { continue };
+            let mut items = Vec::new();
+            for inst in &instructions {
+                if !inst.audience.includes(f) {
+                    continue;
+                }
+                let vs = versions.get(&inst.id).map(Vec::as_slice).unwrap_or(&[]);
+                let mine = acks.get(&(id, inst.id)).map(Vec::as_slice).unwrap_or(&[]);
+                let rule = signing_rule(inst.sign_within_days);
+                if let Some(s) = standing(vs, mine, now, Some(p.joined.0), &rule, cal)
+                    .map_err(|_| StoreError::Invalid("instruction.deadline_out_of_range"))?
+                {
+                    items.push((inst.id, s));
+                }
+            }
+            out.push(PersonStandings {
+                person: id,
+                given_name: p.given_name,
+                family_name: p.family_name,
+                employee_number: p.employee_number,
+                unit: p.unit_id.map(UnitId),
+                items,
+            });
+        }
+        Ok((out, instructions))
+    }
+
+    /// The instructions in force that apply to the person, with their standing ("my page").
+    pub async fn instructions_for_person(
+        &self,
+        tenant: TenantId,
+        person: PersonId,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Vec<PersonInstruction>> {
+        let (people, instructions) = self
+            .standings_where(
+                tenant,
+                "p.id = $2",
+                vec![Arg::Uuid(tenant.0), Arg::Uuid(person.0)],
+                1,
+                now,
+                cal,
+            )
+            .await?;
+        let versions = self.published_versions(tenant).await?;
+        let mut out = Vec::new();
+        for p in people {
+            for (iid, s) in p.items {
+                let Some(inst) = instructions.iter().find(|i| i.id == iid) else {
+                    continue;
+                };
+                let vs: Vec<PublishedVersion> = versions
+                    .iter()
+                    .filter(|(i, _)| *i == iid)
+                    .map(|(_, v)| *v)
+                    .collect();
+                if let Some(v) = in_force(&vs, now) {
+                    out.push(PersonInstruction {
+                        instruction: inst.clone(),
+                        version: *v,
+                        standing: s,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The people of `units` (with everything below them when `include_sub_units`), by name, at
+    /// most `limit`, each with their standing on every instruction in force that applies to them.
+    pub async fn unit_standings(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        include_sub_units: bool,
+        limit: i64,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Vec<PersonStandings>> {
+        let all = self.units(tenant).await?;
+        let ids = if include_sub_units {
+            subtree(&all, units)
+        } else {
+            units.to_vec()
+        };
+        let mut args = Args::default();
+        args.push(Arg::Uuid(tenant.0));
+        let Some(list) = in_list(&mut args, ids.into_iter().map(|u| u.0)) else {
+            return Ok(Vec::new());
+        };
+        let (people, _) = self
+            .standings_where(
+                tenant,
+                &format!("p.unit_id IN ({list})"),
+                args.0,
+                limit,
+                now,
+                cal,
+            )
+            .await?;
+        Ok(people)
+    }
+
+    /// Everyone (not terminated) with their standings, by name, at most `limit` (for exports).
+    pub async fn all_standings(
+        &self,
+        tenant: TenantId,
+        limit: i64,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Vec<PersonStandings>> {
+        Ok(self
+            .standings_where(tenant, "1 = 1", vec![Arg::Uuid(tenant.0)], limit, now, cal)
+            .await?
+            .0)
+    }
+
+    /// The coordinator's overview: completion of every instruction in force, per unit, counted
+    /// in SQL. Cached per tenant until the next write in the tenant (the audit chain head moves)
+    /// or the next minute.
+    pub async fn instruction_overview(
+        &self,
+        tenant: TenantId,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Arc<Overview>> {
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
+        let head: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&mut *c)
+            .await?);
+        let seq = head.map_or(0, |h| h.0);
+        let minute = now.unix_timestamp().div_euclid(60);
+        if let Ok(c) = cache().lock()
+            && let Some((s, m, o)) = c.get(&tenant)
+            && *s == seq
+            && *m == minute
+        {
+            return Ok(o.clone());
+        }
+        let overview = Arc::new(self.compute_overview(conn, tenant, now, cal).await?);
+        if let Ok(mut c) = cache().lock() {
+            if c.len() > 256 {
+                c.clear();
+            }
+            c.insert(tenant, (seq, minute, overview.clone()));
+        }
+        Ok(overview)
+    }
+
+    async fn compute_overview(
+        &self,
+        conn: &mut Conn<'_>,
+        tenant: TenantId,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Overview> {
+        let units = crate::units::all(conn, tenant).await?;
+        let instructions = all_instructions(conn, tenant).await?;
+        let versions = versions_by_instruction(published_versions(conn, tenant).await?);
+        let mut out = Vec::new();
+        for inst in instructions {
+            let vs = versions.get(&inst.id).map(Vec::as_slice).unwrap_or(&[]);
+            let Some(current) = in_force(vs, now) else {
+                continue;
+            };
+            let major = current.number.major;
+            let since = vs
+                .iter()
+                .filter(|v| v.number.major == major && v.effective_from <= now)
+                .map(|v| v.effective_from)
+                .min()
+                .unwrap_or(current.effective_from);
+            let cutoff = overdue_cutoff(&signing_rule(inst.sign_within_days), cal, now)
+                .map_err(|_| StoreError::Invalid("instruction.deadline_out_of_range"))?;
+            // Nobody is overdue while the version itself came into force after the cut-off.
+            let cutoff = if since > cutoff {
+                OffsetDateTime::UNIX_EPOCH
+            } else {
+                cutoff
+            };
+            let mut args = Args::default();
+            args.push(Arg::Uuid(tenant.0));
+            args.push(Arg::Uuid(inst.id.0));
+            args.push(Arg::I64(i64::from(major)));
+            args.push(Arg::Ts(Ts(cutoff)));
+            let aud = audience_sql(&inst.audience, &units, &mut args);
+            let sql = format!(
+                "SELECT p.unit_id, COUNT(*) AS total, \
+                 COALESCE(SUM(CASE WHEN s.person_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS signed, \
+                 COALESCE(SUM(CASE WHEN s.person_id IS NULL AND COALESCE(p.unit_since, p.created_at) <= $4 THEN 1 ELSE 0 END), 0) AS overdue \
+                 FROM people p LEFT JOIN (SELECT DISTINCT a.person_id FROM acknowledgments a \
+                   WHERE a.tenant_id = $1 AND a.instruction_id = $2 AND a.major >= $3) s ON s.person_id = p.id \
+                 WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud} GROUP BY p.unit_id"
+            );
+            let rows: Vec<(Option<Uuid>, i64, i64, i64)> =
+                fetch_rows!(conn, &sql, &args.0, (Option<Uuid>, i64, i64, i64));
+            let mut total = Completion::default();
+            let mut by_unit = HashMap::new();
+            for (u, t, s, o) in rows {
+                let c = Completion {
+                    total: t,
+                    signed: s,
+                    overdue: o,
+                };
+                total.add(c);
+                by_unit.insert(u.map(UnitId), c);
+            }
+            out.push(InstructionCompletion {
+                instruction: inst.id,
+                title: inst.title,
+                category: inst.category,
+                version: current.number,
+                completion: total,
+                by_unit,
+            });
+        }
+        Ok(Overview {
+            computed_at: now,
+            instructions: out,
+        })
+    }
+}

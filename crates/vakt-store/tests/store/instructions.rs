@@ -1,0 +1,590 @@
+//! Instructions, groups and acknowledgments on both engines.
+
+use time::Duration;
+use vakt_core::Role;
+use vakt_core::deadline::TenantCalendar;
+use vakt_core::directory::{PersonId, Tenant, UnitId};
+use vakt_core::instructions::{
+    AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, StepActor, TextHash,
+    VersionState, VersionStep,
+};
+use vakt_store::{Db, DraftEdit, InstructionFields, InstructionVersion, NewGroup, NewUnit};
+
+use crate::harness::{ctx, each_engine, person, tenant};
+
+async fn unit(db: &Db, t: &Tenant, code: &str, parent: Option<UnitId>) -> UnitId {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let u = tx
+        .create_unit(NewUnit {
+            parent,
+            name: format!("Unit {code}"),
+            code: code.into(),
+            leader: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    u.id
+}
+
+async fn new_person(db: &Db, t: &Tenant, n: &str, unit: Option<UnitId>) -> PersonId {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let mut np = person(n, "Ola", &format!("Nordmann{n}"));
+    np.unit = unit;
+    let p = tx.create_person(np).await.unwrap();
+    tx.commit().await.unwrap();
+    p.id
+}
+
+async fn move_person(db: &Db, t: &Tenant, p: PersonId, n: &str, unit: Option<UnitId>) {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let mut np = person(n, "Ola", &format!("Nordmann{n}"));
+    np.unit = unit;
+    tx.update_person(p, np).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn editor(p: PersonId) -> StepActor {
+    StepActor {
+        person: p,
+        may_edit: true,
+    }
+}
+
+/// Creates and publishes (effective now) an instruction for `audience`; returns the published version.
+async fn published(
+    db: &Db,
+    t: &Tenant,
+    author: PersonId,
+    approver: PersonId,
+    audience: Audience,
+) -> InstructionVersion {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let (inst, v) = tx
+        .create_instruction(
+            InstructionFields {
+                title: "Bruk av IKT".into(),
+                owner: author,
+                category: "ict_use".into(),
+                requires_signature: true,
+                audience,
+                sign_within_days: 14,
+            },
+            author,
+            "# Bruk av IKT\n\nLås skjermen.\n",
+            "Første versjon",
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.number.to_string(), "1.0");
+    tx.edit_draft(
+        v.id,
+        DraftEdit {
+            title: inst.title.clone(),
+            body: v.body.clone(),
+            change_comment: "Første versjon".into(),
+            approver: Some(approver),
+            reviewers: vec![approver],
+        },
+    )
+    .await
+    .unwrap();
+    tx.version_step(v.id, VersionStep::SendToReview, editor(author))
+        .await
+        .unwrap();
+    tx.version_step(
+        v.id,
+        VersionStep::Approve,
+        StepActor {
+            person: approver,
+            may_edit: false,
+        },
+    )
+    .await
+    .unwrap();
+    let now = tx.now();
+    let v = tx
+        .version_step(
+            v.id,
+            VersionStep::Publish {
+                effective_from: now,
+            },
+            editor(author),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    v
+}
+
+fn ack_for(v: &InstructionVersion, p: PersonId, db: &Db) -> Acknowledgment {
+    Acknowledgment::record(AckInput {
+        id: uuid::Uuid::now_v7().into(),
+        person: p,
+        instruction: v.instruction,
+        version_id: v.id,
+        version: v.number,
+        text_shown: &v.body,
+        version_text_hash: v.body_sha256,
+        method: AckMethod::Password,
+        at: db.now(),
+        ip: Some("192.0.2.7".parse().unwrap()),
+        user_agent: Some("test"),
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn groups_are_created_and_members_added_and_removed_with_audit() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "grp").await;
+        let p = new_person(&db, &t, "1", None).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let g = tx
+            .create_group(NewGroup {
+                name: "Hjemmekontor i sikker sone".into(),
+                description: "Tilgang hjemmefra".into(),
+            })
+            .await
+            .unwrap();
+        assert!(tx.add_group_member(g.id, p).await.unwrap());
+        assert!(!tx.add_group_member(g.id, p).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let dup = tx
+            .create_group(NewGroup {
+                name: "HJEMMEKONTOR i sikker sone".into(),
+                description: String::new(),
+            })
+            .await;
+        assert_eq!(dup.unwrap_err().code(), "group.name_taken");
+        drop(tx);
+        assert_eq!(db.group(t.id, g.id).await.unwrap().unwrap().members, 1);
+        assert_eq!(db.group_members(t.id, g.id).await.unwrap()[0].person, p);
+        assert_eq!(db.groups_of_person(t.id, p).await.unwrap()[0].0, g.id);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        assert!(tx.remove_group_member(g.id, p).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(db.group_members(t.id, g.id).await.unwrap().is_empty());
+        let other = tenant(&db, "grp2").await;
+        assert!(db.group(other.id, g.id).await.unwrap().is_none());
+        let actions: Vec<String> = db
+            .search_audit(t.id, &Default::default(), 500, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for a in ["group.create", "group.member_add", "group.member_remove"] {
+            assert!(actions.iter().any(|x| x == a), "{a} missing in {actions:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_workflow_refuses_the_author_as_approver_and_records_each_step() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "wf").await;
+        let author = new_person(&db, &t, "1", None).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let (inst, v) = tx
+            .create_instruction(
+                InstructionFields {
+                    title: "Hjemmekontor".into(),
+                    owner: author,
+                    category: "home_office".into(),
+                    requires_signature: false,
+                    audience: Audience::everyone(),
+                    sign_within_days: 14,
+                },
+                author,
+                "Tekst",
+                "",
+            )
+            .await
+            .unwrap();
+        let r = tx
+            .version_step(v.id, VersionStep::SendToReview, editor(author))
+            .await;
+        assert_eq!(r.unwrap_err().code(), "instruction.step_missing_comment");
+        drop(tx);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.create_instruction(
+            InstructionFields {
+                title: "x".into(),
+                owner: author,
+                category: "nonsense".into(),
+                requires_signature: false,
+                audience: Audience::everyone(),
+                sign_within_days: 14,
+            },
+            author,
+            "x",
+            "x",
+        )
+        .await
+        .unwrap_err();
+        drop(tx);
+        let _ = inst;
+        let approver = new_person(&db, &t, "2", None).await;
+        let v = published(&db, &t, author, approver, Audience::everyone()).await;
+        assert_eq!(v.state, VersionState::Published);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let v2 = tx
+            .new_version(v.instruction, ChangeKind::Major, author)
+            .await
+            .unwrap();
+        assert_eq!(v2.number.to_string(), "2.0");
+        let again = tx
+            .new_version(v.instruction, ChangeKind::Minor, author)
+            .await;
+        assert_eq!(again.unwrap_err().code(), "instruction.version_open");
+        tx.rollback().await.unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let v2 = tx
+            .new_version(v.instruction, ChangeKind::Major, author)
+            .await
+            .unwrap();
+        tx.edit_draft(
+            v2.id,
+            DraftEdit {
+                title: "Bruk av IKT".into(),
+                body: "Ny tekst".into(),
+                change_comment: "Ny regel".into(),
+                approver: Some(author),
+                reviewers: vec![approver],
+            },
+        )
+        .await
+        .unwrap();
+        tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
+            .await
+            .unwrap();
+        let c = tx
+            .add_review_comment(v2.id, approver, false, "Ser bra ut")
+            .await
+            .unwrap();
+        assert_eq!(c.body, "Ser bra ut");
+        let own = tx
+            .version_step(v2.id, VersionStep::Approve, editor(author))
+            .await;
+        assert_eq!(
+            own.unwrap_err().code(),
+            "instruction.step_author_cannot_approve"
+        );
+        drop(tx);
+        let actions: Vec<String> = db
+            .search_audit(t.id, &Default::default(), 500, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for a in [
+            "instruction.create",
+            "instruction.version_edit",
+            "instruction.send_to_review",
+            "instruction.approve",
+            "instruction.publish",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a} missing");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn acknowledgments_cannot_be_updated_or_deleted_even_with_raw_sql() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "ack").await;
+        let a = new_person(&db, &t, "1", None).await;
+        let b = new_person(&db, &t, "2", None).await;
+        let v = published(&db, &t, a, b, Audience::everyone()).await;
+        let ack = ack_for(&v, b, &db);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&ack).await.unwrap();
+        tx.commit().await.unwrap();
+        // A second record that does not supersede the first is refused.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let r = tx.record_ack(&ack_for(&v, b, &db)).await;
+        assert_eq!(r.unwrap_err().code(), "ack.supersedes_wrong_record");
+        drop(tx);
+        // A forged hash is refused.
+        let forged = Acknowledgment::record(AckInput {
+            id: uuid::Uuid::now_v7().into(),
+            person: a,
+            instruction: v.instruction,
+            version_id: v.id,
+            version: v.number,
+            text_shown: "other text",
+            version_text_hash: TextHash::of("other text"),
+            method: AckMethod::Password,
+            at: db.now(),
+            ip: None,
+            user_agent: None,
+        })
+        .unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        assert_eq!(
+            tx.record_ack(&forged).await.unwrap_err().code(),
+            "ack.text_mismatch"
+        );
+        drop(tx);
+        let update = "UPDATE acknowledgments SET method = 'sso'";
+        let delete = "DELETE FROM acknowledgments";
+        for sql in [update, delete] {
+            let r = if let Some(p) = db.raw_sqlite() {
+                sqlx::query(sql).execute(p).await.map(|_| ())
+            } else {
+                sqlx::query(sql)
+                    .execute(db.raw_postgres().unwrap())
+                    .await
+                    .map(|_| ())
+            };
+            let e = r.unwrap_err().to_string();
+            assert!(e.contains("immutable"), "{sql}: {e}");
+        }
+        let stored = db.ack(t.id, ack.id()).await.unwrap().unwrap();
+        assert_eq!(stored, ack);
+        assert_eq!(stored.text_sha256(), TextHash::of(&v.body));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audience_is_live_moving_into_and_out_of_a_unit_and_a_group() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "live").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let root = unit(&db, &t, "ROOT", None).await;
+        let care = unit(&db, &t, "CARE", Some(root)).await;
+        let home = unit(&db, &t, "HOME", Some(care)).await;
+        let school = unit(&db, &t, "SCHOOL", Some(root)).await;
+        let author = new_person(&db, &t, "1", Some(school)).await;
+        let approver = new_person(&db, &t, "2", Some(school)).await;
+        let nurse = new_person(&db, &t, "3", Some(home)).await;
+        let teacher = new_person(&db, &t, "4", Some(school)).await;
+        let v = published(
+            &db,
+            &t,
+            author,
+            approver,
+            Audience {
+                rules: vec![AudienceRule::Units {
+                    units: vec![care],
+                    include_sub_units: true,
+                }],
+            },
+        )
+        .await;
+        let overview = |db: Db| {
+            let cal = cal.clone();
+            async move {
+                let o = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+                o.instructions[0].completion
+            }
+        };
+        assert_eq!(overview(db.clone()).await.total, 1);
+        assert_eq!(
+            db.instructions_for_person(t.id, teacher, db.now(), &cal)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        // The teacher moves into home care: the instruction is on their page at once.
+        move_person(&db, &t, teacher, "4", Some(home)).await;
+        let mine = db
+            .instructions_for_person(t.id, teacher, db.now(), &cal)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].standing.as_str(), "missing");
+        assert_eq!(overview(db.clone()).await.total, 2);
+        // The nurse moves out: no longer counted as missing.
+        move_person(&db, &t, nurse, "3", Some(school)).await;
+        let c = overview(db.clone()).await;
+        assert_eq!((c.total, c.signed), (1, 0));
+        // A group rule: added to the group, the person is in the audience.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let g = tx
+            .create_group(NewGroup {
+                name: "Vakt".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        let mut fields = InstructionFields {
+            title: "Bruk av IKT".into(),
+            owner: author,
+            category: "ict_use".into(),
+            requires_signature: true,
+            audience: Audience {
+                rules: vec![AudienceRule::Groups { groups: vec![g.id] }],
+            },
+            sign_within_days: 14,
+        };
+        tx.update_instruction(v.instruction, fields.clone())
+            .await
+            .unwrap();
+        tx.add_group_member(g.id, nurse).await.unwrap();
+        tx.commit().await.unwrap();
+        let people = db
+            .unit_standings(t.id, &[root], true, 100, db.now(), &cal)
+            .await
+            .unwrap();
+        let with_item: Vec<PersonId> = people
+            .iter()
+            .filter(|p| !p.items.is_empty())
+            .map(|p| p.person)
+            .collect();
+        assert_eq!(with_item, vec![nurse]);
+        assert_eq!(overview(db.clone()).await.total, 1);
+        // Leaders and roles: SQL and core agree.
+        fields.audience = Audience {
+            rules: vec![AudienceRule::Roles {
+                roles: vec![Role::Leader],
+            }],
+        };
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.update_instruction(v.instruction, fields).await.unwrap();
+        tx.update_unit(
+            school,
+            NewUnit {
+                parent: Some(root),
+                name: "Unit SCHOOL".into(),
+                code: "SCHOOL".into(),
+                leader: Some(approver),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(overview(db.clone()).await.total, 1);
+        let people = db
+            .unit_standings(t.id, &[root], true, 100, db.now(), &cal)
+            .await
+            .unwrap();
+        let with_item: Vec<PersonId> = people
+            .iter()
+            .filter(|p| !p.items.is_empty())
+            .map(|p| p.person)
+            .collect();
+        assert_eq!(with_item, vec![approver]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_raises_completion_overdue_follows_the_clock_and_a_major_version_makes_it_due_again()
+ {
+    each_engine(|env| async move {
+        let db = env.db;
+        let clock = env.clock;
+        let t = tenant(&db, "due").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let author = new_person(&db, &t, "1", None).await;
+        let approver = new_person(&db, &t, "2", None).await;
+        let worker = new_person(&db, &t, "3", None).await;
+        let v = published(&db, &t, author, approver, Audience::everyone()).await;
+        let c = db
+            .instruction_overview(t.id, db.now(), &cal)
+            .await
+            .unwrap()
+            .instructions[0]
+            .completion;
+        assert_eq!((c.total, c.signed, c.overdue), (3, 0, 0));
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&ack_for(&v, worker, &db)).await.unwrap();
+        tx.commit().await.unwrap();
+        let c = db
+            .instruction_overview(t.id, db.now(), &cal)
+            .await
+            .unwrap()
+            .instructions[0]
+            .completion;
+        assert_eq!((c.total, c.signed, c.overdue), (3, 1, 0));
+        clock.advance(Duration::days(16));
+        let c = db
+            .instruction_overview(t.id, db.now(), &cal)
+            .await
+            .unwrap()
+            .instructions[0]
+            .completion;
+        assert_eq!((c.total, c.signed, c.overdue), (3, 1, 2));
+        let mine = db
+            .instructions_for_person(t.id, author, db.now(), &cal)
+            .await
+            .unwrap();
+        assert_eq!(mine[0].standing.as_str(), "overdue");
+        // Core per-person standings agree with the SQL counts.
+        let all = db.all_standings(t.id, 100, db.now(), &cal).await.unwrap();
+        let overdue = all
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter(|(_, s)| s.as_str() == "overdue")
+            .count();
+        assert_eq!(overdue, 2);
+        // A major version: due again for the worker.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let v2 = tx
+            .new_version(v.instruction, ChangeKind::Major, author)
+            .await
+            .unwrap();
+        tx.edit_draft(
+            v2.id,
+            DraftEdit {
+                title: "Bruk av IKT".into(),
+                body: "Ny tekst 2.0".into(),
+                change_comment: "Nye krav".into(),
+                approver: Some(approver),
+                reviewers: vec![approver],
+            },
+        )
+        .await
+        .unwrap();
+        tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
+            .await
+            .unwrap();
+        tx.version_step(
+            v2.id,
+            VersionStep::Approve,
+            StepActor {
+                person: approver,
+                may_edit: false,
+            },
+        )
+        .await
+        .unwrap();
+        let now = tx.now();
+        tx.version_step(
+            v2.id,
+            VersionStep::Publish {
+                effective_from: now,
+            },
+            editor(author),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let c = db
+            .instruction_overview(t.id, db.now(), &cal)
+            .await
+            .unwrap()
+            .instructions[0]
+            .completion;
+        assert_eq!((c.total, c.signed, c.overdue), (3, 0, 0));
+        let mine = db
+            .instructions_for_person(t.id, worker, db.now(), &cal)
+            .await
+            .unwrap();
+        assert_eq!(mine[0].standing.as_str(), "missing");
+        assert_eq!(mine[0].version.number.to_string(), "2.0");
+    })
+    .await;
+}

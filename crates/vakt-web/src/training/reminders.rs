@@ -1,6 +1,6 @@
 //! The reminder job (`training.reminders`, one per tenant and rhythm slot): finds everything each person
-//! must do by a date (mandatory courses to complete or renew; instructions to sign once that capability
-//! stores them), plans with `vakt_core::training::plan_reminders`, and sends ONE mail per person listing
+//! must do by a date (mandatory courses to complete or renew; unsigned instructions in force that apply
+//! to them, due by their signing deadline), plans with `vakt_core::training::plan_reminders`, and sends ONE mail per person listing
 //! all of it, in their language, plus one escalation mail per leader once an overdue item has had
 //! `escalate_after` reminders.
 //!
@@ -104,22 +104,7 @@ pub fn course_items(
     for c in completions {
         by_person.entry(c.person).or_default().push(c.clone());
     }
-    let mut history: HashMap<
-        (PersonId, ReminderSubject, OffsetDateTime),
-        (u32, Option<OffsetDateTime>, bool),
-    > = HashMap::new();
-    for e in log {
-        let h = history
-            .entry((e.person, e.subject, e.due_at))
-            .or_insert((0, None, false));
-        match e.kind {
-            ReminderKind::Reminder => {
-                h.0 = h.0.max(e.ordinal);
-                h.1 = Some(h.1.map_or(e.sent_at, |x: OffsetDateTime| x.max(e.sent_at)));
-            }
-            ReminderKind::Escalation => h.2 = true,
-        }
-    }
+    let history = history_of(log);
     let mandatory: Vec<&CourseRecord> = courses
         .iter()
         .filter(|c| c.mandatory && !c.archived)
@@ -163,6 +148,27 @@ pub fn course_items(
         }
     }
     Due { items, titles }
+}
+
+type History =
+    HashMap<(PersonId, ReminderSubject, OffsetDateTime), (u32, Option<OffsetDateTime>, bool)>;
+
+/// Per (person, subject, due date): reminders sent, the last one's time, whether escalated.
+fn history_of(log: &[ReminderLogEntry]) -> History {
+    let mut history: History = HashMap::new();
+    for e in log {
+        let h = history
+            .entry((e.person, e.subject, e.due_at))
+            .or_insert((0, None, false));
+        match e.kind {
+            ReminderKind::Reminder => {
+                h.0 = h.0.max(e.ordinal);
+                h.1 = Some(h.1.map_or(e.sent_at, |x: OffsetDateTime| x.max(e.sent_at)));
+            }
+            ReminderKind::Escalation => h.2 = true,
+        }
+    }
+    history
 }
 
 fn local_date(at: OffsetDateTime, cal: &TenantCalendar) -> String {
@@ -312,7 +318,46 @@ pub async fn run_for_tenant(st: &AppState, tenant: TenantId) -> Result<RunOutcom
         .map(|r| r.completion)
         .collect();
     let log = db.reminder_log(tenant).await.map_err(err)?;
-    let due = course_items(&people, &units, &courses, &completions, &log, now, &cal);
+    let mut due = course_items(&people, &units, &courses, &completions, &log, now, &cal);
+    // Instructions to sign: every unsigned instruction in force with its signing deadline.
+    let standings = db
+        .all_standings(tenant, i64::MAX, now, &cal)
+        .await
+        .map_err(err)?;
+    let instructions = db.instructions(tenant).await.map_err(err)?;
+    for i in &instructions {
+        due.titles
+            .insert(ReminderSubject::Instruction(i.id), i.title.clone());
+    }
+    let by_unit: HashMap<UnitId, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
+    let by_person: HashMap<PersonId, &Person> = people.iter().map(|p| (p.id, p)).collect();
+    let history = history_of(&log);
+    for s in &standings {
+        let Some(person) = by_person.get(&s.person) else { continue };
+        for (iid, standing) in &s.items {
+            let due_at = match standing {
+                vakt_core::instructions::Standing::Missing { due_at }
+                | vakt_core::instructions::Standing::Overdue { due_at } => {
+                    vakt_core::directory::truncate_micros(*due_at)
+                }
+                vakt_core::instructions::Standing::Signed { .. } => continue,
+            };
+            let subject = ReminderSubject::Instruction(*iid);
+            let (sent, last, escalated) = history
+                .get(&(person.id, subject, due_at))
+                .copied()
+                .unwrap_or((0, None, false));
+            due.items.push(DueItem {
+                person: person.id,
+                leader: leader_of(person, &by_unit),
+                subject,
+                due_at,
+                reminders_sent: sent,
+                last_reminder_at: last,
+                escalated,
+            });
+        }
+    }
     let plan = plan_reminders(&due.items, st.config().reminders.policy, now);
     send_plan(st, tenant, &settings, &cal, &people, &due, &plan, now).await
 }

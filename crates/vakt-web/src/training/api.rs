@@ -46,6 +46,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/training/people/{id}", get(person_courses))
         .route("/api/v1/training/import", post(import))
+        .route(
+            "/api/v1/training/prerequisites",
+            get(super::prerequisites::api_list),
+        )
 }
 
 pub fn route_table() -> Vec<crate::routes::RouteInfo> {

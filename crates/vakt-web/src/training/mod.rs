@@ -7,6 +7,7 @@
 //! evidence checks); storage from `vakt_store` (`training.*` audit events on every write).
 
 pub mod api;
+pub mod prerequisites;
 pub mod reminders;
 
 use std::collections::HashMap;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<AppState> {
             get(import_form)
                 .post(import_submit)
                 .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/training/prerequisites",
+            get(prerequisites::page).post(prerequisites::save),
         )
         .merge(api::routes())
 }

@@ -333,7 +333,9 @@ pub async fn run_for_tenant(st: &AppState, tenant: TenantId) -> Result<RunOutcom
     let by_person: HashMap<PersonId, &Person> = people.iter().map(|p| (p.id, p)).collect();
     let history = history_of(&log);
     for s in &standings {
-        let Some(person) = by_person.get(&s.person) else { continue };
+        let Some(person) = by_person.get(&s.person) else {
+            continue;
+        };
         for (iid, standing) in &s.items {
             let due_at = match standing {
                 vakt_core::instructions::Standing::Missing { due_at }

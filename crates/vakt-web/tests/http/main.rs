@@ -25,3 +25,4 @@ mod world;
 mod mail;
 mod reminders;
 mod smtp;
+mod training;

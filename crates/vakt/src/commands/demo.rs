@@ -196,6 +196,7 @@ pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCre
         });
     }
     tx.commit().await?;
+    super::demo_training::seed(db, tenant.id).await?;
     tracing::info!(
         people = demo.people.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

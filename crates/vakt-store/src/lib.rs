@@ -49,6 +49,8 @@
 //! - acks: [`WriteTx::record_ack`] (insert only; triggers refuse UPDATE/DELETE), [`Db::ack`],
 //!   [`Db::acks_of_person`], [`Db::acks_of_instruction`], [`Db::latest_ack`].
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//! - training: [`Db::courses`], [`WriteTx::create_course`], completions (report with evidence, record,
+//!   countersign, import), [`Db::evidence`], prerequisites, the reminder log ([`WriteTx::log_reminder`]).
 //! - health: [`Db::ping`], [`Db::engine`].
 //!
 //! # Tenant scoping
@@ -83,6 +85,7 @@ mod jobs;
 mod people;
 mod sessions;
 mod tenants;
+mod training;
 mod types;
 mod units;
 
@@ -103,6 +106,10 @@ pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
 pub use tenants::{NewTenant, TenantUpdate};
+pub use training::{
+    CompletionImportOutcome, CompletionRecord, CourseKind, CourseRecord, EvidenceMeta,
+    EvidenceUpload, NewCourse, PrerequisiteHolder, ReminderKind, ReminderLogEntry,
+};
 pub use types::Ts;
 pub use units::NewUnit;
 

@@ -58,6 +58,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
         "nav-instruction-reports",
         Action::ViewUnitOverview,
     ),
+    ("/training", "nav-training", Action::ViewOwnPage),
     ("/audit", "nav-audit", Action::ViewAudit),
     ("/settings", "nav-settings", Action::ViewSettings),
     ("/account", "nav-account", Action::ViewOwnPage),

@@ -52,7 +52,9 @@ pub mod audit;
 pub mod directory;
 pub mod instructions;
 pub mod jobs;
+pub mod mail;
 pub mod settings;
+pub mod training;
 
 use std::{future::Future, sync::Arc};
 
@@ -152,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(instructions::routes())
         .merge(api::routes())
+        .merge(training::routes())
         .fallback(not_found);
     let limit = state.config().body_limit;
     // Layers run outermost last-added: security headers → error rendering → session → CSRF → handler.
@@ -181,6 +184,7 @@ pub fn route_table() -> Vec<RouteInfo> {
     all.extend(settings::route_table());
     all.extend(instructions::route_table());
     all.extend(api::route_table());
+    all.extend(training::route_table());
     all
 }
 

@@ -74,6 +74,13 @@
 //! | `ReviewInstructions`  | T | T | T | T | T | · | T | · |
 //! | `ViewGroups`          | · | T | T | T | T | T | T | · |
 //! | `ManageGroups`        | · | · | T | · | · | · | T | · |
+//! | `ViewCourses`         | T | T | T | T | T | T | T | · |
+//! | `ManageCourses`       | · | · | T | · | · | · | T | · |
+//! | `ImportCompletions`   | · | · | T | · | · | · | T | · |
+//! | `RecordCompletion`    | · | S | T | · | · | · | T | · |
+//! | `ViewTraining`        | · | S | T | T | · | T | T | · |
+//!
+//! `ReportOwnTraining` (report one's own completion with an evidence file) is self-service.
 //!
 //! The host admin is an operator of the installation, not of a municipality: inside a tenant it has
 //! no data rights of its own (give the account `TenantAdmin` as well when it needs them).
@@ -296,6 +303,18 @@ actions! {
     ViewGroups => "view_groups", mutating: false, self_service: false;
     /// Create and change named groups and their members.
     ManageGroups => "manage_groups", mutating: true, self_service: false;
+    /// Report one's own course completion with an evidence file.
+    ReportOwnTraining => "report_own_training", mutating: true, self_service: true;
+    /// See the course catalogue.
+    ViewCourses => "view_courses", mutating: false, self_service: false;
+    /// Create and change courses and what groups and roles require.
+    ManageCourses => "manage_courses", mutating: true, self_service: false;
+    /// Import a learning platform's completion file.
+    ImportCompletions => "import_completions", mutating: true, self_service: false;
+    /// Record a completion for someone, or countersign a self-reported one.
+    RecordCompletion => "record_completion", mutating: true, self_service: false;
+    /// See people's course status, prerequisites and evidence.
+    ViewTraining => "view_training", mutating: false, self_service: false;
     /// List the tenants of the installation (host admin).
     ViewTenants => "view_tenants", mutating: false, self_service: false;
     /// Create, change and remove tenants (host admin).
@@ -335,6 +354,7 @@ pub fn grant(role: Role, action: Action) -> Grant {
         | A::ManageOwnSessions
         | A::EditOwnPreferences
         | A::SignInstructions
+        | A::ReportOwnTraining
         | A::ViewTenants
         | A::ManageTenants => N,
         A::ViewInstructions => match role {
@@ -356,6 +376,24 @@ pub fn grant(role: Role, action: Action) -> Grant {
         A::ManageGroups => match role {
             R::SecurityCoordinator | R::TenantAdmin => T,
             _ => N,
+        },
+        A::ViewCourses => match role {
+            R::HostAdmin => N,
+            _ => T,
+        },
+        A::ManageCourses | A::ImportCompletions => match role {
+            R::SecurityCoordinator | R::TenantAdmin => T,
+            _ => N,
+        },
+        A::RecordCompletion => match role {
+            R::Leader => S,
+            R::SecurityCoordinator | R::TenantAdmin => T,
+            _ => N,
+        },
+        A::ViewTraining => match role {
+            R::Leader => S,
+            R::SecurityCoordinator | R::Dpo | R::Auditor | R::TenantAdmin => T,
+            R::Employee | R::ItOperations | R::HostAdmin => N,
         },
         A::ViewDirectory => match role {
             R::HostAdmin => N,

@@ -36,6 +36,11 @@ EditInstructions    . . T T . . . .
 ReviewInstructions  T T T T T . T .
 ViewGroups          . T T T T T T .
 ManageGroups        . . T . . . T .
+ViewCourses         T T T T T T T .
+ManageCourses       . . T . . . T .
+ImportCompletions   . . T . . . T .
+RecordCompletion    . S T . . . T .
+ViewTraining        . S T T . T T .
 ";
 
 fn parse_grant(cell: &str) -> Grant {

@@ -72,7 +72,8 @@ pub struct ReminderPlan {
 ///
 /// An item gets a reminder when it is inside the reminder window (`now >= due_at - start_days_before_due`)
 /// and no reminder was sent for it within the last `every_days`. It is escalated (once) when it is
-/// overdue, not yet escalated, and at least `escalate_after` reminders have been sent.
+/// overdue, not yet escalated, at least `escalate_after` reminders have been sent, and the last of them
+/// is at least `every_days` old (so a run racing the one that sent the last reminder escalates nothing).
 pub fn plan_reminders(
     items: &[DueItem],
     policy: ReminderPolicy,
@@ -92,7 +93,12 @@ pub fn plan_reminders(
                 .or_default()
                 .push(item.subject);
         }
-        if now > item.due_at && !item.escalated && item.reminders_sent >= policy.escalate_after {
+        // The person has had a full rhythm to react to the last reminder before the leader is told.
+        if now > item.due_at
+            && !item.escalated
+            && item.reminders_sent >= policy.escalate_after
+            && rested
+        {
             per_leader
                 .entry(item.leader)
                 .or_default()
@@ -232,6 +238,21 @@ mod tests {
                 .escalations
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn no_escalation_while_the_last_reminder_is_fresh() {
+        let mut i = item(ANNA, ICT, datetime!(2026-03-20 12:00 UTC));
+        i.reminders_sent = 2;
+        i.last_reminder_at = Some(datetime!(2026-03-21 12:00 UTC));
+        let plan = plan_reminders(
+            std::slice::from_ref(&i),
+            POLICY,
+            datetime!(2026-03-22 12:00 UTC),
+        );
+        assert!(plan.escalations.is_empty());
+        let plan = plan_reminders(&[i], POLICY, datetime!(2026-03-28 12:00 UTC));
+        assert_eq!(plan.escalations.len(), 1);
     }
 
     #[test]

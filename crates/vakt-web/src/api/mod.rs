@@ -104,6 +104,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(<crate::instructions::api::InstructionsApi as OpenApi>::openapi());
+    doc.merge(crate::training::api::TrainingApi::openapi());
     doc
 }
 

@@ -23,6 +23,12 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
         || p.starts_with("/reports/instructions/units/{id}")
         || p == "/api/v1/reports/instructions/units/{id}"
         || p.starts_with("/acks/{id}")
+        || p.starts_with("/training/courses/{id}/completions")
+        || p.starts_with("/training/completions/{id}")
+        || p.starts_with("/training/evidence/{id}")
+        || p.starts_with("/api/v1/training/courses/{id}/")
+        || p.starts_with("/api/v1/training/completions/{id}")
+        || p.starts_with("/api/v1/training/people/{id}")
     {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
     } else if p == "/api/v1/tenants/{id}" {
@@ -39,7 +45,15 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
 }
 
 fn concrete_path(w: &World, route: &RouteInfo) -> String {
-    let id = if route.path.contains("/people/") {
+    let id = if route.path.contains("/training/courses/") {
+        w.course.0.to_string()
+    } else if route.path.contains("/training/completions/") {
+        w.completion.0.to_string()
+    } else if route.path.contains("/training/evidence/") {
+        w.evidence.0.to_string()
+    } else if route.path.contains("/training/people/") {
+        w.leader_person.to_string()
+    } else if route.path.contains("/people/") {
         w.pupil_teacher.id.to_string()
     } else if route.path.contains("/tenants/") {
         w.alfa.id.to_string()
@@ -79,6 +93,11 @@ async fn send(w: &World, user: &User, route: &RouteInfo, path: &str) -> (StatusC
             r = r
                 .header("content-type", "text/csv")
                 .body("employee_number,given_name,family_name\n,,\n");
+        }
+        if path == "/api/v1/training/import" {
+            r = r
+                .header("content-type", "text/csv")
+                .body("person,course,completed\n");
         }
         r.send().await.expect("send")
     } else if method == Method::POST {

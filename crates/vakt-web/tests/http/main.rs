@@ -21,3 +21,9 @@ mod hostile_input;
 mod instructions;
 mod schema;
 mod world;
+
+// Mail and training.
+mod mail;
+mod reminders;
+mod smtp;
+mod training;

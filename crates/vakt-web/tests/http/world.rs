@@ -48,6 +48,12 @@ pub struct World {
     pub beta_person: Person,
     /// Instructions fixture (published instruction, version, attachment, group, acknowledgment).
     pub instr: crate::instructions::Fixture,
+    /// A course, and the school leader's self-reported completion of it with an evidence file.
+    pub course: vakt_core::training::CourseId,
+    pub completion: vakt_core::training::CompletionId,
+    pub evidence: vakt_core::training::FileId,
+    /// The school leader's person (whose completion that is).
+    pub leader_person: vakt_core::directory::PersonId,
     pub users: Vec<User>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
@@ -325,6 +331,8 @@ impl World {
         let instr =
             crate::instructions::fixture(&db, &a, &staff["coordinator"], &staff["dpo"], school.id)
                 .await;
+        let (course, completion, evidence) = training_fixture(&db, &a, leader.id).await;
+        let leader_person = leader.id;
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
 
@@ -415,6 +423,10 @@ impl World {
             pupil_teacher: teacher,
             beta_person,
             instr,
+            course,
+            completion,
+            evidence,
+            leader_person,
             users,
             _dir: dir,
             _stop: stop,
@@ -429,4 +441,53 @@ impl World {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+}
+
+/// A course and a self-reported completion (with a tiny PDF) by `person`.
+async fn training_fixture(
+    db: &Db,
+    ctx: &vakt_store::AuditCtx,
+    person: vakt_core::directory::PersonId,
+) -> (
+    vakt_core::training::CourseId,
+    vakt_core::training::CompletionId,
+    vakt_core::training::FileId,
+) {
+    let mut tx = db.write(ctx).await.expect("tx");
+    let course = tx
+        .create_course(vakt_store::NewCourse {
+            code: "AUTHZ".into(),
+            title: format!("{ALFA_MARK} course"),
+            description: String::new(),
+            kind: vakt_store::CourseKind::Internal,
+            provider: String::new(),
+            url: None,
+            validity_months: Some(12),
+            renew_days_before: 30,
+            mandatory: true,
+            complete_within_days: Some(14),
+            archived: false,
+        })
+        .await
+        .expect("course");
+    let rec = tx
+        .report_completion(
+            person,
+            course.id,
+            db.now() - time::Duration::days(1),
+            vakt_store::EvidenceUpload {
+                file_name: "certificate.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
+            },
+        )
+        .await
+        .expect("completion");
+    tx.commit().await.expect("commit");
+    let vakt_core::training::CompletionSource::SelfReported { evidence, .. } =
+        rec.completion.source
+    else {
+        panic!("self-reported")
+    };
+    (course.id, rec.completion.id, evidence)
 }

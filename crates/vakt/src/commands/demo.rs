@@ -224,6 +224,7 @@ pub async fn seed_with(
     ) {
         super::demo_instructions::seed(db, &ctx, tenant.id, *c, *d, *l, instr).await?;
     }
+    super::demo_training::seed(db, tenant.id).await?;
     tracing::info!(
         people = demo.people.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

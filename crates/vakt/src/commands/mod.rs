@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod demo;
 pub mod demo_instructions;
+pub mod demo_training;
 pub mod import;
 pub mod serve;
 pub mod tenant;
@@ -81,6 +82,8 @@ pub fn app_state(config: &Config, db: Db) -> vakt_web::AppState {
 pub fn web_config(config: &Config) -> vakt_web::WebConfig {
     vakt_web::WebConfig {
         secure_cookies: config.cookie_secure,
+        mail: config.mail(),
+        reminders: config.reminders(),
         ..vakt_web::WebConfig::default()
     }
 }

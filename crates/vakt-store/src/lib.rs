@@ -38,6 +38,9 @@
 //!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
 //! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//! - deviations: [`WriteTx::report_dev_case`], [`Db::dev_case`], [`Db::dev_cases`] (filters, urgency
+//!   order), workflow state, changes, flags and obligations, comments, attachments, links, measures,
+//!   escalation bookkeeping, statistics, [`Db::dev_config`].
 //! - health: [`Db::ping`], [`Db::engine`].
 //!
 //! # Tenant scoping
@@ -62,6 +65,7 @@
 mod accounts;
 mod audit;
 mod db;
+mod deviations;
 mod error;
 mod import;
 mod jobs;
@@ -74,6 +78,12 @@ mod units;
 pub use accounts::{Account, NewAccount, RecoveryCode};
 pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
 pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
+pub use deviations::{
+    ATTACHMENT_TYPES, Affected, AffectedKind, Attachment, Case, CaseChange, CaseFilter, CaseOrder,
+    CaseSummary, CaseTimes, Category, Comment, DEFAULT_CATEGORIES, DevConfig, MAX_ATTACHMENT_BYTES,
+    NewAttachment, NewCase, PersonalData, Reporter, Secrecy, StatRow, StoredObligation,
+    TimelineEvent,
+};
 pub use error::{Result, StoreError};
 pub use import::{ImportMode, ImportOutcome};
 pub use jobs::{Job, NewJob};

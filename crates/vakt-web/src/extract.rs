@@ -48,6 +48,11 @@ impl std::ops::Deref for CurrentUser {
 pub const NAV: &[(&str, &str, Action)] = &[
     ("/me", "nav-me", Action::ViewOwnPage),
     ("/directory", "nav-directory", Action::ViewDirectory),
+    (
+        "/deviations/dashboard",
+        "nav-deviations",
+        Action::ViewDeviations,
+    ),
     ("/audit", "nav-audit", Action::ViewAudit),
     ("/settings", "nav-settings", Action::ViewSettings),
     ("/account", "nav-account", Action::ViewOwnPage),

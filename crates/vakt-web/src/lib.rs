@@ -49,6 +49,7 @@ pub mod session;
 // Capability modules owned by the `cli` work.
 pub mod api;
 pub mod audit;
+pub mod deviations;
 pub mod directory;
 pub mod jobs;
 pub mod settings;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::routes())
         .merge(audit::routes())
         .merge(settings::routes())
+        .merge(deviations::routes())
         .merge(api::routes())
         .fallback(not_found);
     let limit = state.config().body_limit;
@@ -177,6 +179,7 @@ pub fn route_table() -> Vec<RouteInfo> {
     all.extend(directory::route_table());
     all.extend(audit::route_table());
     all.extend(settings::route_table());
+    all.extend(deviations::route_table());
     all.extend(api::route_table());
     all
 }

@@ -102,7 +102,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document as JSON.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::deviations::stats::DevApiDoc::openapi());
+    doc
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -278,10 +278,11 @@ pub(crate) fn countdown(lang: Lang, now: OffsetDateTime, due: OffsetDateTime) ->
     let days = secs / 86_400;
     let hours = (secs % 86_400) / 3600;
     let minutes = (secs % 3600) / 60;
-    let span = if days > 0 {
-        format!("{days} d {hours} h {minutes} min")
+    // Hours up to four days (so "72 h" reads as the legal clock), days beyond.
+    let span = if secs >= 96 * 3600 {
+        format!("{days} d {hours} h")
     } else {
-        format!("{hours} h {minutes} min")
+        format!("{} h {minutes} min", secs / 3600)
     };
     let key = if overdue {
         "dev-countdown-overdue"

@@ -20,6 +20,8 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
         || p == "/api/v1/units/{id}"
         || p.starts_with("/directory/people/{id}")
         || p == "/api/v1/people/{id}"
+        || p.starts_with("/deviations/{id}")
+        || p == "/deviations/unit/{id}"
     {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
     } else if p == "/api/v1/tenants/{id}" {
@@ -36,7 +38,9 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
 }
 
 fn concrete_path(w: &World, route: &RouteInfo) -> String {
-    let id = if route.path.contains("/people/") {
+    let id = if route.path.starts_with("/deviations/{id}") {
+        w.case.id.to_string()
+    } else if route.path.contains("/people/") {
         w.pupil_teacher.id.to_string()
     } else if route.path.contains("/tenants/") {
         w.alfa.id.to_string()

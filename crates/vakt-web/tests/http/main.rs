@@ -7,6 +7,7 @@ mod harness;
 
 mod browser;
 mod csrf;
+mod deviations;
 mod headers;
 mod hostile;
 mod i18n;

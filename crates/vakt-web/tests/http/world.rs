@@ -46,6 +46,8 @@ pub struct World {
     /// A person in the school (the employee account's person).
     pub pupil_teacher: Person,
     pub beta_person: Person,
+    /// A deviation case of `alfa`, reported by the teacher in the school.
+    pub case: vakt_store::Case,
     pub users: Vec<User>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
@@ -320,6 +322,25 @@ impl World {
         .await
         .expect("leader");
         tx.commit().await.expect("commit");
+        let mut tx = db.write(&a).await.expect("tx");
+        let case = tx
+            .report_dev_case(vakt_store::NewCase {
+                title: format!("{ALFA_MARK} lost access card"),
+                description: String::new(),
+                category_key: "information_security".into(),
+                unit: Some(school.id),
+                occurred_at: None,
+                discovered_at: db.now() - time::Duration::minutes(1),
+                personal_data: vakt_store::PersonalData::Unsure,
+                affected: Vec::new(),
+                reporter: vakt_store::Reporter::Person {
+                    person: teacher.id,
+                    account: None,
+                },
+            })
+            .await
+            .expect("case");
+        tx.commit().await.expect("commit");
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
 
@@ -409,6 +430,7 @@ impl World {
             health,
             pupil_teacher: teacher,
             beta_person,
+            case,
             users,
             _dir: dir,
             _stop: stop,

@@ -5,10 +5,10 @@ CREATE TABLE dev_config (
     tenant_id UUID PRIMARY KEY NOT NULL REFERENCES tenants (id),
     anonymous_enabled BOOLEAN NOT NULL DEFAULT FALSE,
     anonymous_token TEXT,
-    triage_hours INTEGER NOT NULL DEFAULT 24,
+    triage_hours BIGINT NOT NULL DEFAULT 24,
     regimes_toml TEXT NOT NULL DEFAULT '',
     escalation_webhook TEXT,
-    stats_threshold INTEGER NOT NULL DEFAULT 5,
+    stats_threshold BIGINT NOT NULL DEFAULT 5,
     updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX dev_config_token ON dev_config (anonymous_token);

@@ -498,3 +498,47 @@ async fn an_open_investigation_holds_the_case_events_until_closure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_module_configuration_round_trips_and_the_anonymous_token_finds_its_tenant() {
+    each_engine(|env| async move {
+        let (t, _) = setup(&env.db, "oslo").await;
+        assert_eq!(
+            env.db.dev_config(t.id).await.unwrap(),
+            vakt_store::DevConfig::default()
+        );
+        let cfg = vakt_store::DevConfig {
+            anonymous_enabled: true,
+            anonymous_token: Some("tok-123".into()),
+            triage_hours: 8,
+            stats_threshold: 3,
+            ..Default::default()
+        };
+        let mut tx = env.db.write(&ctx(&t)).await.unwrap();
+        tx.set_dev_config(&cfg).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(env.db.dev_config(t.id).await.unwrap(), cfg);
+        assert_eq!(
+            env.db
+                .dev_tenant_by_anonymous_token("tok-123")
+                .await
+                .unwrap(),
+            Some(t.id)
+        );
+        let off = vakt_store::DevConfig {
+            anonymous_enabled: false,
+            ..cfg
+        };
+        let mut tx = env.db.write(&ctx(&t)).await.unwrap();
+        tx.set_dev_config(&off).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            env.db
+                .dev_tenant_by_anonymous_token("tok-123")
+                .await
+                .unwrap(),
+            None
+        );
+    })
+    .await;
+}

@@ -41,6 +41,8 @@
 //! - deviations: [`WriteTx::report_dev_case`], [`Db::dev_case`], [`Db::dev_cases`] (filters, urgency
 //!   order), workflow state, changes, flags and obligations, comments, attachments, links, measures,
 //!   escalation bookkeeping, statistics, [`Db::dev_config`].
+//! - training: [`Db::courses`], [`WriteTx::create_course`], completions (report with evidence, record,
+//!   countersign, import), [`Db::evidence`], prerequisites, the reminder log ([`WriteTx::log_reminder`]).
 //! - health: [`Db::ping`], [`Db::engine`].
 //!
 //! # Tenant scoping
@@ -72,6 +74,7 @@ mod jobs;
 mod people;
 mod sessions;
 mod tenants;
+mod training;
 mod types;
 mod units;
 
@@ -90,6 +93,10 @@ pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
 pub use tenants::{NewTenant, TenantUpdate};
+pub use training::{
+    CompletionImportOutcome, CompletionRecord, CourseKind, CourseRecord, EvidenceMeta,
+    EvidenceUpload, NewCourse, PrerequisiteHolder, ReminderKind, ReminderLogEntry,
+};
 pub use types::Ts;
 pub use units::NewUnit;
 

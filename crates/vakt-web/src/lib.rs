@@ -52,6 +52,7 @@ pub mod audit;
 pub mod deviations;
 pub mod directory;
 pub mod jobs;
+pub mod mail;
 pub mod settings;
 
 use std::{future::Future, sync::Arc};

@@ -57,6 +57,25 @@ pub struct Config {
     pub jobs_poll_seconds: u64,
     /// Log filter in `tracing` syntax, e.g. `info` or `vakt_web=debug,info`.
     pub log: String,
+    /// SMTP server for outgoing mail; empty = mail stays queued.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    pub smtp_user: String,
+    pub smtp_password: Secret,
+    /// Sender address of every message.
+    pub smtp_from: String,
+    /// Tries before a message is recorded as failed.
+    pub smtp_max_attempts: u32,
+    /// Hours between runs of the reminder job.
+    pub reminders_run_every_hours: u32,
+    /// Days before a due date the first reminder goes out.
+    pub reminders_start_days_before_due: u32,
+    /// Days between reminders about the same item.
+    pub reminders_every_days: u32,
+    /// Reminders sent before an overdue item is escalated to the leader.
+    pub reminders_escalate_after: u32,
 }
 
 impl Default for Config {
@@ -70,6 +89,17 @@ impl Default for Config {
             jobs_enabled: true,
             jobs_poll_seconds: 5,
             log: "info".to_owned(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: "starttls".to_owned(),
+            smtp_user: String::new(),
+            smtp_password: Secret::default(),
+            smtp_from: "Vakt <vakt@localhost>".to_owned(),
+            smtp_max_attempts: 8,
+            reminders_run_every_hours: 24,
+            reminders_start_days_before_due: 7,
+            reminders_every_days: 7,
+            reminders_escalate_after: 2,
         }
     }
 }
@@ -85,6 +115,20 @@ impl fmt::Debug for Config {
             .field("jobs_enabled", &self.jobs_enabled)
             .field("jobs_poll_seconds", &self.jobs_poll_seconds)
             .field("log", &self.log)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password", &self.smtp_password)
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_max_attempts", &self.smtp_max_attempts)
+            .field("reminders_run_every_hours", &self.reminders_run_every_hours)
+            .field(
+                "reminders_start_days_before_due",
+                &self.reminders_start_days_before_due,
+            )
+            .field("reminders_every_days", &self.reminders_every_days)
+            .field("reminders_escalate_after", &self.reminders_escalate_after)
             .finish()
     }
 }
@@ -145,7 +189,56 @@ impl Config {
         if self.jobs_poll_seconds == 0 {
             bail!("invalid configuration: jobs_poll_seconds must be at least 1");
         }
+        if vakt_web::mail::SmtpTls::parse(&self.smtp_tls).is_none() {
+            bail!(
+                "invalid configuration: smtp_tls must be none, starttls or tls (not {:?})",
+                self.smtp_tls
+            );
+        }
+        if !self.smtp_host.trim().is_empty()
+            && self.smtp_from.parse::<vakt_web::mail::Mailbox>().is_err()
+        {
+            bail!(
+                "invalid configuration: smtp_from {:?} is not an e-mail address",
+                self.smtp_from
+            );
+        }
+        if self.reminders_run_every_hours == 0 || self.reminders_every_days == 0 {
+            bail!(
+                "invalid configuration: reminders_run_every_hours and reminders_every_days must be at least 1"
+            );
+        }
         Ok(())
+    }
+
+    /// The SMTP settings, when a server is configured.
+    pub fn mail(&self) -> Option<vakt_web::mail::MailConfig> {
+        let host = self.smtp_host.trim();
+        if host.is_empty() {
+            return None;
+        }
+        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        Some(vakt_web::mail::MailConfig {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            tls: vakt_web::mail::SmtpTls::parse(&self.smtp_tls).unwrap_or_default(),
+            user: nonempty(self.smtp_user.trim()),
+            password: nonempty(self.smtp_password.expose()),
+            from: self.smtp_from.clone(),
+            max_attempts: self.smtp_max_attempts.max(1),
+        })
+    }
+
+    /// The reminder rhythm.
+    pub fn reminders(&self) -> vakt_web::config::ReminderConfig {
+        vakt_web::config::ReminderConfig {
+            run_every_hours: self.reminders_run_every_hours.max(1),
+            policy: vakt_core::training::ReminderPolicy {
+                start_days_before_due: self.reminders_start_days_before_due,
+                every_days: self.reminders_every_days.max(1),
+                escalate_after: self.reminders_escalate_after,
+            },
+        }
     }
 
     /// The database URL in effect: the configured one, or a SQLite file in the data directory.
@@ -237,6 +330,61 @@ pub const SETTINGS: &[SettingDoc] = &[
         key: "log",
         default: "\"info\"",
         description: "Log filter in `tracing` syntax, e.g. `info` or `vakt_web=debug,info`. `RUST_LOG` overrides it.",
+    },
+    SettingDoc {
+        key: "smtp_host",
+        default: "\"\"",
+        description: "SMTP server for outgoing mail (reminders, escalations, notices). Empty means no server: messages stay queued in the outbox and are retried.",
+    },
+    SettingDoc {
+        key: "smtp_port",
+        default: "587",
+        description: "Port of the SMTP server (587 for STARTTLS, 465 for TLS, 25 for a local relay).",
+    },
+    SettingDoc {
+        key: "smtp_tls",
+        default: "\"starttls\"",
+        description: "How the SMTP connection is protected: `starttls` (required upgrade), `tls` (TLS from the first byte) or `none` (only for a relay on the same host). Certificates are checked against the bundled web PKI roots.",
+    },
+    SettingDoc {
+        key: "smtp_user",
+        default: "\"\"",
+        description: "User name for SMTP authentication; empty means no authentication.",
+    },
+    SettingDoc {
+        key: "smtp_password",
+        default: "\"\"",
+        description: "Password for SMTP authentication. A secret: never logged.",
+    },
+    SettingDoc {
+        key: "smtp_from",
+        default: "\"Vakt <vakt@localhost>\"",
+        description: "Sender address of every message, e.g. `Vakt <vakt@kommune.no>`.",
+    },
+    SettingDoc {
+        key: "smtp_max_attempts",
+        default: "8",
+        description: "Tries before a message is given up and recorded as a failed job (retries wait 1, 4, 9 … minutes). An SMTP 5xx answer gives up at once.",
+    },
+    SettingDoc {
+        key: "reminders_run_every_hours",
+        default: "24",
+        description: "Hours between runs of the reminder job (per tenant; each run is scheduled once, whichever process schedules it).",
+    },
+    SettingDoc {
+        key: "reminders_start_days_before_due",
+        default: "7",
+        description: "Days before a due date (signing an instruction, completing or renewing a course) that the first reminder is sent; 0 means only once due.",
+    },
+    SettingDoc {
+        key: "reminders_every_days",
+        default: "7",
+        description: "Days between two reminders about the same item. Each person gets one message listing everything due.",
+    },
+    SettingDoc {
+        key: "reminders_escalate_after",
+        default: "2",
+        description: "Reminders sent about an item before it is escalated (once) to the person's leader when it is overdue.",
     },
 ];
 

@@ -197,6 +197,41 @@ pub fn course_state(
     })
 }
 
+/// When a person must next complete `course`, given their state at a moment:
+/// - never completed: `complete_within` (if the course sets one) counted from the later of the moment the
+///   course became required and the moment the person joined; no deadline without `complete_within`;
+/// - valid with an expiry, renew soon, or expired: the expiry (renew before it runs out);
+/// - valid for ever, or awaiting a countersignature (the person has done their part): nothing is due.
+pub fn course_due_at(
+    state: &CourseState,
+    complete_within: Option<&DeadlineRule>,
+    required_since: OffsetDateTime,
+    joined_at: Option<OffsetDateTime>,
+    cal: &TenantCalendar,
+) -> Result<Option<OffsetDateTime>, DeadlineError> {
+    Ok(match state {
+        CourseState::Missing => match complete_within {
+            Some(rule) => Some(rule.due(
+                joined_at.map_or(required_since, |j| j.max(required_since)),
+                cal,
+            )?),
+            None => None,
+        },
+        CourseState::Valid {
+            valid_until: Some(until),
+            ..
+        }
+        | CourseState::RenewSoon {
+            valid_until: until, ..
+        } => Some(*until),
+        CourseState::Expired { expired_at } => Some(*expired_at),
+        CourseState::Valid {
+            valid_until: None, ..
+        }
+        | CourseState::AwaitingCountersign { .. } => None,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -326,6 +361,62 @@ mod tests {
         assert_eq!(
             state(&[other, future], datetime!(2026-04-01 0:00 UTC)),
             CourseState::Missing
+        );
+    }
+
+    #[test]
+    fn a_missing_course_is_due_within_its_period_of_the_later_of_required_and_joined() {
+        let rule = DeadlineRule::new(Period::Days(30));
+        let since = datetime!(2026-01-01 0:00 UTC);
+        let joined = datetime!(2026-02-01 0:00 UTC);
+        assert_eq!(
+            course_due_at(
+                &CourseState::Missing,
+                Some(&rule),
+                since,
+                Some(joined),
+                &oslo()
+            )
+            .unwrap(),
+            Some(datetime!(2026-03-03 0:00 UTC))
+        );
+        assert_eq!(
+            course_due_at(
+                &CourseState::Missing,
+                Some(&rule),
+                joined,
+                Some(since),
+                &oslo()
+            )
+            .unwrap(),
+            Some(datetime!(2026-03-03 0:00 UTC))
+        );
+        assert_eq!(
+            course_due_at(&CourseState::Missing, None, since, None, &oslo()).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_completed_course_is_due_again_at_its_expiry_and_not_while_awaiting_countersign() {
+        let c = [done(datetime!(2026-01-31 10:00 UTC), leader())];
+        let s = state(&c, datetime!(2026-06-01 0:00 UTC));
+        let since = datetime!(2025-01-01 0:00 UTC);
+        assert_eq!(
+            course_due_at(&s, None, since, None, &oslo()).unwrap(),
+            Some(datetime!(2028-01-31 10:00 UTC))
+        );
+        let expired = state(&c, datetime!(2028-03-01 0:00 UTC));
+        assert_eq!(
+            course_due_at(&expired, None, since, None, &oslo()).unwrap(),
+            Some(datetime!(2028-01-31 10:00 UTC))
+        );
+        let waiting = CourseState::AwaitingCountersign {
+            completed_at: since,
+        };
+        assert_eq!(
+            course_due_at(&waiting, None, since, None, &oslo()).unwrap(),
+            None
         );
     }
 

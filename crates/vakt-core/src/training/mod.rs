@@ -9,20 +9,24 @@
 //! - [`prerequisites`]: [`check_prerequisites`]`(&RequirementSet, Catalogue, PersonRecords, now, cal)
 //!   -> Prerequisites` (`Met` or `Missing(Vec<Unmet>)` with reasons: missing, expired, superseded by
 //!   a major version, awaiting countersign, unavailable). The one function DESIGN.md names.
+//! - [`course_due_at`]: when a course must next be (re)completed (the reminder job's due date).
+//! - [`evidence`]: [`check_evidence`] (size limit, PDF/PNG/JPEG by content) and [`clean_file_name`].
 //! - [`import`]: [`validate_completion_csv`] — a learning platform's completion CSV, validated row
 //!   by row (per-row error report), idempotent through each row's external reference.
 //! - [`reminders`]: [`plan_reminders`]`(&[DueItem], ReminderPolicy, now) -> ReminderPlan`
 //!   (reminders batched per person, escalations batched per leader).
 
 pub mod course;
+pub mod evidence;
 pub mod import;
 pub mod prerequisites;
 pub mod reminders;
 
 pub use course::{
-    Completion, CompletionSource, Countersign, CountersignError, Course, CourseState, course_state,
-    valid_until,
+    Completion, CompletionSource, Countersign, CountersignError, Course, CourseState,
+    course_due_at, course_state, valid_until,
 };
+pub use evidence::{EvidenceError, EvidenceType, check_evidence, clean_file_name};
 pub use import::{
     CompletionImport, ImportedCompletion, RowError, RowProblem, validate_completion_csv,
 };

@@ -2,7 +2,9 @@
 //! its key, so any number of processes may schedule), then claims due jobs with the store's row-lock claim
 //! and runs them. Several `vakt serve` processes on one PostgreSQL therefore run each job exactly once.
 //!
-//! Jobs: `audit.purge` (per tenant, daily) — purges audit events past the tenant's retention periods.
+//! Jobs: `audit.purge` (per tenant, daily) — purges audit events past the tenant's retention periods;
+//! `mail.send` — one outgoing message ([`crate::mail`]); a transient failure is retried with back-off
+//! (1, 4, 9 … minutes), a permanent one (or the last allowed try) is recorded as a failed job.
 
 use std::time::Duration;
 
@@ -65,7 +67,32 @@ pub async fn schedule_daily(st: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn run_job(st: &AppState, job: &Job) -> Result<(), String> {
+/// How many times a job is tried before it is recorded as failed (mail uses its own setting).
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// Why a job failed, and whether trying again can help.
+#[derive(Debug)]
+pub struct JobError {
+    pub message: String,
+    pub permanent: bool,
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        JobError {
+            message,
+            permanent: false,
+        }
+    }
+}
+
+impl From<&str> for JobError {
+    fn from(message: &str) -> Self {
+        JobError::from(message.to_owned())
+    }
+}
+
+async fn run_job(st: &AppState, job: &Job) -> Result<(), JobError> {
     match job.kind.as_str() {
         AUDIT_PURGE => {
             let tenant = job.tenant.ok_or("audit.purge without a tenant")?;
@@ -73,7 +100,27 @@ async fn run_job(st: &AppState, job: &Job) -> Result<(), String> {
             tracing::info!(%tenant, redacted = out.redacted, deleted = out.deleted, "audit purge done");
             Ok(())
         }
-        other => Err(format!("unknown job kind {other:?}")),
+        crate::mail::MAIL_SEND => crate::mail::run_job(st.config().mail.as_ref(), &job.payload)
+            .await
+            .map_err(|e| JobError {
+                message: e.message,
+                permanent: e.permanent,
+            }),
+        other => Err(JobError {
+            message: format!("unknown job kind {other:?}"),
+            permanent: true,
+        }),
+    }
+}
+
+fn max_attempts(st: &AppState, job: &Job) -> u32 {
+    match job.kind.as_str() {
+        crate::mail::MAIL_SEND => st
+            .config()
+            .mail
+            .as_ref()
+            .map_or(MAX_ATTEMPTS, |m| m.max_attempts.max(1)),
+        _ => MAX_ATTEMPTS,
     }
 }
 
@@ -93,11 +140,15 @@ pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
                     st.db().complete_job(job.id, worker).await?;
                 }
                 Err(e) => {
-                    tracing::warn!(job = %job.id, kind = %job.kind, "job failed: {e}");
-                    // Retry with back-off: 1, 4, 9 … minutes.
-                    let wait = time::Duration::minutes(i64::from(job.attempts.max(1)).pow(2));
+                    let attempts = u32::try_from(job.attempts.max(1)).unwrap_or(1);
+                    let give_up = e.permanent || attempts >= max_attempts(st, &job);
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempts, give_up, "job failed: {}", e.message);
+                    // Retry with back-off: 1, 4, 9 … minutes; or record the failure for good.
+                    let retry_at = (!give_up).then(|| {
+                        st.db().now() + time::Duration::minutes(i64::from(attempts).pow(2))
+                    });
                     st.db()
-                        .fail_job(job.id, worker, &e, Some(st.db().now() + wait))
+                        .fail_job(job.id, worker, &e.message, retry_at)
                         .await?;
                 }
             }

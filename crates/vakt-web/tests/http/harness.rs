@@ -73,6 +73,8 @@ fn pg_url_with_db(base: &str, name: &str) -> String {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The server's state (to run the job worker's `tick` in tests).
+    pub state: AppState,
     pub clock: Arc<FixedClock>,
     pub tenant: Tenant,
     _dir: tempfile::TempDir,
@@ -134,8 +136,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
         tokio::spawn(async move {
-            vakt_web::serve(listener, state, async {
+            vakt_web::serve(listener, served, async {
                 let _ = rx.await;
             })
             .await
@@ -144,6 +147,7 @@ impl TestApp {
         Some(TestApp {
             base,
             db,
+            state,
             clock,
             tenant,
             _dir: dir,

@@ -21,3 +21,7 @@ mod authz_routes;
 mod hostile_input;
 mod schema;
 mod world;
+
+// Mail and training.
+mod mail;
+mod smtp;

@@ -80,6 +80,8 @@ pub fn app_state(config: &Config, db: Db) -> vakt_web::AppState {
 pub fn web_config(config: &Config) -> vakt_web::WebConfig {
     vakt_web::WebConfig {
         secure_cookies: config.cookie_secure,
+        mail: config.mail(),
+        reminders: config.reminders(),
         ..vakt_web::WebConfig::default()
     }
 }

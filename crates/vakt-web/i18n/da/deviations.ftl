@@ -364,3 +364,19 @@ store-deviation-comment-invalid = Skriv en kommentar (højst 20.000 tegn).
 store-deviation-triage-hours-invalid = Timer til vurdering skal være mellem 1 og 720.
 store-deviation-threshold-invalid = Tærsklen skal være mellem 1 og 1000.
 store-deviation-nothing-changed = Intet at gemme.
+dev-mail-report-subject = Ny afvigelse nr. { $number }
+dev-mail-report-body =
+    En afvigelse blev indberettet { $at }: { $title }
+
+    Åbn sagen i Vakt: { $link }
+dev-mail-breach-subject = Brud på persondatasikkerheden: sag { $number }
+dev-mail-significant-subject = Væsentlig hændelse: sag { $number }
+dev-mail-flag-body =
+    Sag { $number } ({ $title }) har brug for dig nu. Fristerne løber.
+
+    { $link }
+dev-mail-escalation-subject = Frist for sag { $number }: { $clock }
+dev-mail-escalation-body =
+    Sag { $number } ({ $title }): { $clock } har frist { $due } ({ $left }).
+
+    { $link }

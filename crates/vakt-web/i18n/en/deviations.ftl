@@ -364,3 +364,19 @@ store-deviation-comment-invalid = Write a comment (at most 20,000 characters).
 store-deviation-triage-hours-invalid = Triage hours must be between 1 and 720.
 store-deviation-threshold-invalid = The threshold must be between 1 and 1000.
 store-deviation-nothing-changed = Nothing to save.
+dev-mail-report-subject = New deviation no. { $number }
+dev-mail-report-body =
+    A deviation was reported { $at }: { $title }
+
+    Open the case in Vakt: { $link }
+dev-mail-breach-subject = Personal-data breach: case { $number }
+dev-mail-significant-subject = Significant incident: case { $number }
+dev-mail-flag-body =
+    Case { $number } ({ $title }) needs you now. The reporting clocks are running.
+
+    { $link }
+dev-mail-escalation-subject = Deadline for case { $number }: { $clock }
+dev-mail-escalation-body =
+    Case { $number } ({ $title }): { $clock } is due { $due } ({ $left }).
+
+    { $link }

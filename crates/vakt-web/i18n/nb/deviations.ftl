@@ -364,3 +364,19 @@ store-deviation-comment-invalid = Skriv en kommentar (høyst 20 000 tegn).
 store-deviation-triage-hours-invalid = Timer til vurdering må være mellom 1 og 720.
 store-deviation-threshold-invalid = Terskelen må være mellom 1 og 1000.
 store-deviation-nothing-changed = Ingenting å lagre.
+dev-mail-report-subject = Nytt avvik nr. { $number }
+dev-mail-report-body =
+    Et avvik ble meldt { $at }: { $title }
+
+    Åpne saken i Vakt: { $link }
+dev-mail-breach-subject = Brudd på personopplysningssikkerheten: sak { $number }
+dev-mail-significant-subject = Betydelig hendelse: sak { $number }
+dev-mail-flag-body =
+    Sak { $number } ({ $title }) trenger deg nå. Meldefristene løper.
+
+    { $link }
+dev-mail-escalation-subject = Frist for sak { $number }: { $clock }
+dev-mail-escalation-body =
+    Sak { $number } ({ $title }): { $clock } har frist { $due } ({ $left }).
+
+    { $link }

@@ -364,3 +364,19 @@ store-deviation-comment-invalid = Skriv en kommentar (högst 20 000 tecken).
 store-deviation-triage-hours-invalid = Timmar till bedömning måste vara mellan 1 och 720.
 store-deviation-threshold-invalid = Tröskeln måste vara mellan 1 och 1000.
 store-deviation-nothing-changed = Inget att spara.
+dev-mail-report-subject = Ny avvikelse nr { $number }
+dev-mail-report-body =
+    En avvikelse rapporterades { $at }: { $title }
+
+    Öppna ärendet i Vakt: { $link }
+dev-mail-breach-subject = Personuppgiftsincident: ärende { $number }
+dev-mail-significant-subject = Betydande incident: ärende { $number }
+dev-mail-flag-body =
+    Ärende { $number } ({ $title }) behöver dig nu. Tidsfristerna löper.
+
+    { $link }
+dev-mail-escalation-subject = Tidsfrist för ärende { $number }: { $clock }
+dev-mail-escalation-body =
+    Ärende { $number } ({ $title }): { $clock } ska vara klar { $due } ({ $left }).
+
+    { $link }

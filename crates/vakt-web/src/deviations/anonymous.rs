@@ -118,6 +118,7 @@ pub async fn submit(
     let ctx = vakt_store::AuditCtx::system(tenant.id, "anonymous-report");
     let mut tx = st.db().write(&ctx).await?;
     let case = tx.report_dev_case(new).await?;
+    super::notify::on_report(&st, &mut tx, &tenant, &case).await?;
     tx.commit().await?;
     super::refresh_due(&st, &tenant, case.id).await?;
     let path = format!("/anonymous/{token}");

@@ -1106,8 +1106,13 @@ pub async fn flags(
         Vec::new()
     };
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.flag_dev_case(case.id, breach, significant, &start)
+    let flagged = tx
+        .flag_dev_case(case.id, breach, significant, &start)
         .await?;
+    if on {
+        // The DPO is involved in every breach; a significant incident alerts the named roles.
+        super::notify::on_flag(&st, &mut tx, &tenant, &flagged, significant.is_some()).await?;
+    }
     tx.commit().await?;
     refresh_due(&st, &tenant, case.id).await?;
     Ok(back(&case, "obligations"))

@@ -10,6 +10,7 @@
 
 mod anonymous;
 mod case;
+pub mod notify;
 mod report;
 pub mod stats;
 
@@ -385,7 +386,7 @@ pub(crate) fn severity_label(lang: Lang, s: Option<Severity>) -> String {
 
 /// Recomputes and stores the case's earliest running deadline (triage, reporting phases, open
 /// measures) for the urgency order and the escalation sweep.
-pub(crate) async fn refresh_due(
+pub async fn refresh_due(
     st: &AppState,
     tenant: &Tenant,
     id: CaseId,
@@ -402,57 +403,20 @@ pub(crate) async fn refresh_due(
     Ok(due)
 }
 
-/// The clocks of a case: `(clock key, label key, due)` for every running one.
+/// The clocks of a case: `(clock key, label key, due)` for every running one, earliest first.
 pub(crate) async fn clocks(
     st: &AppState,
     tenant: &Tenant,
     cfg: &DevConfig,
     case: &Case,
 ) -> Result<Vec<(String, String, OffsetDateTime)>, AppError> {
-    let mut out = Vec::new();
-    if case.state == CaseState::Reported {
-        out.push((
-            "triage".to_owned(),
-            "dev-clock-triage".to_owned(),
-            case.reported_at + time::Duration::hours(cfg.triage_hours),
-        ));
-    }
-    if case.state == CaseState::Closed {
-        return Ok(out);
-    }
-    let regimes = regimes(tenant, cfg);
-    let cal = calendar(tenant);
-    let now = st.now();
-    for o in st.db().dev_obligations(tenant.id, case.id).await? {
-        let Some(regime) = regimes.get(&o.obligation.regime) else {
-            continue;
-        };
-        let Ok(status) = o.obligation.status(regime, now, &cal) else {
-            continue;
-        };
-        for p in status.phases {
-            if let (Some(clock), Some(_)) = (&p.clock, &p.running) {
-                out.push((
-                    format!("{}:{}", regime.key, p.phase),
-                    format!(
-                        "dev-clock-{}-{}",
-                        regime.key.replace('_', "-"),
-                        p.phase.replace('_', "-")
-                    ),
-                    clock.due(),
-                ));
-            }
-        }
-    }
-    for m in st.db().dev_measures(tenant.id, case.id).await? {
-        if let (false, Some(due)) = (m.is_settled(), m.due) {
-            out.push((
-                format!("measure:{}", m.id),
-                "dev-clock-measure".to_owned(),
-                due,
-            ));
-        }
-    }
+    let obligations = st.db().dev_obligations(tenant.id, case.id).await?;
+    let measures = st.db().dev_measures(tenant.id, case.id).await?;
+    let mut out: Vec<(String, String, OffsetDateTime)> =
+        notify::case_clocks(st.now(), tenant, cfg, case, &obligations, &measures)
+            .into_iter()
+            .map(|(k, l, d)| (k, l, d.due()))
+            .collect();
     out.sort_by_key(|c| c.2);
     Ok(out)
 }

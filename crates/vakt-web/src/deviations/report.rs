@@ -221,6 +221,7 @@ pub async fn report_submit(
     )?;
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
     let case = tx.report_dev_case(new).await?;
+    super::notify::on_report(&st, &mut tx, &user.tenant, &case).await?;
     tx.commit().await?;
     super::refresh_due(&st, &user.tenant, case.id).await?;
     Ok(Redirect::to(&format!("/deviations/mine?receipt={}", case.number)).into_response())

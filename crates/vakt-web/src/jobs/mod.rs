@@ -127,6 +127,7 @@ fn max_attempts(st: &AppState, job: &Job) -> u32 {
 /// One tick: schedule, then claim and run what is due. Returns how many jobs ran (successfully or not).
 pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
     schedule_daily(st).await?;
+    crate::deviations::notify::sweep(st).await?;
     let mut ran = 0;
     loop {
         let jobs = st.db().claim_jobs(worker, LEASE, BATCH).await?;

@@ -371,6 +371,29 @@ impl TenantCalendar {
         from_timestamp(z.timestamp())
     }
 
+    /// The instant of a local wall-clock time (a form's `datetime-local` value). A time that falls
+    /// in the spring-forward gap is moved forward by the gap; in the autumn fold the earlier of the
+    /// two instants is taken (jiff's "compatible" rule, as RFC 5545 does).
+    pub fn from_local(
+        &self,
+        local: time::PrimitiveDateTime,
+    ) -> Result<OffsetDateTime, DeadlineError> {
+        let dt = jiff::civil::DateTime::new(
+            local.year() as i16,
+            u8::from(local.month()) as i8,
+            local.day() as i8,
+            local.hour() as i8,
+            local.minute() as i8,
+            local.second() as i8,
+            0,
+        )
+        .map_err(|_| DeadlineError::OutOfRange)?;
+        let z = dt
+            .to_zoned(self.tz.clone())
+            .map_err(|_| DeadlineError::OutOfRange)?;
+        from_timestamp(z.timestamp())
+    }
+
     /// The moment expressed in the tenant's local time (for display and date-based rules).
     pub fn local(&self, at: OffsetDateTime) -> Result<OffsetDateTime, DeadlineError> {
         let z = to_timestamp(at)?.to_zoned(self.tz.clone());
@@ -751,5 +774,49 @@ mod tests {
         assert!(clock.met_by(datetime!(2026-05-07 06:00 UTC)));
         assert!(!clock.met_by(datetime!(2026-05-07 06:00:01 UTC)));
         assert_eq!(clock.due().offset(), offset!(UTC));
+    }
+
+    #[test]
+    fn local_form_times_map_to_instants_across_dst_gaps_and_folds() {
+        use time::macros::{date, datetime, time as t};
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        // Winter: UTC+1; summer: UTC+2.
+        assert_eq!(
+            cal.from_local(time::PrimitiveDateTime::new(
+                date!(2026 - 01 - 15),
+                t!(10:00)
+            ))
+            .unwrap(),
+            datetime!(2026-01-15 09:00 UTC)
+        );
+        assert_eq!(
+            cal.from_local(time::PrimitiveDateTime::new(
+                date!(2026 - 07 - 15),
+                t!(10:00)
+            ))
+            .unwrap(),
+            datetime!(2026-07-15 08:00 UTC)
+        );
+        // 29 March 2026 02:30 does not exist in Oslo: moved forward by the gap (03:30 CEST).
+        assert_eq!(
+            cal.from_local(time::PrimitiveDateTime::new(
+                date!(2026 - 03 - 29),
+                t!(02:30)
+            ))
+            .unwrap(),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        // 25 October 2026 02:30 happens twice: the earlier (CEST) instant.
+        assert_eq!(
+            cal.from_local(time::PrimitiveDateTime::new(
+                date!(2026 - 10 - 25),
+                t!(02:30)
+            ))
+            .unwrap(),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+        // And back: local() shows the wall-clock time again.
+        let back = cal.local(datetime!(2026-07-15 08:00 UTC)).unwrap();
+        assert_eq!((back.hour(), back.minute()), (10, 0));
     }
 }

@@ -49,6 +49,9 @@
 //! - acks: [`WriteTx::record_ack`] (insert only; triggers refuse UPDATE/DELETE), [`Db::ack`],
 //!   [`Db::acks_of_person`], [`Db::acks_of_instruction`], [`Db::latest_ack`].
 //! - jobs: [`WriteTx::enqueue_job`], [`Db::enqueue_job`], [`Db::claim_jobs`], [`Db::complete_job`], [`Db::fail_job`].
+//! - deviations: [`WriteTx::report_dev_case`], [`Db::dev_case`], [`Db::dev_cases`] (filters, urgency
+//!   order), workflow state, changes, flags and obligations, comments, attachments, links, measures,
+//!   escalation bookkeeping, statistics, [`Db::dev_config`].
 //! - training: [`Db::courses`], [`WriteTx::create_course`], completions (report with evidence, record,
 //!   countersign, import), [`Db::evidence`], prerequisites, the reminder log ([`WriteTx::log_reminder`]).
 //! - health: [`Db::ping`], [`Db::engine`].
@@ -76,6 +79,7 @@ mod accounts;
 mod acks;
 mod audit;
 mod db;
+mod deviations;
 mod error;
 mod groups;
 mod import;
@@ -92,6 +96,12 @@ mod units;
 pub use accounts::{Account, NewAccount, RecoveryCode};
 pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
 pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
+pub use deviations::{
+    ATTACHMENT_TYPES, Affected, AffectedKind, Attachment, Case, CaseChange, CaseFilter, CaseOrder,
+    CaseSummary, CaseTimes, Category, Comment, DEFAULT_CATEGORIES, DevConfig, MAX_ATTACHMENT_BYTES,
+    NewAttachment, NewCase, PersonalData, Reporter, Secrecy, StatRow, StoredObligation,
+    TimelineEvent,
+};
 pub use error::{Result, StoreError};
 pub use groups::{Group, GroupMember, NewGroup};
 pub use import::{ImportMode, ImportOutcome};

@@ -49,6 +49,7 @@ pub mod session;
 // Capability modules owned by the `cli` work.
 pub mod api;
 pub mod audit;
+pub mod deviations;
 pub mod directory;
 pub mod instructions;
 pub mod jobs;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(settings::routes())
         .merge(instructions::routes())
+        .merge(deviations::routes())
         .merge(api::routes())
         .merge(training::routes())
         .fallback(not_found);
@@ -183,6 +185,7 @@ pub fn route_table() -> Vec<RouteInfo> {
     all.extend(audit::route_table());
     all.extend(settings::route_table());
     all.extend(instructions::route_table());
+    all.extend(deviations::route_table());
     all.extend(api::route_table());
     all.extend(training::route_table());
     all

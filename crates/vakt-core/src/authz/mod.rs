@@ -81,6 +81,16 @@
 //! | `ViewTraining`        | · | S | T | T | · | T | T | · |
 //!
 //! `ReportOwnTraining` (report one's own completion with an evidence file) is self-service.
+//! | `ReportDeviation`     | T | T | T | T | T | · | T | · |
+//! | `ViewDeviations`      | · | S | T | T | · | T | · | · |
+//! | `HandleDeviation`     | · | S | T | T | · | · | · | · |
+//! | `ManageBreach`        | · | · | T | T | · | · | · | · |
+//! | `ExportDeviationPersonalData` | · | · | T | T | · | · | · | · |
+//! | `ViewBreachRegister`  | · | · | T | T | · | T | · | · |
+//! | `ViewDeviationStats`  | · | · | T | T | · | T | · | · |
+//! | `ConfigureDeviations` | · | · | T | · | · | · | T | · |
+//!
+//! An auditor reports deviations through the base `Employee` role. `ViewOwnDeviations` (own reports and measures) is self-service.
 //!
 //! The host admin is an operator of the installation, not of a municipality: inside a tenant it has
 //! no data rights of its own (give the account `TenantAdmin` as well when it needs them).
@@ -315,6 +325,24 @@ actions! {
     RecordCompletion => "record_completion", mutating: true, self_service: false;
     /// See people's course status, prerequisites and evidence.
     ViewTraining => "view_training", mutating: false, self_service: false;
+    /// Report a deviation, security incident or breach (any signed-in person).
+    ReportDeviation => "report_deviation", mutating: true, self_service: false;
+    /// See the status of one's own reports and the measures one owns.
+    ViewOwnDeviations => "view_own_deviations", mutating: false, self_service: true;
+    /// See deviation cases (leaders: their units'; coordinators, DPO, auditors: all).
+    ViewDeviations => "view_deviations", mutating: false, self_service: false;
+    /// Handle a case: triage, assign, investigate, comment, measures, close, reopen.
+    HandleDeviation => "handle_deviation", mutating: true, self_service: false;
+    /// Flag breaches and significant incidents, decide and record reporting obligations.
+    ManageBreach => "manage_breach", mutating: true, self_service: false;
+    /// See the breach register (every breach, notified or not).
+    ViewBreachRegister => "view_breach_register", mutating: false, self_service: false;
+    /// See deviation statistics.
+    ViewDeviationStats => "view_deviation_stats", mutating: false, self_service: false;
+    /// Configure the deviation module (categories, anonymous reporting, regimes, deadlines).
+    ConfigureDeviations => "configure_deviations", mutating: true, self_service: false;
+    /// Include personal data (reporter identity, data subjects) in a case export.
+    ExportDeviationPersonalData => "export_deviation_personal_data", mutating: false, self_service: false;
     /// List the tenants of the installation (host admin).
     ViewTenants => "view_tenants", mutating: false, self_service: false;
     /// Create, change and remove tenants (host admin).
@@ -355,6 +383,7 @@ pub fn grant(role: Role, action: Action) -> Grant {
         | A::EditOwnPreferences
         | A::SignInstructions
         | A::ReportOwnTraining
+        | A::ViewOwnDeviations
         | A::ViewTenants
         | A::ManageTenants => N,
         A::ViewInstructions => match role {
@@ -432,6 +461,32 @@ pub fn grant(role: Role, action: Action) -> Grant {
         },
         A::ViewAccounts => match role {
             R::SecurityCoordinator | R::ItOperations | R::Auditor | R::TenantAdmin => T,
+            _ => N,
+        },
+        A::ReportDeviation => match role {
+            R::HostAdmin | R::Auditor => N,
+            _ => T,
+        },
+        A::ViewDeviations => match role {
+            R::Leader => S,
+            R::SecurityCoordinator | R::Dpo | R::Auditor => T,
+            _ => N,
+        },
+        A::HandleDeviation => match role {
+            R::Leader => S,
+            R::SecurityCoordinator | R::Dpo => T,
+            _ => N,
+        },
+        A::ManageBreach | A::ExportDeviationPersonalData => match role {
+            R::SecurityCoordinator | R::Dpo => T,
+            _ => N,
+        },
+        A::ViewBreachRegister | A::ViewDeviationStats => match role {
+            R::SecurityCoordinator | R::Dpo | R::Auditor => T,
+            _ => N,
+        },
+        A::ConfigureDeviations => match role {
+            R::SecurityCoordinator | R::TenantAdmin => T,
             _ => N,
         },
         A::UnlockAccount | A::ResetPassword => match role {

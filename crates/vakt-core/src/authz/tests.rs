@@ -41,6 +41,14 @@ ManageCourses       . . T . . . T .
 ImportCompletions   . . T . . . T .
 RecordCompletion    . S T . . . T .
 ViewTraining        . S T T . T T .
+ReportDeviation     T T T T T . T .
+ViewDeviations      . S T T . T . .
+HandleDeviation     . S T T . . . .
+ManageBreach        . . T T . . . .
+ExportDeviationPersonalData . . T T . . . .
+ViewBreachRegister  . . T T . T . .
+ViewDeviationStats  . . T T . T . .
+ConfigureDeviations . . T . . . T .
 ";
 
 fn parse_grant(cell: &str) -> Grant {
@@ -375,6 +383,7 @@ fn action_codes_are_unique_and_snake_case() {
 #[test]
 fn self_service_actions_other_than_viewing_are_mutating() {
     for a in Action::ALL.iter().filter(|a| a.is_self_service()) {
-        assert_eq!(a.is_mutating(), *a != Action::ViewOwnPage, "{a:?}");
+        let viewing = matches!(a, Action::ViewOwnPage | Action::ViewOwnDeviations);
+        assert_eq!(a.is_mutating(), !viewing, "{a:?}");
     }
 }

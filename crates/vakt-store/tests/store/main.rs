@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod deviations;
 mod directory;
 mod harness;
 mod import;

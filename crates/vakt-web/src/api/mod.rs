@@ -105,6 +105,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(<crate::instructions::api::InstructionsApi as OpenApi>::openapi());
     doc.merge(crate::training::api::TrainingApi::openapi());
+    doc.merge(crate::deviations::stats::DevApiDoc::openapi());
     doc
 }
 

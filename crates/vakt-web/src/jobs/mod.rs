@@ -135,6 +135,7 @@ fn max_attempts(st: &AppState, job: &Job) -> u32 {
 pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
     schedule_daily(st).await?;
     crate::training::reminders::schedule(st).await?;
+    crate::deviations::notify::sweep(st).await?;
     let mut ran = 0;
     loop {
         let jobs = st.db().claim_jobs(worker, LEASE, BATCH).await?;

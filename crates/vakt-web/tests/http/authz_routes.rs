@@ -29,6 +29,8 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
         || p.starts_with("/api/v1/training/courses/{id}/")
         || p.starts_with("/api/v1/training/completions/{id}")
         || p.starts_with("/api/v1/training/people/{id}")
+        || p.starts_with("/deviations/{id}")
+        || p == "/deviations/unit/{id}"
     {
         Resource::in_unit(w.alfa.id, vec![w.root.id, w.school.id])
     } else if p == "/api/v1/tenants/{id}" {
@@ -53,6 +55,8 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         w.evidence.0.to_string()
     } else if route.path.contains("/training/people/") {
         w.leader_person.to_string()
+    } else if route.path.starts_with("/deviations/{id}") {
+        w.case.id.to_string()
     } else if route.path.contains("/people/") {
         w.pupil_teacher.id.to_string()
     } else if route.path.contains("/tenants/") {

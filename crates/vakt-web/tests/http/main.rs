@@ -7,6 +7,8 @@ mod harness;
 
 mod browser;
 mod csrf;
+mod deviation_mail;
+mod deviations;
 mod headers;
 mod hostile;
 mod i18n;

@@ -54,6 +54,8 @@ pub struct World {
     pub evidence: vakt_core::training::FileId,
     /// The school leader's person (whose completion that is).
     pub leader_person: vakt_core::directory::PersonId,
+    /// A deviation case of `alfa`, reported by the teacher in the school.
+    pub case: vakt_store::Case,
     pub users: Vec<User>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
@@ -333,6 +335,25 @@ impl World {
                 .await;
         let (course, completion, evidence) = training_fixture(&db, &a, leader.id).await;
         let leader_person = leader.id;
+        let mut tx = db.write(&a).await.expect("tx");
+        let case = tx
+            .report_dev_case(vakt_store::NewCase {
+                title: format!("{ALFA_MARK} lost access card"),
+                description: String::new(),
+                category_key: "information_security".into(),
+                unit: Some(school.id),
+                occurred_at: None,
+                discovered_at: db.now() - time::Duration::minutes(1),
+                personal_data: vakt_store::PersonalData::Unsure,
+                affected: Vec::new(),
+                reporter: vakt_store::Reporter::Person {
+                    person: teacher.id,
+                    account: None,
+                },
+            })
+            .await
+            .expect("case");
+        tx.commit().await.expect("commit");
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
 
@@ -427,6 +448,7 @@ impl World {
             completion,
             evidence,
             leader_person,
+            case,
             users,
             _dir: dir,
             _stop: stop,

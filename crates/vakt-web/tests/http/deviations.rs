@@ -1,0 +1,591 @@
+//! Deviations over HTTP: the one-minute report with its receipt, who sees which case, the breach
+//! flag starting the 72-hour clock, the late-notification rule, measures and closure with the
+//! legal hold, and anonymous reporting that reaches nothing else.
+
+use reqwest::StatusCode;
+use time::Duration;
+use vakt_core::deviations::CaseState;
+use vakt_store::{AuditFilter, CaseFilter};
+
+use crate::world::{ALFA_MARK, User, World, client, csrf_in};
+
+/// The users of the fixture read Norwegian Bokmål (the tenant's language).
+fn nb(key: &str) -> String {
+    vakt_web::t(vakt_web::Lang::Nb, key, &[])
+}
+
+async fn post(w: &World, u: &User, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut f: Vec<(&str, &str)> = vec![("csrf", u.csrf.as_str())];
+    f.extend_from_slice(form);
+    let resp = u
+        .client
+        .post(w.url(path))
+        .form(&f)
+        .send()
+        .await
+        .expect("post");
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = resp.text().await.unwrap_or_default();
+    (
+        status,
+        if status.is_redirection() {
+            location
+        } else {
+            body
+        },
+    )
+}
+
+async fn get(w: &World, u: &User, path: &str) -> (StatusCode, String) {
+    let resp = u.client.get(w.url(path)).send().await.expect("get");
+    let status = resp.status();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+async fn case_by_title(w: &World, title: &str) -> vakt_store::Case {
+    let (list, _) =
+        w.db.dev_cases(
+            w.alfa.id,
+            &CaseFilter {
+                text: Some(title.into()),
+                limit: 10,
+                ..CaseFilter::default()
+            },
+        )
+        .await
+        .expect("list");
+    let id = list.first().expect("the case").id;
+    w.db.dev_case(w.alfa.id, id)
+        .await
+        .expect("case")
+        .expect("case")
+}
+
+#[tokio::test]
+async fn a_lost_phone_goes_from_report_to_closure_and_every_change_is_audited() {
+    let w = World::start().await;
+    let employee = w.user("employee");
+    // Every page links to the report form.
+    let (_, me) = get(&w, employee, "/me").await;
+    assert!(me.contains("href=\"/deviations/report\""));
+    let (status, form) = get(&w, employee, "/deviations/report").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"personal_data\""));
+    let (status, location) = post(
+        &w,
+        employee,
+        "/deviations/report",
+        &[
+            ("title", "Lost phone on the bus"),
+            ("description", "Work phone with e-mail and pupil lists"),
+            ("category", "information_security"),
+            ("affected_kind", "equipment"),
+            ("affected", "Work phone"),
+            ("personal_data", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert!(location.starts_with("/deviations/mine?receipt="));
+    let (_, mine) = get(&w, employee, &location).await;
+    assert!(mine.contains("id=\"dev-receipt\""), "{mine}");
+    assert!(mine.contains("Lost phone on the bus"));
+    let case = case_by_title(&w, "Lost phone").await;
+    assert_eq!(
+        case.unit,
+        Some(w.school.id),
+        "the reporter's unit by default"
+    );
+    // The employee cannot open the case itself; the school's leader and the coordinator can.
+    let path = format!("/deviations/{}", case.id);
+    assert_eq!(get(&w, employee, &path).await.0, StatusCode::FORBIDDEN);
+    let leader = w.user("leader");
+    let (status, unit_list) = get(&w, leader, &format!("/deviations/unit/{}", w.school.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(unit_list.contains("Lost phone on the bus"));
+    assert_eq!(
+        get(&w, leader, "/deviations").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let coordinator = w.user("coordinator");
+    let (_, dash) = get(&w, coordinator, "/deviations/dashboard").await;
+    assert!(dash.contains("Lost phone on the bus"));
+    // Triage is a step of its own; investigation needs handler, category and severity.
+    let (s, _) = post(
+        &w,
+        coordinator,
+        &format!("{path}/transition"),
+        &[("action", "start_triage")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, body) = post(
+        &w,
+        coordinator,
+        &format!("{path}/transition"),
+        &[("action", "start_investigation")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&nb("dev-need-assignee")), "{body}");
+    let coordinator_number = "A10";
+    for form in [
+        vec![("field", "assignee"), ("value", coordinator_number)],
+        vec![("field", "severity"), ("value", "high")],
+    ] {
+        assert_eq!(
+            post(&w, coordinator, &format!("{path}/update"), &form)
+                .await
+                .0,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // Flag as a breach: the GDPR clock runs 72 hours from awareness.
+    assert_eq!(
+        post(
+            &w,
+            coordinator,
+            &format!("{path}/flags"),
+            &[("flag", "breach"), ("value", "on")]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    let dpo = w.user("dpo");
+    let (_, page) = get(&w, dpo, &path).await;
+    assert!(page.contains("id=\"obl-gdpr_authority\""));
+    assert!(
+        page.contains("71 h 59 min") || page.contains("72 h 0 min"),
+        "countdown missing"
+    );
+    let stored = w.db.dev_case(w.alfa.id, case.id).await.unwrap().unwrap();
+    let due = stored.next_due.expect("a running deadline");
+    assert_eq!(due, stored.aware_at + Duration::hours(72));
+    // The DPO writes the draft and records the notification as sent.
+    let (s, _) = post(
+        &w,
+        dpo,
+        &format!("{path}/draft"),
+        &[
+            ("save", "1"),
+            ("controller_name", "Alfa kommune"),
+            ("confidentiality", "1"),
+            ("description", "A work phone was lost on a bus"),
+            ("subject_categories", "pupils"),
+            ("subjects_low", "20"),
+            ("subjects_high", "30"),
+            ("data_categories", "names, classes"),
+            ("consequences", "Pupils' names could be read"),
+            ("measures_taken", "Phone wiped remotely"),
+            ("dpo_name", "Dina"),
+            ("dpo_email", "dpo@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let resp = dpo
+        .client
+        .get(w.url(&format!("{path}/draft.json")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let draft: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(draft["form"]["form"], "no_datatilsynet");
+    assert!(draft.to_string().contains("Phone wiped remotely"));
+    for (regime, op) in [
+        ("gdpr_authority", "submit"),
+        ("gdpr_data_subjects", "not_required"),
+    ] {
+        let form: Vec<(&str, &str)> = if op == "submit" {
+            vec![
+                ("regime", regime),
+                ("op", op),
+                ("phase", "notification"),
+                ("kind", "complete"),
+                ("channel", "Altinn"),
+                ("reference", "DT-26-0042"),
+            ]
+        } else {
+            vec![
+                ("regime", regime),
+                ("op", op),
+                ("ground", "no_high_risk"),
+                ("reasoning", "Phone encrypted and wiped within the hour"),
+            ]
+        };
+        let (s, body) = post(&w, dpo, &format!("{path}/obligations"), &form).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{regime}: {body}");
+    }
+    // Measures are assigned and completed; then the case closes and its hold is released.
+    assert_eq!(
+        post(
+            &w,
+            coordinator,
+            &format!("{path}/measures"),
+            &[
+                ("title", "Block the SIM card"),
+                ("owner", "A1"),
+                ("due", "2099-01-31")
+            ]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    for form in [vec![
+        ("field", "risk"),
+        ("consequence", "moderate"),
+        ("likelihood", "possible"),
+    ]] {
+        assert_eq!(
+            post(&w, coordinator, &format!("{path}/update"), &form)
+                .await
+                .0,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let answers = [
+        ("intrusion", "none", ""),
+        ("external_attack", "no", ""),
+        ("data_changed", "no", ""),
+        ("malware_installed", "no", ""),
+        ("law_or_rule_broken", "no", ""),
+        ("serious_disruption", "no", ""),
+        ("consequences", "", "Names of pupils could be read"),
+        ("proposed_measures", "", "Remind staff of screen locks"),
+    ];
+    for (key, answer, text) in answers {
+        let (s, body) = post(
+            &w,
+            coordinator,
+            &format!("{path}/checklist"),
+            &[("key", key), ("answer", answer), ("text", text)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{key}: {body}");
+    }
+    for action in ["start_investigation", "plan_measures"] {
+        let (s, body) = post(
+            &w,
+            coordinator,
+            &format!("{path}/transition"),
+            &[("action", action)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{action}: {body}");
+    }
+    assert!(
+        w.db.dev_case(w.alfa.id, case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .hold_id
+            .is_some()
+    );
+    // Closing needs the lessons and every measure settled.
+    let (s, _) = post(
+        &w,
+        coordinator,
+        &format!("{path}/transition"),
+        &[("action", "close")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let measure = w.db.dev_measures(w.alfa.id, case.id).await.unwrap()[0]
+        .id
+        .to_string();
+    assert_eq!(
+        post(
+            &w,
+            coordinator,
+            &format!("{path}/measures/settle"),
+            &[("measure", &measure), ("op", "done")]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(
+            &w,
+            coordinator,
+            &format!("{path}/update"),
+            &[
+                ("field", "lessons"),
+                ("value", "Phones need a screen lock policy")
+            ]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    let (s, body) = post(
+        &w,
+        coordinator,
+        &format!("{path}/transition"),
+        &[("action", "close")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let closed = w.db.dev_case(w.alfa.id, case.id).await.unwrap().unwrap();
+    assert_eq!(closed.state, CaseState::Closed);
+    assert!(closed.hold_id.is_none());
+    let (_, mine) = get(&w, employee, "/deviations/mine").await;
+    assert!(mine.contains(&nb("dev-state-closed")));
+    // Every change is in the audit chain, and the chain verifies.
+    let events =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                object_type: Some("deviation".into()),
+                object_id: Some(case.id.to_string()),
+                ..AuditFilter::default()
+            },
+            500,
+            0,
+        )
+        .await
+        .unwrap();
+    let timeline = w.db.dev_timeline(w.alfa.id, case.id).await.unwrap();
+    assert!(
+        events.len() >= timeline.len(),
+        "{} events, {} timeline rows",
+        events.len(),
+        timeline.len()
+    );
+    assert!(w.db.verify_audit(w.alfa.id).await.unwrap().is_ok());
+    // The breach register lists it; exports leave the reporter out unless asked for and allowed.
+    let (_, register) = get(&w, dpo, "/deviations/breaches").await;
+    assert!(register.contains("Lost phone on the bus"));
+    let (_, plain) = get(&w, leader, &format!("{path}/export.json")).await;
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(plain["reporter"], "");
+    assert_eq!(
+        get(&w, leader, &format!("{path}/export.json?personal=1"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, full) = get(&w, dpo, &format!("{path}/export.json?personal=1")).await;
+    assert!(full.contains("Tor"), "{full}");
+}
+
+#[tokio::test]
+async fn a_notification_after_72_hours_needs_the_reasons_for_the_delay() {
+    let w = World::start().await;
+    let dpo = w.user("dpo");
+    let path = format!("/deviations/{}", w.case.id);
+    // The recorded moment of awareness was 80 hours ago (tenant-local input).
+    let cal = vakt_core::deadline::TenantCalendar::new(&w.alfa.time_zone).unwrap();
+    let aware = cal.local(w.db.now() - Duration::hours(80)).unwrap();
+    let aware_input = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        aware.year(),
+        u8::from(aware.month()),
+        aware.day(),
+        aware.hour(),
+        aware.minute()
+    );
+    assert_eq!(
+        post(
+            &w,
+            dpo,
+            &format!("{path}/update"),
+            &[("field", "aware_at"), ("value", &aware_input)]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(
+            &w,
+            dpo,
+            &format!("{path}/flags"),
+            &[("flag", "breach"), ("value", "on")]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = get(&w, dpo, &path).await;
+    assert!(
+        page.contains("countdown overdue")
+            && (page.contains(">fristen er overskredet med 8 h")
+                || page.contains("med 7 h 59 min")),
+        "the countdown shows the overdue clock"
+    );
+    let submit = |reasons: &'static str| {
+        vec![
+            ("regime", "gdpr_authority"),
+            ("op", "submit"),
+            ("phase", "notification"),
+            ("kind", "complete"),
+            ("channel", "Altinn"),
+            ("delay_reasons", reasons),
+        ]
+    };
+    let (s, body) = post(&w, dpo, &format!("{path}/obligations"), &submit("")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&nb("dev-err-delay-reasons")), "{body}");
+    let stored = w.db.dev_obligations(w.alfa.id, w.case.id).await.unwrap();
+    assert!(
+        stored.iter().all(|o| o.obligation.submissions.is_empty()),
+        "nothing recorded"
+    );
+    let (s, _) = post(
+        &w,
+        dpo,
+        &format!("{path}/obligations"),
+        &submit("The loss was first reported as a hardware fault"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = get(&w, dpo, &path).await;
+    assert!(page.contains(&format!("({})", nb("dev-late"))));
+    // Once the clocks run, the moment of awareness is fixed.
+    assert_eq!(
+        post(
+            &w,
+            dpo,
+            &format!("{path}/update"),
+            &[("field", "aware_at"), ("value", &aware_input)]
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn anonymous_reporting_needs_no_account_and_reaches_nothing_else() {
+    let w = World::start().await;
+    let coordinator = w.user("coordinator");
+    // Off by default: no link.
+    let (_, settings) = get(&w, coordinator, "/deviations/settings").await;
+    assert!(!settings.contains("dev-anon-link"));
+    let (s, _) = post(
+        &w,
+        coordinator,
+        "/deviations/settings",
+        &[
+            ("anonymous", "1"),
+            ("triage_hours", "24"),
+            ("stats_threshold", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, settings) = get(&w, coordinator, "/deviations/settings").await;
+    let start = settings
+        .find("<code id=\"dev-anon-link\">")
+        .expect("the link")
+        + "<code id=\"dev-anon-link\">".len();
+    let link = settings[start..start + settings[start..].find('<').unwrap()].to_owned();
+    assert!(link.starts_with("/anonymous/"));
+
+    let anon = client();
+    let resp = anon.get(w.url(&link)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(
+        !html.contains("skole"),
+        "no unit list on the anonymous form"
+    );
+    let csrf = csrf_in(&html).expect("csrf");
+    let resp = anon
+        .post(w.url(&link))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Colleague looks up people without a work need"),
+            ("category", "information_security"),
+            ("personal_data", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let receipt = resp.text().await.unwrap();
+    let at =
+        receipt.find("id=\"dev-receipt-code\">").expect("code") + "id=\"dev-receipt-code\">".len();
+    let code = receipt[at..at + 19].to_owned();
+    assert_eq!(code.len(), 19);
+    // The code shows that case's status, and nothing else.
+    let follow = format!("{link}/follow?code={}", urlencoding::encode(&code));
+    let resp = anon.get(w.url(&follow)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let status = resp.text().await.unwrap();
+    assert!(status.contains("id=\"dev-anon-status\""));
+    assert!(!status.contains("lost access card"), "no other case");
+    let wrong = anon
+        .get(w.url(&format!("{link}/follow?code=AAAA-BBBB-CCCC-DDDD")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    // The stored case has no reporter, and its audit event no address.
+    let case = case_by_title(&w, "without a work need").await;
+    assert!(case.anonymous && case.reporter_person.is_none() && case.reporter_account.is_none());
+    assert!(!case.reported_snapshot.contains(&code.replace('-', "")));
+    let events =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                object_id: Some(case.id.to_string()),
+                ..AuditFilter::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| e.ip.is_none() && e.actor.account.is_none())
+    );
+    // Without an account nothing else answers: pages send to sign-in, the API refuses.
+    for path in [
+        "/deviations".to_owned(),
+        "/deviations/mine".to_owned(),
+        format!("/deviations/{}", case.id),
+        format!("/deviations/{}", w.case.id),
+        "/directory".to_owned(),
+    ] {
+        let r = anon.get(w.url(&path)).send().await.unwrap();
+        assert!(r.status().is_redirection(), "{path}: {}", r.status());
+        let body = r.text().await.unwrap_or_default();
+        assert!(!body.contains(ALFA_MARK), "{path}");
+    }
+    let r = anon.get(w.url("/api/v1/deviations")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // A guessed or another tenant's link is refused; switching the setting off closes the link.
+    assert_eq!(
+        anon.get(w.url("/anonymous/guess"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let (s, _) = post(
+        &w,
+        coordinator,
+        "/deviations/settings",
+        &[("triage_hours", "24"), ("stats_threshold", "5")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        anon.get(w.url(&link)).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -98,6 +98,11 @@ impl CurrentUser {
         .is_ok()
     }
 
+    /// Moments in the user's tenant's time zone (see [`crate::local_time`]).
+    pub fn local_time(&self) -> crate::local_time::LocalTime {
+        crate::local_time::LocalTime::for_settings(&self.0.settings)
+    }
+
     /// The audit context for writes made by this user.
     pub fn audit_ctx(&self, ip: Option<String>) -> vakt_store::AuditCtx {
         let actor = vakt_store::Actor::account(
@@ -116,6 +121,7 @@ impl CurrentUser {
     /// the principal may do, `path` marks the current entry (and is where the language switch returns).
     pub fn page(&self, title_key: &str, path: &str) -> Page {
         let mut page = Page::anonymous(self.0.lang, self.0.csrf.clone(), title_key, path);
+        page.time = self.local_time();
         page.user_name = Some(self.0.display_name.clone());
         page.tenant_name = Some(self.0.tenant.name.clone());
         let tenant = Resource::tenant(self.tenant_id());

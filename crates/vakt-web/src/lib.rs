@@ -40,6 +40,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod local_time;
 pub mod me;
 pub mod page;
 pub mod routes;

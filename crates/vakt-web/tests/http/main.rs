@@ -12,6 +12,7 @@ mod hostile;
 mod i18n;
 mod sessions;
 mod signin;
+mod local_time;
 mod tokens;
 
 // Directory, audit, settings and API (the `cli` work).

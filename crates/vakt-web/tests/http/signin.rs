@@ -229,6 +229,40 @@ engine_test!(
 );
 
 engine_test!(
+    one_wrong_password_after_an_expired_lock_does_not_lock_again,
+    |app| {
+        let kari = app.add_user("kari", &[Role::Employee], true).await;
+        let c = app.browser();
+        for _ in 0..5 {
+            app.password_step(&c, &kari.username, "wrong password")
+                .await;
+        }
+        app.advance(Duration::minutes(16));
+        // The lock ran out: this failure is the first of a new count (core's rule), not the sixth.
+        let r = app
+            .password_step(&c, &kari.username, "wrong password")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let acc = app
+            .db
+            .account(app.tenant.id, kari.account)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(acc.failed_attempts, 1);
+        assert!(!acc.is_locked(app.db.now()));
+        // So the right password still works.
+        app.sign_in(&c, &kari).await;
+        let actions = app.audit_actions().await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "auth.lockout").count(),
+            1,
+            "{actions:?}"
+        );
+    }
+);
+
+engine_test!(
     an_unknown_user_gets_the_same_answer_as_a_wrong_password,
     |app| {
         app.add_user("kari", &[Role::Employee], true).await;

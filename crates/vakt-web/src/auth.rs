@@ -310,13 +310,42 @@ pub async fn login_submit(
             }
         }
     };
-    // User names never hold control characters (the store refuses them), and PostgreSQL refuses NUL in
-    // text: such input cannot name an account and is not sent to the database.
-    let account = if username.chars().any(char::is_control) {
-        None
-    } else {
-        st.db().account_by_username(tenant.id, &username).await?
-    };
+    // Too many failed sign-ins from this address (any user names) within the window: refused before
+    // any password is checked, whatever the account (vakt-core `auth::ip_throttle`; counted in the DB).
+    if let Some(addr) = ip.as_deref() {
+        let throttle = auth::ip_throttle::IpThrottle::default();
+        let recent = st
+            .db()
+            .signin_failures_from(tenant.id, addr, throttle.window_start(st.now()))
+            .await?;
+        if throttle.decide(recent) == auth::ip_throttle::ThrottleDecision::Refused {
+            let mut tx = st
+                .db()
+                .write(&signin_ctx(&tenant, None, &username, ip.clone()))
+                .await?;
+            tx.record(
+                EventDraft::new(
+                    AuditClass::Security,
+                    "auth.signin_refused_address",
+                    "username",
+                    printable(&username),
+                )
+                .after(format!("{recent} failures from this address")),
+            )
+            .await?;
+            tx.commit().await?;
+            return fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                t(
+                    lang,
+                    "login-throttled",
+                    &[("minutes", throttle.window_minutes.into())],
+                ),
+            );
+        }
+    }
+    // Control characters never get here: `VForm` refuses them (see `extract`).
+    let account = st.db().account_by_username(tenant.id, &username).await?;
     let Some(account) = account.filter(|a| !a.disabled) else {
         // Same work and same answer as a wrong password, so user names cannot be probed.
         let pw = form.password.clone();

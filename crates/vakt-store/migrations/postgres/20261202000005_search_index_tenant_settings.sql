@@ -11,3 +11,6 @@ UPDATE tenants SET settings = jsonb_set(settings, '{default_language}', to_jsonb
 UPDATE tenants SET settings = jsonb_set(settings, '{time_zone}', to_jsonb(time_zone))
  WHERE jsonb_typeof(settings) = 'object' AND NOT settings ? 'time_zone';
 ALTER TABLE tenants DROP COLUMN default_language, DROP COLUMN time_zone;
+
+-- 3. Failed sign-ins per client address in a time window (vakt-core `auth::ip_throttle`).
+CREATE INDEX audit_events_action_ip_at ON audit_events (tenant_id, action, ip, at);

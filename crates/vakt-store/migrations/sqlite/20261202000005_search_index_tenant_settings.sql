@@ -13,3 +13,6 @@ UPDATE tenants SET settings = json_set(settings, '$.time_zone', time_zone)
    AND json_type(settings, '$.time_zone') IS NULL;
 ALTER TABLE tenants DROP COLUMN default_language;
 ALTER TABLE tenants DROP COLUMN time_zone;
+
+-- 3. Failed sign-ins per client address in a time window (vakt-core `auth::ip_throttle`).
+CREATE INDEX audit_events_action_ip_at ON audit_events (tenant_id, action, ip, at);

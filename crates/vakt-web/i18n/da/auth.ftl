@@ -8,6 +8,7 @@ login-password = Adgangskode
 login-submit = Log ind
 login-failed = Forkert brugernavn eller adgangskode.
 login-locked = Kontoen er spærret efter for mange mislykkede forsøg. Prøv igen efter { $until }, eller bed en administrator om at låse den op.
+login-throttled = For mange mislykkede logins fra din netværksadresse. Vent { $minutes } minutter, og prøv igen.
 login-tenant-unknown = Ingen kommune har det navn.
 login-expired = Din session er afsluttet. Log ind igen.
 login-signed-out = Du er logget ud.

@@ -8,6 +8,7 @@ login-password = Password
 login-submit = Sign in
 login-failed = Wrong user name or password.
 login-locked = The account is locked after too many failed attempts. Try again after { $until } or ask an administrator to unlock it.
+login-throttled = Too many failed sign-ins from your network address. Wait { $minutes } minutes and try again.
 login-tenant-unknown = No municipality has that name.
 login-expired = Your session has ended. Please sign in again.
 login-signed-out = You have signed out.

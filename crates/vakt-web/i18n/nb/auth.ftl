@@ -8,6 +8,7 @@ login-password = Passord
 login-submit = Logg inn
 login-failed = Feil brukernavn eller passord.
 login-locked = Kontoen er sperret etter for mange mislykkede forsøk. Prøv igjen etter { $until }, eller be en administrator om å låse den opp.
+login-throttled = For mange mislykkede innlogginger fra nettverksadressen din. Vent { $minutes } minutter og prøv igjen.
 login-tenant-unknown = Ingen kommune har det navnet.
 login-expired = Økten din er avsluttet. Logg inn på nytt.
 login-signed-out = Du er logget ut.

@@ -8,6 +8,7 @@ login-password = Lösenord
 login-submit = Logga in
 login-failed = Fel användarnamn eller lösenord.
 login-locked = Kontot är spärrat efter för många misslyckade försök. Försök igen efter { $until } eller be en administratör att låsa upp det.
+login-throttled = För många misslyckade inloggningar från din nätverksadress. Vänta { $minutes } minuter och försök igen.
 login-tenant-unknown = Ingen kommun har det namnet.
 login-expired = Din session har avslutats. Logga in igen.
 login-signed-out = Du har loggat ut.

@@ -234,9 +234,6 @@ async fn list_people(
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let text = q.q.unwrap_or_default();
-    if text.chars().any(char::is_control) {
-        return Err(AppError::bad_request("api-err-invalid-request").with_arg("detail", "q"));
-    }
     if text.chars().count() > crate::directory::MAX_QUERY_CHARS {
         return Err(AppError::bad_request("dir-err-too-long")
             .with_arg("field", "q")

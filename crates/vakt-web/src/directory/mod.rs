@@ -522,12 +522,6 @@ async fn people_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
-    if params.q.chars().any(char::is_control) {
-        return Err(AppError::invalid("dir-err-invalid").with_arg(
-            "field",
-            crate::i18n::t(user.lang(), "dir-search-label", &[]),
-        ));
-    }
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
             .with_arg(

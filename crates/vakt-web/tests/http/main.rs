@@ -12,6 +12,7 @@ mod hostile;
 mod i18n;
 mod sessions;
 mod signin;
+mod directory_paging;
 mod local_time;
 mod tokens;
 

@@ -504,7 +504,6 @@ impl Deadline {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use time::macros::{datetime, offset};
@@ -520,28 +519,30 @@ mod tests {
             .unwrap()
     }
 
+    /// 72 hours from `aware` in `tz` are 72 real hours, and show as `local` on the wall clock.
+    fn assert_72_real_hours(aware: OffsetDateTime, tz: &str, local: OffsetDateTime) {
+        let d = due("72h", aware, tz);
+        assert_eq!(d - aware, Duration::hours(72));
+        assert_eq!(cal(tz).local(d).unwrap(), local);
+    }
+
     #[test]
     fn hours_are_real_hours_across_spring_forward_in_oslo() {
-        // Oslo springs forward on 2026-03-29 02:00 → 03:00.
-        let aware = datetime!(2026-03-28 10:00 +01:00);
-        let d = due("72h", aware, "Europe/Oslo");
-        assert_eq!(d - aware, Duration::hours(72));
-        // Local wall clock therefore shows 11:00 (+02:00), not 10:00.
-        assert_eq!(
-            cal("Europe/Oslo").local(d).unwrap(),
-            datetime!(2026-03-31 11:00 +02:00)
+        // Oslo springs forward on 2026-03-29 02:00 → 03:00: the wall clock shows 11:00 (+02:00), not 10:00.
+        assert_72_real_hours(
+            datetime!(2026-03-28 10:00 +01:00),
+            "Europe/Oslo",
+            datetime!(2026-03-31 11:00 +02:00),
         );
     }
 
     #[test]
     fn hours_are_real_hours_across_fall_back_in_stockholm() {
         // Stockholm falls back on 2026-10-25 03:00 → 02:00.
-        let aware = datetime!(2026-10-24 10:00 +02:00);
-        let d = due("72h", aware, "Europe/Stockholm");
-        assert_eq!(d - aware, Duration::hours(72));
-        assert_eq!(
-            cal("Europe/Stockholm").local(d).unwrap(),
-            datetime!(2026-10-27 09:00 +01:00)
+        assert_72_real_hours(
+            datetime!(2026-10-24 10:00 +02:00),
+            "Europe/Stockholm",
+            datetime!(2026-10-27 09:00 +01:00),
         );
     }
 

@@ -24,6 +24,7 @@ pub mod deviations;
 pub mod directory;
 pub mod instructions;
 pub mod settings;
+pub mod text;
 pub mod training;
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! lockout counters, password history, TOTP and recovery codes.
 
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 use vakt_core::Role;
 use vakt_core::audit::{AuditClass, EventDraft};
+use vakt_core::auth::{LockoutPolicy, LockoutState};
 use vakt_core::directory::{AccountId, PersonId, TenantId};
 
 use crate::db::{Conn, Db, WriteTx, on};
@@ -401,46 +402,64 @@ impl WriteTx {
             .await
     }
 
-    /// Counts a failed sign-in; locks the account for `lock_for` once `max_attempts` is reached.
-    /// Records `auth.signin_failed` (and `auth.lockout` when it locks). Returns the account after.
+    /// Records a failed sign-in with vakt-core's lockout rule ([`vakt_core::auth::record_failure`]):
+    /// the count restarts once a lock has run out, an attempt while still locked changes nothing, and
+    /// the failure that reaches `policy.max_failures` locks the account for `policy.lock_minutes`.
+    /// The row is locked for the read-modify-write (`FOR UPDATE` on PostgreSQL; SQLite write
+    /// transactions hold the database lock), so concurrent failures are all counted.
+    /// Records `auth.signin_failed` (and `auth.lockout` when this failure locks). Returns the account after.
     pub async fn record_signin_failure(
         &mut self,
         id: AccountId,
-        max_attempts: u32,
-        lock_for: Duration,
+        policy: &LockoutPolicy,
     ) -> Result<Account> {
         let tenant = self.tenant();
         let now = self.now();
-        let (n,): (i32,) = on!(&mut self.conn(), c => sqlx::query_as(
-            "UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE tenant_id = $1 AND id = $2 RETURNING failed_attempts",
+        let lock = match self.conn().engine() {
+            crate::db::Engine::Postgres => " FOR UPDATE",
+            crate::db::Engine::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT failed_attempts, locked_until FROM accounts WHERE tenant_id = $1 AND id = $2{lock}"
+        );
+        let (failed, locked_until): (i32, Option<Ts>) = on!(&mut self.conn(), c => sqlx::query_as(&sql)
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or(StoreError::NotFound)?);
+        let before = LockoutState {
+            failed_attempts: u32::try_from(failed).unwrap_or(0),
+            locked_until: locked_until.map(|t| t.0),
+        };
+        let outcome = vakt_core::auth::record_failure(&before, now, policy);
+        let after = outcome.state;
+        on!(&mut self.conn(), c => sqlx::query(
+            "UPDATE accounts SET failed_attempts = $3, locked_until = $4 WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.0)
         .bind(id.0)
-        .fetch_optional(&mut *c)
-        .await?
-        .ok_or(StoreError::NotFound)?);
+        .bind(i32::try_from(after.failed_attempts).unwrap_or(i32::MAX))
+        .bind(after.locked_until.map(ts))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
         let acc = self.load_account(id).await?;
         self.audit(Self::with_person(
-            security("auth.signin_failed", id).after(format!("attempt {n}")),
+            security("auth.signin_failed", id).after(format!("attempt {}", after.failed_attempts)),
             &acc,
         ))
         .await?;
-        if max_attempts > 0 && i64::from(n) >= i64::from(max_attempts) {
-            let until = now + lock_for;
-            on!(&mut self.conn(), c => sqlx::query("UPDATE accounts SET locked_until = $3 WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant.0)
-                .bind(id.0)
-                .bind(ts(until))
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())?);
+        if outcome.newly_locked
+            && let Some(until) = after.locked_until
+        {
             self.audit(Self::with_person(
                 security("auth.lockout", id).after(format!("until {until}")),
                 &acc,
             ))
             .await?;
         }
-        self.load_account(id).await
+        Ok(acc)
     }
 
     /// Clears failures and lockout (an admin unlock).

@@ -340,6 +340,28 @@ impl Db {
         Ok(v.finish(Some(state.head)))
     }
 
+    /// Failed sign-ins (`auth.signin_failed` events) from `ip` in the tenant at or after `since`: the
+    /// count behind vakt-core's per-address limit (`auth::ip_throttle`). Kept in the database, so every
+    /// server process sees the same count.
+    pub async fn signin_failures_from(
+        &self,
+        tenant: TenantId,
+        ip: &str,
+        since: time::OffsetDateTime,
+    ) -> Result<u64> {
+        let mut pc = self.acquire().await?;
+        let (n,): (i64,) = on!(&mut pc.conn(), c => sqlx::query_as(
+            "SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1 AND action = 'auth.signin_failed' \
+             AND ip = $2 AND at >= $3",
+        )
+        .bind(tenant.0)
+        .bind(ip)
+        .bind(crate::types::ts(since))
+        .fetch_one(&mut *c)
+        .await?);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Searches the tenant's audit events, newest first. Purged (redacted) events are left out.
     pub async fn search_audit(
         &self,

@@ -122,11 +122,38 @@ impl Db {
         })
     }
 
-    /// Applies pending migrations. Idempotent.
+    /// Applies pending migrations, then (PostgreSQL) makes the optional trigram search index if it is
+    /// missing and can be made. Idempotent.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
-            Pool::Pg(p) => PG_MIGRATOR.run(p).await?,
+            Pool::Pg(p) => {
+                PG_MIGRATOR.run(p).await?;
+                sqlx::raw_sql(crate::people::ENSURE_SEARCH_INDEX_PG)
+                    .execute(p)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the migrations up to and including `version` only: for upgrade tests that fill a
+    /// database at an older schema and then run [`Db::migrate`].
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, version: i64) -> Result<()> {
+        fn upto(m: &sqlx::migrate::Migrator, version: i64) -> sqlx::migrate::Migrator {
+            sqlx::migrate::Migrator {
+                migrations: std::borrow::Cow::Owned(
+                    m.iter().filter(|x| x.version <= version).cloned().collect(),
+                ),
+                ignore_missing: m.ignore_missing,
+                locking: m.locking,
+                no_tx: m.no_tx,
+            }
+        }
+        match &self.pool {
+            Pool::Sqlite(p) => upto(&SQLITE_MIGRATOR, version).run(p).await?,
+            Pool::Pg(p) => upto(&PG_MIGRATOR, version).run(p).await?,
         }
         Ok(())
     }

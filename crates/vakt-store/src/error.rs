@@ -56,6 +56,11 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict("unique"),
+            // PostgreSQL refuses NUL in text (22021) and in JSONB (22P05). The web layer refuses control
+            // characters before they get here; this keeps any other path (CLI, import) a clear rule error.
+            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("22021" | "22P05")) => {
+                StoreError::Invalid("text.control_character")
+            }
             _ => StoreError::Db(e),
         }
     }

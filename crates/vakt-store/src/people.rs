@@ -29,7 +29,13 @@ pub struct NewPerson {
 }
 
 /// A people search. Every whitespace-separated word of `text` must occur in the name, e-mail or
-/// employee number (case-insensitive, Unicode-aware).
+/// employee number (case-insensitive, Unicode-aware). Results are in display order (family name, given
+/// name, id).
+///
+/// Paging: `offset` skips rows (simple, but the database still walks them), or — fast at any depth —
+/// keyset paging from a person of the previous page: `after` (the last person of the previous page:
+/// the page that follows it) or `before` (the first person of the next page: the page that precedes
+/// it, still returned in display order). `offset` applies after the cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeopleQuery {
     pub text: Option<String>,
@@ -38,13 +44,20 @@ pub struct PeopleQuery {
     /// Page size, 1–500 (default 50 when 0).
     pub limit: u32,
     pub offset: u64,
+    /// Only people after this one in display order. An id unknown in the tenant is
+    /// `StoreError::Invalid("people.cursor_unknown")`.
+    #[serde(default)]
+    pub after: Option<PersonId>,
+    /// Only people before this one in display order (a page backwards). Not together with `after`.
+    #[serde(default)]
+    pub before: Option<PersonId>,
 }
 
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Whether another page follows.
+    /// Whether another page follows (for a `before` query: whether another page precedes).
     pub has_more: bool,
     pub offset: u64,
     pub limit: u32,
@@ -102,6 +115,42 @@ pub(crate) const PERSON_COLS: &str = "id, tenant_id, employee_number, given_name
 pub(crate) const PERSON_WRITE_COLS: &str = "id, tenant_id, employee_number, given_name, family_name, email, kind, \
      unit_id, manager_id, state, start_date, end_date, birth_date, language, search_text, sort_key, created_at, updated_at";
 pub(crate) const PERSON_WRITE_NCOLS: usize = 18;
+
+/// PostgreSQL only: creates the trigram index on `people.search_text` when it does not exist yet, after
+/// creating the `pg_trgm` extension if the role may (it ships with PostgreSQL, Debian's `postgresql-NN`
+/// included, and is a trusted extension, so a database owner may create it). When the extension is
+/// missing or the role lacks the right, nothing happens: search stays correct, only slower. Run by
+/// [`Db::migrate`] at every start, so the index appears once a DBA has made the extension available:
+/// `CREATE EXTENSION pg_trgm;` (then restart Vakt, or run `vakt migrate`).
+pub(crate) const ENSURE_SEARCH_INDEX_PG: &str = r#"
+DO $$
+DECLARE
+    ext_schema text;
+BEGIN
+    IF to_regclass('people_search_trgm') IS NOT NULL THEN
+        RETURN;
+    END IF;
+    -- Several `vakt serve` processes may start at once: one makes the index, the others wait and see it.
+    PERFORM pg_advisory_xact_lock(hashtext('vakt.people_search_trgm'));
+    IF to_regclass('people_search_trgm') IS NOT NULL THEN
+        RETURN;
+    END IF;
+    BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'pg_trgm is not available (%): people search runs without the trigram index', SQLERRM;
+    END;
+    SELECT n.nspname INTO ext_schema
+      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'pg_trgm';
+    IF ext_schema IS NOT NULL THEN
+        EXECUTE format(
+            'CREATE INDEX IF NOT EXISTS people_search_trgm ON people USING gin (search_text %I.gin_trgm_ops)',
+            ext_schema);
+    END IF;
+END
+$$
+"#;
 
 pub(crate) fn search_text(p: &Person) -> String {
     search_fold(&format!(
@@ -224,9 +273,32 @@ impl Db {
         Ok(n)
     }
 
-    /// Searches people, ordered by family name, given name. Paging by `limit`/`offset`.
+    /// Searches people, ordered by family name, given name, id. Paging by `limit` with `offset` or
+    /// the keyset cursors `after`/`before` (see [`PeopleQuery`]).
+    ///
+    /// On PostgreSQL a trigram index (`pg_trgm`, made by [`Db::migrate`]) serves the substring match
+    /// when the extension is available; without it the same query walks the display-order index.
     pub async fn search_people(&self, tenant: TenantId, q: &PeopleQuery) -> Result<Page<Person>> {
         let limit = if q.limit == 0 { 50 } else { q.limit.min(500) };
+        if q.after.is_some() && q.before.is_some() {
+            return Err(StoreError::Invalid("people.cursor_both"));
+        }
+        let mut pc = self.acquire().await?;
+        let mut conn = pc.conn();
+        let cursor = match q.after.or(q.before) {
+            Some(id) => {
+                let key: Option<(String, Uuid)> = on!(&mut conn, c => sqlx::query_as(
+                    "SELECT sort_key, id FROM people WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(tenant.0)
+                .bind(id.0)
+                .fetch_optional(&mut *c)
+                .await?);
+                Some(key.ok_or(StoreError::Invalid("people.cursor_unknown"))?)
+            }
+            None => None,
+        };
+        let backwards = q.before.is_some();
         let mut args = Args::default();
         let mut sql = format!(
             "SELECT {PERSON_COLS} FROM people WHERE tenant_id = {}",
@@ -250,11 +322,19 @@ impl Db {
                 args.push(Arg::Str(s.as_str().into()))
             ));
         }
+        if let Some((key, id)) = cursor {
+            // Row-value comparison: both engines walk the (tenant_id, sort_key, id) index from the key.
+            let op = if backwards { "<" } else { ">" };
+            let k = args.push(Arg::Str(key));
+            let i = args.push(Arg::Uuid(id));
+            sql.push_str(&format!(" AND (sort_key, id) {op} ({k}, {i})"));
+        }
         let l = args.push(Arg::I64(i64::from(limit) + 1));
         let o = args.push(Arg::I64(i64::try_from(q.offset).unwrap_or(i64::MAX)));
-        sql.push_str(&format!(" ORDER BY sort_key, id LIMIT {l} OFFSET {o}"));
-        let mut pc = self.acquire().await?;
-        let mut conn = pc.conn();
+        let dir = if backwards { "DESC" } else { "ASC" };
+        sql.push_str(&format!(
+            " ORDER BY sort_key {dir}, id {dir} LIMIT {l} OFFSET {o}"
+        ));
         let mut items: Vec<Person> = on!(&mut conn, c => {
             let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
             rows.iter()
@@ -263,6 +343,9 @@ impl Db {
         });
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
+        if backwards {
+            items.reverse();
+        }
         Ok(Page {
             items,
             has_more,

@@ -307,10 +307,11 @@ impl WriteTx {
         Ok(s)
     }
 
-    /// Marks the second factor done on a session; records `auth.mfa_done`.
-    pub async fn complete_mfa(&mut self, session: Uuid) -> Result<()> {
+    /// Runs `sql` (`$1` tenant, `$2` session) on one session of this tenant and records `action` for
+    /// it; `NotFound` when no such session exists.
+    async fn session_change(&mut self, session: Uuid, sql: &str, action: &str) -> Result<()> {
         let tenant = self.tenant();
-        let n = on!(&mut self.conn(), c => sqlx::query("UPDATE sessions SET mfa_done = TRUE WHERE tenant_id = $1 AND id = $2")
+        let n = on!(&mut self.conn(), c => sqlx::query(sql)
             .bind(tenant.0)
             .bind(session)
             .execute(&mut *c)
@@ -321,31 +322,30 @@ impl WriteTx {
         }
         self.audit(EventDraft::new(
             AuditClass::Security,
-            "auth.mfa_done",
+            action,
             "session",
             session,
         ))
         .await
     }
 
+    /// Marks the second factor done on a session; records `auth.mfa_done`.
+    pub async fn complete_mfa(&mut self, session: Uuid) -> Result<()> {
+        self.session_change(
+            session,
+            "UPDATE sessions SET mfa_done = TRUE WHERE tenant_id = $1 AND id = $2",
+            "auth.mfa_done",
+        )
+        .await
+    }
+
     /// Ends a session (sign-out); records `auth.signout`.
     pub async fn end_session(&mut self, session: Uuid) -> Result<()> {
-        let tenant = self.tenant();
-        let n = on!(&mut self.conn(), c => sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.0)
-            .bind(session)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected())?);
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.audit(EventDraft::new(
-            AuditClass::Security,
-            "auth.signout",
-            "session",
+        self.session_change(
             session,
-        ))
+            "DELETE FROM sessions WHERE tenant_id = $1 AND id = $2",
+            "auth.signout",
+        )
         .await
     }
 

@@ -12,7 +12,8 @@ use crate::db::{Conn, Db, WriteTx, on};
 use crate::error::{Result, StoreError, conflict_as, corrupt};
 use crate::types::ts;
 
-/// A new tenant. Language and time zone default from the country.
+/// A new tenant. Language and time zone default from the country; when given, they are written into
+/// the tenant's settings document (the one place they are kept, see `vakt_core::settings::Settings`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTenant {
     pub slug: String,
@@ -22,12 +23,10 @@ pub struct NewTenant {
     pub time_zone: Option<String>,
 }
 
-/// Changes to a tenant's own fields.
+/// Changes to a tenant's own fields (language and time zone are settings: [`WriteTx::set_tenant_settings`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantUpdate {
     pub name: String,
-    pub default_language: Language,
-    pub time_zone: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -36,8 +35,6 @@ struct TenantRow {
     slug: String,
     name: String,
     country: String,
-    default_language: String,
-    time_zone: String,
 }
 
 impl TenantRow {
@@ -46,16 +43,13 @@ impl TenantRow {
             id: TenantId(self.id),
             country: Country::parse(&self.country)
                 .ok_or_else(|| corrupt("country", &self.country))?,
-            default_language: Language::parse(&self.default_language)
-                .ok_or_else(|| corrupt("language", &self.default_language))?,
             slug: self.slug,
             name: self.name,
-            time_zone: self.time_zone,
         })
     }
 }
 
-const TENANT_COLS: &str = "id, slug, name, country, default_language, time_zone";
+const TENANT_COLS: &str = "id, slug, name, country";
 
 pub(crate) async fn get(conn: &mut Conn<'_>, id: TenantId) -> Result<Option<Tenant>> {
     let sql = format!("SELECT {TENANT_COLS} FROM tenants WHERE id = $1");
@@ -82,27 +76,32 @@ impl Db {
             slug: new.slug,
             name: new.name.trim().to_string(),
             country: new.country,
-            default_language: new
-                .default_language
-                .unwrap_or(new.country.default_language()),
-            time_zone: new
-                .time_zone
-                .unwrap_or_else(|| new.country.default_time_zone().to_string()),
         };
+        let mut settings = serde_json::Map::new();
+        if let Some(l) = new.default_language {
+            settings.insert("default_language".into(), Value::from(l.as_str()));
+        }
+        if let Some(tz) = new.time_zone {
+            settings.insert("time_zone".into(), Value::from(tz));
+        }
+        let settings = Value::Object(settings);
+        let valid = vakt_core::settings::Settings::from_stored(tenant.country, &settings)
+            .map(|s| s.validate().is_ok())
+            .unwrap_or(false);
+        if !valid {
+            return Err(StoreError::Invalid("tenant.settings_invalid"));
+        }
         let ctx = AuditCtx::new(tenant.id, actor.clone());
         let mut tx = self.write(&ctx).await?;
         let now = tx.now();
         on!(&mut tx.conn(), c => sqlx::query(
-            "INSERT INTO tenants (id, slug, name, country, default_language, time_zone, settings, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO tenants (id, slug, name, country, settings, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(tenant.id.0)
         .bind(&tenant.slug)
         .bind(&tenant.name)
         .bind(tenant.country.as_str())
-        .bind(tenant.default_language.as_str())
-        .bind(&tenant.time_zone)
-        .bind(Json(Value::Object(Default::default())))
+        .bind(Json(&settings))
         .bind(ts(now))
         .execute(&mut *c)
         .await.map(|r| r.rows_affected())
@@ -189,35 +188,19 @@ impl WriteTx {
         if upd.name.trim().is_empty() || upd.name.chars().count() > 200 {
             return Err(StoreError::Invalid("tenant.name_invalid"));
         }
-        on!(&mut self.conn(), c => sqlx::query(
-            "UPDATE tenants SET name = $2, default_language = $3, time_zone = $4 WHERE id = $1",
-        )
-        .bind(tenant.0)
-        .bind(upd.name.trim())
-        .bind(upd.default_language.as_str())
-        .bind(&upd.time_zone)
-        .execute(&mut *c)
-        .await.map(|r| r.rows_affected())?);
+        on!(&mut self.conn(), c => sqlx::query("UPDATE tenants SET name = $2 WHERE id = $1")
+            .bind(tenant.0)
+            .bind(upd.name.trim())
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected())?);
         let after = Tenant {
             name: upd.name.trim().to_string(),
-            default_language: upd.default_language,
-            time_zone: upd.time_zone,
             ..before.clone()
         };
         self.audit(
             EventDraft::new(AuditClass::Admin, "tenant.update", "tenant", tenant)
-                .before(format!(
-                    "{} {} {}",
-                    before.name,
-                    before.default_language.as_str(),
-                    before.time_zone
-                ))
-                .after(format!(
-                    "{} {} {}",
-                    after.name,
-                    after.default_language.as_str(),
-                    after.time_zone
-                )),
+                .before(before.name.clone())
+                .after(after.name.clone()),
         )
         .await?;
         Ok(after)

@@ -45,12 +45,6 @@ struct AccountPage {
     token_error: Option<String>,
 }
 
-/// `YYYY-MM-DD HH:MM UTC`.
-pub fn fmt_utc(t: time::OffsetDateTime) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.format(&fmt).unwrap_or_default()
-}
-
 #[derive(Default)]
 struct Extras {
     notice: Option<String>,
@@ -76,6 +70,7 @@ async fn account_page(
             .len(),
     )
     .unwrap_or(0);
+    let times = user.local_time();
     let tokens = db
         .api_tokens_of(user.tenant_id(), user.account_id())
         .await?
@@ -84,8 +79,8 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id.to_string(),
             name: t.name,
-            created: fmt_utc(t.created_at),
-            last_used: t.last_used_at.map(fmt_utc),
+            created: times.minute(t.created_at),
+            last_used: t.last_used_at.map(|at| times.minute(at)),
         })
         .collect();
     let page = user
@@ -516,11 +511,14 @@ pub async fn api_user_for_token(st: &AppState, token: &str) -> Result<Option<Api
     };
     db.touch_api_token(tok.tenant, tok.id).await?;
     let (principal, person) = principal_for(st, &account).await?;
-    let lang = person
-        .as_ref()
-        .and_then(|p| p.preferred_language)
-        .map(Lang::from)
-        .unwrap_or_else(|| Lang::from(tenant.default_language));
+    let lang = match person.as_ref().and_then(|p| p.preferred_language) {
+        Some(l) => Lang::from(l),
+        None => Lang::from(
+            crate::session::tenant_settings(st, &tenant)
+                .await?
+                .default_language,
+        ),
+    };
     Ok(Some(ApiUser {
         principal,
         tenant,

@@ -12,7 +12,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use time::Duration;
 use vakt_core::{
     audit::{Actor, AuditClass, AuditCtx, EventDraft},
     auth::{
@@ -174,11 +173,7 @@ async fn record_failure(
     let policy = settings.password.lockout;
     let mut tx = st.db().write(ctx).await?;
     let after = tx
-        .record_signin_failure(
-            account.id,
-            policy.max_failures,
-            Duration::minutes(i64::from(policy.lock_minutes)),
-        )
+        .record_signin_failure(account.id, &policy)
         .await?;
     tx.commit().await?;
     let state = LockoutState {
@@ -191,9 +186,9 @@ async fn record_failure(
     })
 }
 
-fn locked_message(lang: Lang, until: time::OffsetDateTime) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    let until = until.format(&fmt).unwrap_or_default();
+/// "Locked until …", the moment in the tenant's time zone.
+fn locked_message(lang: Lang, until: time::OffsetDateTime, settings: &Settings) -> String {
+    let until = crate::local_time::LocalTime::for_settings(settings).minute(until);
     t(lang, "login-locked", &[("until", until.into())])
 }
 
@@ -315,13 +310,42 @@ pub async fn login_submit(
             }
         }
     };
-    // User names never hold control characters (the store refuses them), and PostgreSQL refuses NUL in
-    // text: such input cannot name an account and is not sent to the database.
-    let account = if username.chars().any(char::is_control) {
-        None
-    } else {
-        st.db().account_by_username(tenant.id, &username).await?
-    };
+    // Too many failed sign-ins from this address (any user names) within the window: refused before
+    // any password is checked, whatever the account (vakt-core `auth::ip_throttle`; counted in the DB).
+    if let Some(addr) = ip.as_deref() {
+        let throttle = auth::ip_throttle::IpThrottle::default();
+        let recent = st
+            .db()
+            .signin_failures_from(tenant.id, addr, throttle.window_start(st.now()))
+            .await?;
+        if throttle.decide(recent) == auth::ip_throttle::ThrottleDecision::Refused {
+            let mut tx = st
+                .db()
+                .write(&signin_ctx(&tenant, None, &username, ip.clone()))
+                .await?;
+            tx.record(
+                EventDraft::new(
+                    AuditClass::Security,
+                    "auth.signin_refused_address",
+                    "username",
+                    printable(&username),
+                )
+                .after(format!("{recent} failures from this address")),
+            )
+            .await?;
+            tx.commit().await?;
+            return fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                t(
+                    lang,
+                    "login-throttled",
+                    &[("minutes", throttle.window_minutes.into())],
+                ),
+            );
+        }
+    }
+    // Control characters never get here: `VForm` refuses them (see `extract`).
+    let account = st.db().account_by_username(tenant.id, &username).await?;
     let Some(account) = account.filter(|a| !a.disabled) else {
         // Same work and same answer as a wrong password, so user names cannot be probed.
         let pw = form.password.clone();
@@ -362,13 +386,13 @@ pub async fn login_submit(
         ))
         .await?;
         tx.commit().await?;
-        return fail(StatusCode::FORBIDDEN, locked_message(lang, until));
+        return fail(StatusCode::FORBIDDEN, locked_message(lang, until, &settings));
     }
     let (pw, phc) = (form.password.clone(), account.password_hash.clone());
     let ok = blocking(move || auth::verify_password(&pw, &phc).unwrap_or(false)).await?;
     if !ok {
         return match record_failure(&st, &ctx, &account, &settings).await? {
-            Some(until) => fail(StatusCode::FORBIDDEN, locked_message(lang, until)),
+            Some(until) => fail(StatusCode::FORBIDDEN, locked_message(lang, until, &settings)),
             None => fail(StatusCode::UNAUTHORIZED, t(lang, "login-failed", &[])),
         };
     }
@@ -570,11 +594,11 @@ pub async fn totp_submit(
         locked_until: account.locked_until,
     };
     if let LockoutDecision::Locked { until } = auth::check_lockout(&lock_state, st.now(), &policy) {
-        return show_error(StatusCode::FORBIDDEN, locked_message(lang, until));
+        return show_error(StatusCode::FORBIDDEN, locked_message(lang, until, &settings));
     }
     if !check_second_factor(&st, &ctx, &account, &form.code).await? {
         return match record_failure(&st, &ctx, &account, &settings).await? {
-            Some(until) => show_error(StatusCode::FORBIDDEN, locked_message(lang, until)),
+            Some(until) => show_error(StatusCode::FORBIDDEN, locked_message(lang, until, &settings)),
             None => show_error(StatusCode::UNAUTHORIZED, t(lang, "totp-failed", &[])),
         };
     }

@@ -113,6 +113,11 @@ impl CurrentUser {
         .is_ok()
     }
 
+    /// Moments in the user's tenant's time zone (see [`crate::local_time`]).
+    pub fn local_time(&self) -> crate::local_time::LocalTime {
+        crate::local_time::LocalTime::for_settings(&self.0.settings)
+    }
+
     /// The audit context for writes made by this user.
     pub fn audit_ctx(&self, ip: Option<String>) -> vakt_store::AuditCtx {
         let actor = vakt_store::Actor::account(
@@ -131,6 +136,7 @@ impl CurrentUser {
     /// the principal may do, `path` marks the current entry (and is where the language switch returns).
     pub fn page(&self, title_key: &str, path: &str) -> Page {
         let mut page = Page::anonymous(self.0.lang, self.0.csrf.clone(), title_key, path);
+        page.time = self.local_time();
         page.user_name = Some(self.0.display_name.clone());
         page.tenant_name = Some(self.0.tenant.name.clone());
         let tenant = Resource::tenant(self.tenant_id());
@@ -414,8 +420,89 @@ impl FromRequestParts<AppState> for AnyUser {
     }
 }
 
-/// `axum::Form` whose rejection is an [`AppError`] (a clear 400 page or JSON, never plain text).
-/// Invalid UTF-8 in a urlencoded body is decoded lossily (U+FFFD), as browsers never send it.
+// ---------------------------------------------------------------------------------------------------------
+// Input extractors. Besides turning axum's rejections into an [`AppError`], they are the one place where
+// text input is checked for control characters (vakt-core's `text` rule: none but tab, line feed and
+// carriage return): every urlencoded form field, query parameter, path segment and JSON string, names
+// included, before the handler runs. A refusal is a 422 validation error naming the field, on pages and
+// in the API alike, so nothing a person can send reaches either database engine with a NUL in it.
+
+/// The field name as shown in the message (control characters replaced, at most 60 characters).
+fn shown_name(name: &str) -> String {
+    name.chars()
+        .take(60)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+fn control_error(field: &str) -> AppError {
+    AppError::invalid("error-control-characters").with_arg("field", shown_name(field))
+}
+
+/// Checks every name and value of a urlencoded string (lossy UTF-8, as the extractors decode it).
+pub fn check_urlencoded(raw: &[u8]) -> Result<(), AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).unwrap_or_default();
+    for (k, v) in &pairs {
+        if !vakt_core::text::is_acceptable(k) || !vakt_core::text::is_acceptable(v) {
+            return Err(control_error(k));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every key and string of a JSON document; `path` names where (for the message).
+fn check_json(v: &serde_json::Value, path: &str) -> Result<(), AppError> {
+    match v {
+        serde_json::Value::String(s) if !vakt_core::text::is_acceptable(s) => {
+            Err(control_error(path))
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .try_for_each(|item| check_json(item, path)),
+        serde_json::Value::Object(map) => map.iter().try_for_each(|(k, item)| {
+            if vakt_core::text::is_acceptable(k) {
+                check_json(item, k)
+            } else {
+                Err(control_error(k))
+            }
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn is_form(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+}
+
+/// Reads the body (within the configured body limit), checks it with `check`, and rebuilds the request.
+async fn checked_body<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+    check: impl FnOnce(&Parts, &[u8]) -> Result<(), AppError>,
+) -> Result<axum::extract::Request, AppError> {
+    let (parts, body) = req.into_parts();
+    let bytes = <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(
+        axum::extract::Request::from_parts(parts.clone(), body),
+        state,
+    )
+    .await?;
+    check(&parts, &bytes)?;
+    Ok(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+}
+
+/// `axum::Form` whose rejection is an [`AppError`] (a clear 400 page or JSON, never plain text), with
+/// the control-character check of every field. Invalid UTF-8 in a urlencoded body is decoded lossily
+/// (U+FFFD), as browsers never send it.
 #[derive(Debug, Clone)]
 pub struct VForm<T>(pub T);
 
@@ -427,12 +514,29 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let req = if matches!(
+            *req.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        ) {
+            check_urlencoded(req.uri().query().unwrap_or("").as_bytes())?;
+            req
+        } else {
+            checked_body(req, state, |parts, bytes| {
+                if is_form(parts) {
+                    check_urlencoded(bytes)
+                } else {
+                    Ok(()) // axum::Form refuses other content types
+                }
+            })
+            .await?
+        };
         let axum::Form(v) = axum::Form::<T>::from_request(req, state).await?;
         Ok(VForm(v))
     }
 }
 
-/// `axum::Json` whose rejection is an [`AppError`] (JSON error body with a stable code).
+/// `axum::Json` whose rejection is an [`AppError`] (JSON error body with a stable code), with the
+/// control-character check of every key and string.
 #[derive(Debug, Clone)]
 pub struct VJson<T>(pub T);
 
@@ -444,12 +548,20 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let req = checked_body(req, state, |_, bytes| {
+            match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(doc) => check_json(&doc, "body"),
+                Err(_) => Ok(()), // axum::Json gives the syntax error
+            }
+        })
+        .await?;
         let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
         Ok(VJson(v))
     }
 }
 
-/// `axum::extract::Query` whose rejection is an [`AppError`].
+/// `axum::extract::Query` whose rejection is an [`AppError`], with the control-character check of every
+/// parameter.
 #[derive(Debug, Clone)]
 pub struct VQuery<T>(pub T);
 
@@ -461,6 +573,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        check_urlencoded(parts.uri.query().unwrap_or("").as_bytes())?;
         let axum::extract::Query(v) =
             <axum::extract::Query<T> as FromRequestParts<S>>::from_request_parts(parts, state)
                 .await?;
@@ -468,7 +581,8 @@ where
     }
 }
 
-/// `axum::extract::Path` whose rejection is an [`AppError`] (a malformed id is a 404, not a 500).
+/// `axum::extract::Path` whose rejection is an [`AppError`] (a malformed id is a 404, not a 500), with the
+/// control-character check of the decoded path.
 #[derive(Debug, Clone)]
 pub struct VPath<T>(pub T);
 
@@ -480,6 +594,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let decoded = urlencoding::decode_binary(parts.uri.path().as_bytes());
+        if !vakt_core::text::is_acceptable(&String::from_utf8_lossy(&decoded)) {
+            return Err(control_error("path"));
+        }
         match <axum::extract::Path<T> as FromRequestParts<S>>::from_request_parts(parts, state)
             .await
         {

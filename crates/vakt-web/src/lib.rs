@@ -31,8 +31,6 @@
 //!   (`Public`, `PendingSignIn`, `Requires(Action)`); capability modules contribute their `route_table()`.
 //! - Admin unlock for the people page: [`account::unlock_account`]`(state, admin, account_id, ip)`.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-
 pub mod account;
 pub mod assets;
 pub mod auth;
@@ -40,6 +38,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod local_time;
 pub mod me;
 pub mod page;
 pub mod routes;

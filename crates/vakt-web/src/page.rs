@@ -1,5 +1,6 @@
 //! The page shell: [`Page`] carries everything the base layout (`templates/base.html`) needs, and the
-//! helpers templates call (`page.t("key")`, `page.asset("vakt.css")`).
+//! helpers templates call (`page.t("key")`, `page.asset("vakt.css")`, `page.at(moment)` for a time in the
+//! tenant's time zone).
 //!
 //! A page template extends the layout and holds a `page: Page` field:
 //!
@@ -19,6 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::{
     assets,
+    local_time::LocalTime,
     error::AppError,
     i18n::{self, Arg, Lang},
 };
@@ -49,6 +51,8 @@ pub struct Page {
     pub path: String,
     /// A one-line status message shown above the content (already translated).
     pub notice: Option<String>,
+    /// The tenant's time zone (UTC on anonymous pages): show every moment through it.
+    pub time: LocalTime,
 }
 
 impl Page {
@@ -81,6 +85,12 @@ impl Page {
     /// The message `key` with one number argument (plurals).
     pub fn tn(&self, key: &str, name: &str, value: impl std::borrow::Borrow<i64>) -> String {
         i18n::t(self.lang, key, &[(name, Arg::from(*value.borrow()))])
+    }
+
+    /// A stored moment in the tenant's time zone, to the minute (`2026-03-02 10:00 CET`); see
+    /// [`crate::local_time`]. In templates: `{{ page.at(event.at) }}`.
+    pub fn at(&self, t: impl std::borrow::Borrow<time::OffsetDateTime>) -> String {
+        self.time.minute(*t.borrow())
     }
 
     /// URL of an embedded static file (with its cache-busting hash).

@@ -5,6 +5,7 @@
 //!   [`check_password`] → every failed rule as a [`PasswordViolation`] code with parameters.
 //! - [`hash`]: argon2id [`hash_password`] / [`verify_password`] (call inside `spawn_blocking`).
 //! - [`lockout`]: [`LockoutPolicy`], [`LockoutState`], [`check_lockout`], [`record_failure`].
+//! - [`ip_throttle`]: failed sign-ins per client address ([`ip_throttle::IpThrottle`]), beyond lockout.
 //! - [`totp`]: RFC 6238 secrets, enrolment URLs and replay-safe verification.
 //! - [`recovery`]: ten one-time recovery codes, stored as SHA-256 hashes.
 //! - [`token`]: opaque random tokens (sessions, API tokens, CSRF), stored as SHA-256 hex.
@@ -12,6 +13,7 @@
 //! - [`signin`]: the steps after a correct password (TOTP, enrolment, forced change).
 
 pub mod hash;
+pub mod ip_throttle;
 pub mod lockout;
 pub mod policy;
 pub mod recovery;

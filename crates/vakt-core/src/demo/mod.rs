@@ -131,8 +131,6 @@ pub fn generate(opts: &DemoOptions) -> Demo {
         slug: muni.slug.to_string(),
         name: muni.name.to_string(),
         country,
-        default_language: country.default_language(),
-        time_zone: country.default_time_zone().to_string(),
     };
 
     let unit_names = names::unit_names(country);

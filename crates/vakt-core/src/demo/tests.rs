@@ -78,8 +78,8 @@ fn unit_names_are_in_the_tenant_language() {
     assert!(se.units.iter().any(|u| u.name.contains("Hemtjänsten")));
     assert!(dk.units.iter().any(|u| u.name.contains("Skole")));
     assert!(dk.units.iter().any(|u| u.name.contains("Hjemmeplejen")));
-    assert_eq!(no.tenant.time_zone, "Europe/Oslo");
-    assert_eq!(se.tenant.default_language, crate::directory::Language::Sv);
+    assert_eq!(no.tenant.country, crate::Country::No);
+    assert_eq!(se.tenant.country.default_language(), crate::directory::Language::Sv);
     assert!(dk.domain.ends_with(".dk"));
 }
 

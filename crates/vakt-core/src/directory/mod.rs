@@ -156,10 +156,9 @@ pub struct Tenant {
     /// Short URL-safe name, unique across the install (`[a-z0-9-]`, 2–63 chars).
     pub slug: String,
     pub name: String,
+    /// The country preset the tenant's settings start from. The default language and the time zone
+    /// are settings (`vakt_core::settings::Settings`), the one place they are kept.
     pub country: Country,
-    pub default_language: Language,
-    /// IANA time zone name, e.g. `Europe/Oslo`.
-    pub time_zone: String,
 }
 
 /// An org unit. Units form a tree per tenant; `parent == None` is a root.

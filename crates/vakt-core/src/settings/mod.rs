@@ -272,8 +272,13 @@ fn range(errors: &mut Vec<SettingError>, key: SettingKey, value: u32, min: u32, 
     }
 }
 
-/// An IANA-style name: `Area/City` of ASCII letters, digits, `_`, `+`, `-`, or `UTC`.
+/// An IANA-style name (`Area/City` of ASCII letters, digits, `_`, `+`, `-`, or `UTC`) that the
+/// bundled time zone database knows, so that times can be shown in it.
 fn is_plausible_time_zone(tz: &str) -> bool {
+    is_iana_shaped(tz) && jiff::tz::TimeZone::get(tz).is_ok()
+}
+
+fn is_iana_shaped(tz: &str) -> bool {
     if tz == "UTC" {
         return true;
     }

@@ -1,4 +1,5 @@
 use time::Duration;
+use vakt_core::auth::LockoutPolicy;
 use vakt_core::Role;
 use vakt_core::directory::Tenant;
 use vakt_store::{
@@ -99,7 +100,7 @@ async fn failed_sign_ins_lock_the_account_and_an_admin_can_unlock() {
         for i in 1..=5 {
             let mut tx = env.db.write(&ctx(&t)).await.unwrap();
             let after = tx
-                .record_signin_failure(a.id, 5, Duration::minutes(15))
+                .record_signin_failure(a.id, &LockoutPolicy::default())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -151,6 +152,59 @@ async fn failed_sign_ins_lock_the_account_and_an_admin_can_unlock() {
                 .unwrap()
                 .failed_attempts,
             0
+        );
+    })
+    .await;
+}
+
+/// One failure through the store with the default policy (5 failures, 15 minutes).
+async fn fail_once(env: &Env, t: &Tenant, a: &Account) -> Account {
+    let mut tx = env.db.write(&ctx(t)).await.unwrap();
+    let after = tx
+        .record_signin_failure(a.id, &LockoutPolicy::default())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    after
+}
+
+#[tokio::test]
+async fn a_failure_after_an_expired_lock_starts_a_fresh_count() {
+    each_engine(|env| async move {
+        let t = tenant(&env.db, "oslo").await;
+        let a = account(&env, &t, "kari").await;
+        for _ in 0..5 {
+            fail_once(&env, &t, &a).await;
+        }
+        let locked = env.db.account(t.id, a.id).await.unwrap().unwrap();
+        assert!(locked.is_locked(env.db.now()));
+        // A (concurrent) attempt while still locked neither counts nor extends the lock.
+        env.clock.advance(Duration::minutes(5));
+        let during = fail_once(&env, &t, &a).await;
+        assert_eq!(during.failed_attempts, 5);
+        assert_eq!(during.locked_until, locked.locked_until);
+        // After the lock ran out, the next failure is the first of a new count, not the sixth.
+        env.clock.advance(Duration::minutes(11));
+        let after = fail_once(&env, &t, &a).await;
+        assert_eq!(after.failed_attempts, 1);
+        assert_eq!(after.locked_until, None);
+        assert!(!after.is_locked(env.db.now()));
+        // Four more lock it again, with one new lockout event.
+        for _ in 0..3 {
+            assert!(!fail_once(&env, &t, &a).await.is_locked(env.db.now()));
+        }
+        assert!(fail_once(&env, &t, &a).await.is_locked(env.db.now()));
+        let lockouts = AuditFilter {
+            action: Some("auth.lockout".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            env.db
+                .search_audit(t.id, &lockouts, 10, 0)
+                .await
+                .unwrap()
+                .len(),
+            2
         );
     })
     .await;

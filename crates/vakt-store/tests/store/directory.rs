@@ -2,7 +2,9 @@ use vakt_core::audit::{AuditClass, AuditCtx, EventDraft};
 use vakt_core::directory::{EmploymentState, Language, TenantId};
 use vakt_store::{AuditFilter, Db, NewUnit, PeopleQuery, StoreError, TenantUpdate};
 
-use crate::harness::{audit_count, ctx, each_engine, person, tenant};
+use vakt_core::settings::Settings;
+
+use crate::harness::{audit_count, ctx, each_engine, each_engine_unmigrated, person, tenant};
 
 #[tokio::test]
 async fn migrations_are_idempotent() {
@@ -19,12 +21,18 @@ async fn migrations_are_idempotent() {
     .await;
 }
 
+/// The tenant's settings as the web layer reads them (stored document over the country preset).
+async fn settings_of(db: &Db, t: &vakt_core::directory::Tenant) -> Settings {
+    Settings::from_stored(t.country, &db.tenant_settings(t.id).await.unwrap()).unwrap()
+}
+
 #[tokio::test]
 async fn a_tenant_gets_its_country_defaults_and_a_unique_slug() {
     each_engine(|env| async move {
         let t = tenant(&env.db, "bergen").await;
-        assert_eq!(t.default_language, Language::Nb);
-        assert_eq!(t.time_zone, "Europe/Oslo");
+        let s = settings_of(&env.db, &t).await;
+        assert_eq!(s.default_language, Language::Nb);
+        assert_eq!(s.time_zone, "Europe/Oslo");
         let again = env
             .db
             .create_tenant(
@@ -42,20 +50,97 @@ async fn a_tenant_gets_its_country_defaults_and_a_unique_slug() {
         let mut tx = env.db.write(&ctx(&t)).await.unwrap();
         tx.update_tenant(TenantUpdate {
             name: "Bergen".into(),
-            default_language: Language::En,
-            time_zone: "UTC".into(),
         })
         .await
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
-            env.db
-                .tenant(t.id)
-                .await
-                .unwrap()
-                .map(|t| t.default_language),
-            Some(Language::En)
+            env.db.tenant(t.id).await.unwrap().map(|t| t.name),
+            Some("Bergen".to_owned())
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn language_and_time_zone_given_at_creation_are_settings() {
+    each_engine(|env| async move {
+        let t = env
+            .db
+            .create_tenant(
+                &crate::harness::admin(),
+                vakt_store::NewTenant {
+                    slug: "malmo".into(),
+                    name: "Malmö".into(),
+                    country: vakt_core::Country::Se,
+                    default_language: Some(Language::En),
+                    time_zone: Some("Europe/Oslo".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let s = settings_of(&env.db, &t).await;
+        assert_eq!(s.default_language, Language::En);
+        assert_eq!(s.time_zone, "Europe/Oslo");
+        // The rest comes from the country preset.
+        assert_eq!(s.languages, Settings::preset(vakt_core::Country::Se).languages);
+        // A time zone the settings would refuse is refused here too.
+        let bad = env
+            .db
+            .create_tenant(
+                &crate::harness::admin(),
+                vakt_store::NewTenant {
+                    slug: "bad".into(),
+                    name: "Bad".into(),
+                    country: vakt_core::Country::Se,
+                    default_language: None,
+                    time_zone: Some("<script>".into()),
+                },
+            )
+            .await;
+        assert_eq!(bad.map_err(|e| e.code()).err(), Some("tenant.settings_invalid"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_upgrade_moves_tenant_language_and_time_zone_into_the_settings() {
+    each_engine_unmigrated(|env| async move {
+        // A database at the foundation schema, with a tenant whose language and time zone were columns.
+        env.db.migrate_until(20261123000001).await.unwrap();
+        let id = uuid::Uuid::now_v7();
+        let kept = uuid::Uuid::now_v7();
+        let sql = "INSERT INTO tenants (id, slug, name, country, default_language, time_zone, settings, created_at) \
+                   VALUES ($1, $2, 'x', 'no', 'en', 'Europe/Stockholm', $3, $4)";
+        let now = vakt_store::Ts(env.db.now());
+        if let Some(p) = env.db.raw_sqlite() {
+            for (tid, slug, doc) in [(id, "old", "{}"), (kept, "kept", r#"{"default_language":"da"}"#)] {
+                sqlx::query(sql).bind(tid).bind(slug).bind(doc).bind(now).execute(p).await.unwrap();
+            }
+        }
+        if let Some(p) = env.db.raw_postgres() {
+            for (tid, slug, doc) in [(id, "old", "{}"), (kept, "kept", r#"{"default_language":"da"}"#)] {
+                let doc: serde_json::Value = serde_json::from_str(doc).unwrap();
+                sqlx::query(sql)
+                    .bind(tid)
+                    .bind(slug)
+                    .bind(sqlx::types::Json(doc))
+                    .bind(now)
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
+        }
+        env.db.migrate().await.unwrap();
+        let old = env.db.tenant(TenantId(id)).await.unwrap().unwrap();
+        let s = settings_of(&env.db, &old).await;
+        assert_eq!(s.default_language, Language::En);
+        assert_eq!(s.time_zone, "Europe/Stockholm");
+        // A value the settings document already had wins over the old column.
+        let k = env.db.tenant(TenantId(kept)).await.unwrap().unwrap();
+        let s = settings_of(&env.db, &k).await;
+        assert_eq!(s.default_language, Language::Da);
+        assert_eq!(s.time_zone, "Europe/Stockholm");
     })
     .await;
 }
@@ -507,4 +592,157 @@ async fn settings_are_stored_per_tenant_and_per_unit() {
         let _: &Db = db;
     })
     .await;
+}
+
+#[tokio::test]
+async fn keyset_paging_walks_the_same_order_as_offsets_both_ways() {
+    each_engine(|env| async move {
+        let db = &env.db;
+        let t = tenant(db, "oslo").await;
+        let other = tenant(db, "bergen").await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        for i in 0..57 {
+            // Equal sort keys in groups of three: the id breaks the ties.
+            tx.create_person(person(
+                &format!("E{i:03}"),
+                "Kari",
+                &format!("Berg{:02}", i / 3),
+            ))
+            .await
+            .unwrap();
+        }
+        tx.create_person(person("Z1", "Zed", "Nomatch")).await.unwrap();
+        tx.commit().await.unwrap();
+        let q = |after, before, offset| PeopleQuery {
+            text: Some("berg".into()),
+            limit: 10,
+            offset,
+            after,
+            before,
+            ..Default::default()
+        };
+        let mut by_offset = Vec::new();
+        let mut offset = 0;
+        loop {
+            let p = db.search_people(t.id, &q(None, None, offset)).await.unwrap();
+            by_offset.extend(p.items.iter().map(|x| x.id));
+            offset += 10;
+            if !p.has_more {
+                break;
+            }
+        }
+        assert_eq!(by_offset.len(), 57);
+        let mut by_key = Vec::new();
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let p = db.search_people(t.id, &q(after, None, 0)).await.unwrap();
+            by_key.extend(p.items.iter().map(|x| x.id));
+            pages.push(p.items.iter().map(|x| x.id).collect::<Vec<_>>());
+            after = p.items.last().map(|x| x.id);
+            if !p.has_more {
+                break;
+            }
+        }
+        assert_eq!(by_key, by_offset);
+        assert_eq!(pages.len(), 6);
+        // Backwards from the first person of page 3 is page 2, in display order, with more before it.
+        let back = db
+            .search_people(t.id, &q(None, Some(pages[2][0]), 0))
+            .await
+            .unwrap();
+        assert_eq!(back.items.iter().map(|x| x.id).collect::<Vec<_>>(), pages[1]);
+        assert!(back.has_more);
+        let first = db
+            .search_people(t.id, &q(None, Some(pages[1][0]), 0))
+            .await
+            .unwrap();
+        assert_eq!(first.items.iter().map(|x| x.id).collect::<Vec<_>>(), pages[0]);
+        assert!(!first.has_more);
+        // A cursor from another tenant (or no person at all) is refused, not silently empty.
+        let mut tx = db.write(&ctx(&other)).await.unwrap();
+        let stranger = tx.create_person(person("S1", "Kari", "Berg")).await.unwrap();
+        tx.commit().await.unwrap();
+        let r = db.search_people(t.id, &q(Some(stranger.id), None, 0)).await;
+        assert_eq!(r.map_err(|e| e.code()).err(), Some("people.cursor_unknown"));
+        let r = db
+            .search_people(t.id, &q(Some(pages[0][0]), Some(pages[1][0]), 0))
+            .await;
+        assert_eq!(r.map_err(|e| e.code()).err(), Some("people.cursor_both"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_migrates_and_searches_without_the_right_to_create_the_trigram_index() {
+    // Only meaningful on PostgreSQL: a role that may not create extensions still migrates and searches.
+    let Ok(base) = std::env::var("VAKT_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    let suffix = uuid::Uuid::now_v7().simple().to_string();
+    let (db_name, role) = (format!("vakt_trgm_{suffix}"), format!("vakt_norights_{suffix}"));
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("CREATE DATABASE {db_name}"),
+        format!("REVOKE CREATE ON DATABASE {db_name} FROM PUBLIC"),
+        format!("GRANT CONNECT ON DATABASE {db_name} TO {role}"),
+    ] {
+        sqlx::query(&sql).execute(&admin).await.unwrap();
+    }
+    let in_db = crate::harness::pg_url_with_db(&base, &db_name);
+    let owner = sqlx::PgPool::connect(&in_db).await.unwrap();
+    sqlx::query(&format!("GRANT CREATE, USAGE ON SCHEMA public TO {role}"))
+        .execute(&owner)
+        .await
+        .unwrap();
+    let as_role = in_db.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(as_role, in_db, "the test URL must name the user postgres");
+    let outcome = async move {
+        let db = Db::open(&as_role).await.unwrap();
+        db.migrate().await.unwrap();
+        let (ext,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+                .fetch_one(db.raw_postgres().unwrap())
+                .await
+                .unwrap();
+        assert_eq!(ext, 0, "the role could not create the extension");
+        let t = tenant(&db, "oslo").await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.create_person(person("1", "Kari", "Lindberg")).await.unwrap();
+        tx.create_person(person("2", "Ola", "Hansen")).await.unwrap();
+        tx.commit().await.unwrap();
+        let found = db
+            .search_people(
+                t.id,
+                &PeopleQuery {
+                    text: Some("BERG".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1);
+        db.close().await;
+    };
+    let result = tokio::spawn(outcome).await;
+    // Migrating again as the database owner (a later start) creates the extension and the index.
+    let owned = Db::open(&in_db).await.unwrap();
+    owned.migrate().await.unwrap();
+    let ok = result.is_ok();
+    let (idx,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'people' AND indexname = 'people_search_trgm'",
+    )
+    .fetch_one(owned.raw_postgres().unwrap())
+    .await
+    .unwrap();
+    owned.close().await;
+    owner.close().await;
+    let _ = sqlx::query(&format!("DROP DATABASE {db_name} WITH (FORCE)"))
+        .execute(&admin)
+        .await;
+    let _ = sqlx::query(&format!("DROP ROLE {role}")).execute(&admin).await;
+    admin.close().await;
+    assert!(ok, "migration and search without the extension");
+    assert_eq!(idx, 1);
 }

@@ -34,7 +34,7 @@ fn with_clock(db: Db) -> Env {
     Env { db, clock }
 }
 
-fn pg_url_with_db(base: &str, name: &str) -> String {
+pub fn pg_url_with_db(base: &str, name: &str) -> String {
     let (main, query) = match base.split_once('?') {
         Some((m, q)) => (m, Some(q)),
         None => (base, None),
@@ -58,10 +58,29 @@ where
     F: Fn(Env) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    each_engine_with(true, test).await;
+}
+
+/// [`each_engine`] on empty databases, without migrations (for upgrade tests).
+pub async fn each_engine_unmigrated<F, Fut>(test: F)
+where
+    F: Fn(Env) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    each_engine_with(false, test).await;
+}
+
+async fn each_engine_with<F, Fut>(migrate: bool, test: F)
+where
+    F: Fn(Env) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("vakt.db").display());
     let db = Db::open(&url).await.unwrap();
-    db.migrate().await.unwrap();
+    if migrate {
+        db.migrate().await.unwrap();
+    }
     let result = tokio::spawn(test(with_clock(db.clone()))).await;
     db.close().await;
     if let Err(e) = result {
@@ -79,7 +98,7 @@ where
         .await
         .unwrap();
     let db = Db::open(&pg_url_with_db(&base, &name)).await.unwrap();
-    let migrated = db.migrate().await;
+    let migrated = if migrate { db.migrate().await } else { Ok(()) };
     let result = match migrated {
         Ok(()) => tokio::spawn(test(with_clock(db.clone())))
             .await

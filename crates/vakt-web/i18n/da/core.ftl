@@ -24,6 +24,7 @@ error-internal = Der opstod en intern fejl. Den er logget; prøv igen senere.
 error-invalid-input = Nogle af værdierne var ikke gyldige.
 error-conflict = Dette er i konflikt med noget, der allerede findes.
 error-field-too-long = { $field } er for lang (højst { $max } tegn).
+error-control-characters = Feltet »{ $field }« indeholder kontroltegn (for eksempel NUL), som Vakt ikke accepterer. Fjern dem, og prøv igen.
 error-field-required = { $field } skal udfyldes.
 error-rate-limited = For mange forsøg. Vent lidt og prøv igen.
 common-save = Gem

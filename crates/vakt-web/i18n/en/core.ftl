@@ -24,6 +24,7 @@ error-internal = An internal error occurred. It has been logged; please try agai
 error-invalid-input = Some of the values were not valid.
 error-conflict = This conflicts with something that already exists.
 error-field-too-long = { $field } is too long (at most { $max } characters).
+error-control-characters = The field “{ $field }” contains control characters (such as NUL), which Vakt does not accept. Remove them and try again.
 error-field-required = { $field } must be filled in.
 error-rate-limited = Too many attempts. Wait a moment and try again.
 common-save = Save

@@ -24,6 +24,7 @@ error-internal = Det oppstod en intern feil. Den er logget; prøv igjen senere.
 error-invalid-input = Noen av verdiene var ikke gyldige.
 error-conflict = Dette er i konflikt med noe som finnes fra før.
 error-field-too-long = { $field } er for lang (høyst { $max } tegn).
+error-control-characters = Feltet «{ $field }» inneholder kontrolltegn (for eksempel NUL), som Vakt ikke godtar. Fjern dem og prøv igjen.
 error-field-required = { $field } må fylles ut.
 error-rate-limited = For mange forsøk. Vent litt og prøv igjen.
 common-save = Lagre

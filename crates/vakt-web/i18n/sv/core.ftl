@@ -24,6 +24,7 @@ error-internal = Ett internt fel inträffade. Det har loggats; försök igen sen
 error-invalid-input = Några av värdena var inte giltiga.
 error-conflict = Detta krockar med något som redan finns.
 error-field-too-long = { $field } är för långt (högst { $max } tecken).
+error-control-characters = Fältet ”{ $field }” innehåller styrtecken (till exempel NUL), som Vakt inte godtar. Ta bort dem och försök igen.
 error-field-required = { $field } måste fyllas i.
 error-rate-limited = För många försök. Vänta en stund och försök igen.
 common-save = Spara

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use vakt_core::directory::{OrgUnit, Person, Tenant};
+use vakt_core::settings::Settings;
 
 /// A tenant (one municipality).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -23,15 +24,16 @@ pub struct TenantDto {
     pub time_zone: String,
 }
 
-impl From<&Tenant> for TenantDto {
-    fn from(t: &Tenant) -> Self {
+impl TenantDto {
+    /// The tenant with its default language and time zone from its settings.
+    pub fn new(t: &Tenant, settings: &Settings) -> Self {
         TenantDto {
             id: t.id.as_uuid(),
             slug: t.slug.clone(),
             name: t.name.clone(),
             country: t.country.as_str().to_owned(),
-            default_language: t.default_language.as_str().to_owned(),
-            time_zone: t.time_zone.clone(),
+            default_language: settings.default_language.as_str().to_owned(),
+            time_zone: settings.time_zone.clone(),
         }
     }
 }
@@ -113,6 +115,9 @@ pub struct PeoplePage {
     pub has_more: bool,
     pub offset: u64,
     pub limit: u64,
+    /// When more follow: pass this as `after` to get the next page (keyset paging: as fast at any
+    /// depth as the first page). `null` on the last page.
+    pub next_after: Option<Uuid>,
     pub items: Vec<PersonDto>,
 }
 
@@ -124,7 +129,10 @@ pub struct PeopleQuery {
     pub q: Option<String>,
     /// Only people in this unit.
     pub unit: Option<Uuid>,
-    /// Number of people to skip (default 0).
+    /// Keyset paging: only people after this person in the result order — the `next_after` of the
+    /// previous page. Prefer it to `offset` for deep pages. An unknown id is a 400.
+    pub after: Option<Uuid>,
+    /// Number of people to skip (default 0), counted after `after` when both are given.
     pub offset: Option<u64>,
     /// Page size, 1–500 (default 50).
     pub limit: Option<u64>,

@@ -115,6 +115,14 @@ async fn openapi_json() -> Response {
     Json(openapi()).into_response()
 }
 
+async fn tenant_dto(
+    st: &AppState,
+    t: &vakt_core::directory::Tenant,
+) -> Result<TenantDto, AppError> {
+    let settings = crate::session::tenant_settings(st, t).await?;
+    Ok(TenantDto::new(t, &settings))
+}
+
 fn parse_uuid(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::not_found())
 }
@@ -129,7 +137,11 @@ async fn list_tenants(
 ) -> Result<Json<Vec<TenantDto>>, AppError> {
     if may(&user.principal, Action::ViewTenants, &Resource::host()) {
         let all = st.db().tenants().await.map_err(store_error)?;
-        return Ok(Json(all.iter().map(TenantDto::from).collect()));
+        let mut out = Vec::with_capacity(all.len());
+        for t in &all {
+            out.push(tenant_dto(&st, t).await?);
+        }
+        return Ok(Json(out));
     }
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
@@ -139,7 +151,7 @@ async fn list_tenants(
         .await
         .map_err(store_error)?
         .ok_or_else(AppError::not_found)?;
-    Ok(Json(vec![TenantDto::from(&own)]))
+    Ok(Json(vec![tenant_dto(&st, &own).await?]))
 }
 
 /// One tenant.
@@ -166,7 +178,7 @@ async fn get_tenant(
         .await
         .map_err(store_error)?
         .ok_or_else(AppError::not_found)?;
-    Ok(Json(TenantDto::from(&t)))
+    Ok(Json(tenant_dto(&st, &t).await?))
 }
 
 /// Every org unit of the caller's tenant.
@@ -226,9 +238,6 @@ async fn list_people(
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
     let text = q.q.unwrap_or_default();
-    if text.chars().any(char::is_control) {
-        return Err(AppError::bad_request("api-err-invalid-request").with_arg("detail", "q"));
-    }
     if text.chars().count() > crate::directory::MAX_QUERY_CHARS {
         return Err(AppError::bad_request("dir-err-too-long")
             .with_arg("field", "q")
@@ -243,16 +252,28 @@ async fn list_people(
         state: None,
         limit: u32::try_from(limit).unwrap_or(50),
         offset,
+        after: q.after.map(PersonId),
+        before: None,
     };
     let page = st
         .db()
         .search_people(tenant, &query)
         .await
-        .map_err(store_error)?;
+        .map_err(|e| match e {
+            vakt_store::StoreError::Invalid("people.cursor_unknown") => {
+                AppError::bad_request("api-err-invalid-request").with_arg("detail", "after")
+            }
+            e => store_error(e),
+        })?;
+    let next_after = page
+        .has_more
+        .then(|| page.items.last().map(|p| p.id.as_uuid()))
+        .flatten();
     Ok(Json(PeoplePage {
         has_more: page.has_more,
         offset,
         limit,
+        next_after,
         items: page.items.iter().map(PersonDto::from).collect(),
     }))
 }

@@ -10,7 +10,7 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime};
 
 use uuid::Uuid;
 use vakt_core::audit::AuditEvent;
@@ -23,6 +23,7 @@ use crate::{
     directory::store_error,
     extract::{CurrentUser, VQuery},
     i18n::{Arg, Lang, t},
+    local_time::LocalTime,
     page::{Page, render},
 };
 
@@ -153,8 +154,9 @@ async fn find_person(
 }
 
 impl AuditParams {
-    /// The parsed search, or the translated problems with the form.
-    pub fn parse(&self, lang: Lang) -> Result<ParsedFilter, Vec<String>> {
+    /// The parsed search, or the translated problems with the form. Dates are days in the tenant's
+    /// time zone (`times`): from local midnight of `from` to local midnight after `to`.
+    pub fn parse(&self, lang: Lang, times: &LocalTime) -> Result<ParsedFilter, Vec<String>> {
         let mut errors = Vec::new();
         let text = |value: &str, label: &str, errors: &mut Vec<String>| -> Option<String> {
             let v = value.trim();
@@ -202,11 +204,10 @@ impl AuditParams {
             person: text(&self.person, "audit-filter-person", &mut errors),
             object: text(&self.object, "audit-filter-object", &mut errors),
             action: text(&self.action, "audit-filter-action", &mut errors),
-            from: date(&self.from, "audit-filter-from", &mut errors)
-                .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
+            from: date(&self.from, "audit-filter-from", &mut errors).map(|d| times.start_of_day(d)),
             until: date(&self.to, "audit-filter-to", &mut errors)
                 .and_then(|d| d.next_day())
-                .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
+                .map(|d| times.start_of_day(d)),
         };
         if errors.is_empty() {
             Ok(filter)
@@ -255,10 +256,10 @@ fn summary(ev: &AuditEvent) -> String {
     }
 }
 
-fn row(ev: &AuditEvent) -> EventRow {
+fn row(ev: &AuditEvent, times: &LocalTime) -> EventRow {
     EventRow {
         seq: ev.seq,
-        at: crate::directory::fmt_time(ev.at),
+        at: times.minute(ev.at),
         actor: ev.actor.label.clone(),
         action: ev.action.clone(),
         object: format!("{} {}", ev.object_type, ev.object_id),
@@ -289,7 +290,8 @@ async fn audit_page(
     user.authorize(Action::ViewAudit, &Resource::tenant(tenant))?;
     let lang = user.lang();
     let page_no = params.page.unwrap_or(1).max(1);
-    let (rows, has_more, errors) = match params.parse(lang) {
+    let times = user.local_time();
+    let (rows, has_more, errors) = match params.parse(lang, &times) {
         Ok(parsed) => match parsed.resolve(&st, tenant).await? {
             Some(filter) => {
                 let offset = (page_no - 1).saturating_mul(PAGE_SIZE);
@@ -301,7 +303,7 @@ async fn audit_page(
                 let has_more = events.len() > PAGE_SIZE as usize;
                 events.truncate(PAGE_SIZE as usize);
                 (
-                    events.iter().map(row).collect::<Vec<_>>(),
+                    events.iter().map(|e| row(e, &times)).collect::<Vec<_>>(),
                     has_more,
                     Vec::new(),
                 )
@@ -343,6 +345,22 @@ fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The CSV columns of the audit export: the moment both in UTC and in the tenant's time zone.
+const EXPORT_HEADER: [&str; 12] = [
+    "seq",
+    "time_utc",
+    "time_local",
+    "class",
+    "actor",
+    "ip",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "hash",
+];
+
 async fn export_csv(
     user: CurrentUser,
     State(st): State<AppState>,
@@ -350,7 +368,8 @@ async fn export_csv(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ExportAudit, &Resource::tenant(tenant))?;
-    let parsed = params.parse(user.lang()).map_err(|errs| {
+    let times = user.local_time();
+    let parsed = params.parse(user.lang(), &times).map_err(|errs| {
         AppError::invalid("audit-err-date")
             .with_detail(errs.join("; "))
             .with_arg("field", "from/to")
@@ -371,25 +390,13 @@ async fn export_csv(
         }
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "seq",
-        "time_utc",
-        "class",
-        "actor",
-        "ip",
-        "action",
-        "object_type",
-        "object_id",
-        "before",
-        "after",
-        "hash",
-    ];
-    w.write_record(header)
+    w.write_record(EXPORT_HEADER)
         .map_err(|e| AppError::internal(e.to_string()))?;
     for ev in &events {
         let rec = [
             ev.seq.to_string(),
             rfc3339(ev.at),
+            times.rfc3339(ev.at),
             ev.class.as_str().to_owned(),
             csv_safe(&ev.actor.label),
             csv_safe(ev.ip.as_deref().unwrap_or("")),
@@ -435,9 +442,23 @@ mod tests {
             from: "2024-13-40".into(),
             ..AuditParams::default()
         };
-        let errs = p.parse(Lang::En).expect_err("rejected");
+        let errs = p.parse(Lang::En, &LocalTime::default()).expect_err("rejected");
         assert_eq!(errs.len(), 1);
         assert!(errs[0].contains("From date"), "{errs:?}");
+    }
+
+    #[test]
+    fn dates_are_days_in_the_tenant_time_zone() {
+        let p = AuditParams {
+            from: "2024-05-01".into(),
+            to: "2024-05-01".into(),
+            ..AuditParams::default()
+        };
+        let f = p
+            .parse(Lang::En, &LocalTime::new("Europe/Oslo"))
+            .expect("ok");
+        assert_eq!(f.from, Some(time::macros::datetime!(2024-04-30 22:00 UTC)));
+        assert_eq!(f.until, Some(time::macros::datetime!(2024-05-01 22:00 UTC)));
     }
 
     #[test]
@@ -446,7 +467,7 @@ mod tests {
             to: "2024-05-01".into(),
             ..AuditParams::default()
         };
-        let f = p.parse(Lang::En).expect("ok");
+        let f = p.parse(Lang::En, &LocalTime::default()).expect("ok");
         assert_eq!(
             f.until.map(|t| t.date().to_string()),
             Some("2024-05-02".to_owned())

@@ -119,19 +119,6 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
         .ok()
 }
 
-/// A moment as shown on pages: UTC, to the minute.
-pub fn fmt_time(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
-
 /// `?notice=` after a redirect: only known notices are shown (never text from the URL).
 #[derive(Debug, Default, Deserialize)]
 pub struct NoticeParam {
@@ -347,7 +334,9 @@ async fn units_page(user: CurrentUser, State(st): State<AppState>) -> Result<Res
 // ---------------------------------------------------------------------------------------------------------
 // People search
 
-/// Query string of the people list.
+/// Query string of the people list. `page` is the page number shown; `after`/`before` are keyset
+/// cursors (a person id from the neighbouring page) that the paging links carry, so that deep pages
+/// cost the same as the first; without a cursor the page number is turned into an offset.
 #[derive(Debug, Default, Deserialize)]
 pub struct PeopleParams {
     #[serde(default)]
@@ -357,7 +346,42 @@ pub struct PeopleParams {
     #[serde(default)]
     pub page: Option<u64>,
     #[serde(default)]
+    pub after: String,
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
     pub notice: Option<String>,
+}
+
+/// Where a people list starts: a page number, or a keyset cursor with the page number it leads to.
+#[derive(Debug, Clone, Copy)]
+pub struct PageAt {
+    pub page: u64,
+    pub after: Option<PersonId>,
+    pub before: Option<PersonId>,
+}
+
+impl PeopleParams {
+    /// The requested page; a malformed cursor is a validation error.
+    pub fn page_at(&self) -> Result<PageAt, AppError> {
+        let cursor = |raw: &str| -> Result<Option<PersonId>, AppError> {
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            Uuid::parse_str(raw)
+                .map(|u| Some(PersonId(u)))
+                .map_err(|_| AppError::invalid("dir-err-invalid").with_arg("field", "after/before"))
+        };
+        let at = PageAt {
+            page: self.page.unwrap_or(1).max(1),
+            after: cursor(&self.after)?,
+            before: cursor(&self.before)?,
+        };
+        if at.after.is_some() && at.before.is_some() {
+            return Err(AppError::invalid("dir-err-invalid").with_arg("field", "after/before"));
+        }
+        Ok(at)
+    }
 }
 
 /// One person in a result table.
@@ -380,7 +404,7 @@ pub struct Results {
     pub next_href: Option<String>,
 }
 
-fn people_href(base: &str, q: &str, unit: &str, page: u64) -> String {
+fn people_href(base: &str, q: &str, unit: &str, page: u64, cursor: Option<(&str, PersonId)>) -> String {
     let mut href = format!("{base}?page={page}");
     if !q.is_empty() {
         href.push_str("&q=");
@@ -389,6 +413,9 @@ fn people_href(base: &str, q: &str, unit: &str, page: u64) -> String {
     if !unit.is_empty() {
         href.push_str("&unit=");
         href.push_str(&urlencoding::encode(unit));
+    }
+    if let Some((name, id)) = cursor {
+        href.push_str(&format!("&{name}={id}"));
     }
     href
 }
@@ -400,26 +427,41 @@ async fn search(
     units: &[OrgUnit],
     q: &str,
     unit: Option<UnitId>,
-    page: u64,
+    at: PageAt,
     base: &str,
     unit_param: &str,
 ) -> Result<Results, AppError> {
-    let page = page.max(1);
-    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let keyset = at.after.is_some() || at.before.is_some();
     let query = PeopleQuery {
         text: (!q.is_empty()).then(|| q.to_owned()),
         unit,
         state: None,
         limit: PAGE_SIZE as u32,
-        offset,
+        offset: if keyset {
+            0
+        } else {
+            (at.page - 1).saturating_mul(PAGE_SIZE)
+        },
+        after: at.after,
+        before: at.before,
     };
     let found = st
         .db()
         .search_people(tenant, &query)
         .await
         .map_err(store_error)?;
+    // A backwards page knows there is a next page (the cursor's); a forward page that there is a
+    // previous one. Reaching the start going backwards means page 1, whatever the link said.
+    let (has_prev, has_next) = match (at.after, at.before) {
+        (_, Some(_)) => (found.has_more, true),
+        (Some(_), None) => (true, found.has_more),
+        (None, None) => (at.page > 1, found.has_more),
+    };
+    let page = if has_prev { at.page.max(2) } else { 1 };
     let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let total = (!found.has_more).then(|| offset + found.items.len() as u64);
+    let total = (!has_next).then(|| (page - 1) * PAGE_SIZE + found.items.len() as u64);
+    let first = found.items.first().map(|p| p.id);
+    let last = found.items.last().map(|p| p.id);
     let rows = found
         .items
         .iter()
@@ -435,14 +477,23 @@ async fn search(
             state_key: state_key(p.employment.state),
         })
         .collect();
+    let prev_href = match (has_prev, first) {
+        // The first page is cheap by offset and has a stable address.
+        (true, _) if page == 2 => Some(people_href(base, q, unit_param, 1, None)),
+        (true, Some(id)) => Some(people_href(base, q, unit_param, page - 1, Some(("before", id)))),
+        (true, None) => Some(people_href(base, q, unit_param, page - 1, None)),
+        (false, _) => None,
+    };
+    let next_href = match (has_next, last) {
+        (true, Some(id)) => Some(people_href(base, q, unit_param, page + 1, Some(("after", id)))),
+        _ => None,
+    };
     Ok(Results {
         total,
         page,
         rows,
-        prev_href: (page > 1).then(|| people_href(base, q, unit_param, page - 1)),
-        next_href: found
-            .has_more
-            .then(|| people_href(base, q, unit_param, page + 1)),
+        prev_href,
+        next_href,
     })
 }
 
@@ -471,12 +522,6 @@ async fn people_page(
 ) -> Result<Response, AppError> {
     let tenant = user.tenant_id();
     user.authorize(Action::ViewDirectory, &Resource::tenant(tenant))?;
-    if params.q.chars().any(char::is_control) {
-        return Err(AppError::invalid("dir-err-invalid").with_arg(
-            "field",
-            crate::i18n::t(user.lang(), "dir-search-label", &[]),
-        ));
-    }
     if too_long(&params.q, MAX_QUERY_CHARS) {
         return Err(AppError::invalid("dir-err-too-long")
             .with_arg(
@@ -503,7 +548,7 @@ async fn people_page(
         &units,
         &q,
         unit,
-        params.page.unwrap_or(1),
+        params.page_at()?,
         "/directory/people",
         &params.unit,
     )
@@ -585,7 +630,7 @@ async fn unit_page(
         &units,
         "",
         Some(id),
-        params.page.unwrap_or(1),
+        params.page_at()?,
         &base,
         "",
     )
@@ -680,6 +725,7 @@ async fn person_page(
         .unit
         .and_then(|u| units.iter().find(|x| x.id == u))
         .map(|u| (u.id.to_string(), u.name.clone()));
+    let times = user.local_time();
     let account = if may(user.principal(), Action::ViewAccounts, &resource) {
         st.db()
             .accounts_of_person(tenant, person.id)
@@ -692,7 +738,7 @@ async fn person_page(
                 locked_until: a
                     .locked_until
                     .filter(|t| *t > st.db().now())
-                    .map(crate::directory::fmt_time),
+                    .map(|t| times.minute(t)),
             })
     } else {
         None

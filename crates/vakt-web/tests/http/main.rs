@@ -14,6 +14,8 @@ mod hostile;
 mod i18n;
 mod sessions;
 mod signin;
+mod directory_paging;
+mod local_time;
 mod tokens;
 
 // Directory, audit, settings and API (the `cli` work).

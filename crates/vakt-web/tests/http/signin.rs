@@ -229,6 +229,40 @@ engine_test!(
 );
 
 engine_test!(
+    one_wrong_password_after_an_expired_lock_does_not_lock_again,
+    |app| {
+        let kari = app.add_user("kari", &[Role::Employee], true).await;
+        let c = app.browser();
+        for _ in 0..5 {
+            app.password_step(&c, &kari.username, "wrong password")
+                .await;
+        }
+        app.advance(Duration::minutes(16));
+        // The lock ran out: this failure is the first of a new count (core's rule), not the sixth.
+        let r = app
+            .password_step(&c, &kari.username, "wrong password")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let acc = app
+            .db
+            .account(app.tenant.id, kari.account)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(acc.failed_attempts, 1);
+        assert!(!acc.is_locked(app.db.now()));
+        // So the right password still works.
+        app.sign_in(&c, &kari).await;
+        let actions = app.audit_actions().await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "auth.lockout").count(),
+            1,
+            "{actions:?}"
+        );
+    }
+);
+
+engine_test!(
     an_unknown_user_gets_the_same_answer_as_a_wrong_password,
     |app| {
         app.add_user("kari", &[Role::Employee], true).await;
@@ -409,5 +443,62 @@ engine_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+engine_test!(
+    many_failures_from_one_address_are_refused_across_user_names_for_a_while,
+    |app| {
+        let kari = app.add_user("kari", &[Role::Employee], true).await;
+        let c = app.browser();
+        // Password spraying: 20 different (unknown) user names, none of them locked by it.
+        for i in 0..20 {
+            let r = app
+                .password_step(&c, &format!("guess{i}"), "Sommer2024!")
+                .await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        // A second server on the same database (its own state and memory, like another `vakt serve`
+        // process behind the load balancer) refuses this address even with the right password ...
+        let second = vakt_web::AppState::new(
+            app.db.clone(),
+            vakt_web::WebConfig::default(),
+            app.clock.clone(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let second_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(vakt_web::serve(listener, second, std::future::pending()));
+        let c2 = app.browser();
+        let login = c2.get(format!("{second_url}/login")).send().await.unwrap();
+        let csrf = crate::harness::csrf_in(&login.text().await.unwrap()).unwrap();
+        let r = c2
+            .post(format!("{second_url}/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", kari.username.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.text().await.unwrap().contains("15 minutter"));
+        // ... without counting towards that account's lockout.
+        let acc = app
+            .db
+            .account(app.tenant.id, kari.account)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(acc.failed_attempts, 0);
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "auth.signin_refused_address")
+        );
+        // After the window it works again.
+        app.advance(Duration::minutes(16));
+        app.sign_in(&c, &kari).await;
     }
 );

@@ -73,8 +73,8 @@ pub async fn seed_with(
                 slug: demo.tenant.slug.clone(),
                 name: demo.tenant.name.clone(),
                 country: demo.tenant.country,
-                default_language: Some(demo.tenant.default_language),
-                time_zone: Some(demo.tenant.time_zone.clone()),
+                default_language: None,
+                time_zone: None,
             },
         )
         .await

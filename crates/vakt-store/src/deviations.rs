@@ -869,7 +869,7 @@ impl Db {
         let rows: Vec<SummaryRow> = on!(&mut conn, c => {
             let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
             rows.iter()
-                .map(|r| <SummaryRow as sqlx::FromRow<_>>::from_row(r))
+                .map(<SummaryRow as sqlx::FromRow<_>>::from_row)
                 .collect::<std::result::Result<Vec<_>, _>>()?
         });
         let list = rows

@@ -380,3 +380,5 @@ dev-mail-escalation-body =
     Sag { $number } ({ $title }): { $clock } har frist { $due } ({ $left }).
 
     { $link }
+dev-mine-units = Afvigelser i de enheder, jeg leder
+dev-assign-me = Tildel mig

@@ -380,3 +380,5 @@ dev-mail-escalation-body =
     Case { $number } ({ $title }): { $clock } is due { $due } ({ $left }).
 
     { $link }
+dev-mine-units = Deviations in the units I lead
+dev-assign-me = Assign to me

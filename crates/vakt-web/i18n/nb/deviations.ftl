@@ -380,3 +380,5 @@ dev-mail-escalation-body =
     Sak { $number } ({ $title }): { $clock } har frist { $due } ({ $left }).
 
     { $link }
+dev-mine-units = Avvik i enhetene jeg leder
+dev-assign-me = Tildel meg

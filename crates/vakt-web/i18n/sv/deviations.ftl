@@ -380,3 +380,5 @@ dev-mail-escalation-body =
     Ärende { $number } ({ $title }): { $clock } ska vara klar { $due } ({ $left }).
 
     { $link }
+dev-mine-units = Avvikelser i enheterna jag leder
+dev-assign-me = Tilldela mig

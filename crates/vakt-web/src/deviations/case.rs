@@ -828,6 +828,13 @@ pub async fn update(
             let v = form.value.trim();
             if v.is_empty() {
                 CaseChange::Assign(None)
+            } else if v == "me" {
+                CaseChange::Assign(Some(
+                    user.person
+                        .as_ref()
+                        .map(|p| p.id)
+                        .ok_or_else(|| AppError::invalid("dev-err-no-person"))?,
+                ))
             } else {
                 let p = st
                     .db()
@@ -1004,11 +1011,16 @@ pub async fn add_measure(
     let (case, _) = load_case(&st, &user, &id, Action::HandleDeviation).await?;
     let lang = user.lang();
     let title = crate::extract::text_field(&form.title, "dev-field-measure", 200, true, lang)?;
-    let owner = st
-        .db()
-        .person_by_employee_number(user.tenant_id(), form.owner.trim())
-        .await?
-        .ok_or_else(|| AppError::invalid("dev-err-unknown-person"))?;
+    let owner = if form.owner.trim() == "me" {
+        user.person
+            .clone()
+            .ok_or_else(|| AppError::invalid("dev-err-no-person"))?
+    } else {
+        st.db()
+            .person_by_employee_number(user.tenant_id(), form.owner.trim())
+            .await?
+            .ok_or_else(|| AppError::invalid("dev-err-unknown-person"))?
+    };
     let cal = calendar(&user.tenant);
     let due = if form.due.trim().is_empty() {
         None

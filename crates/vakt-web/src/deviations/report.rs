@@ -240,6 +240,8 @@ struct MinePage {
     receipt: Option<String>,
     rows: Vec<CaseRow>,
     measures: Vec<(String, String, String)>,
+    /// Units the user leads: links to their deviations.
+    led_units: Vec<(String, String)>,
 }
 
 /// `GET /deviations/mine`: my reports with their status, and the measures I own.
@@ -299,11 +301,23 @@ pub async fn my_reports(
             )
         })
     });
+    let led_units = if user.principal().led_units.is_empty() {
+        Vec::new()
+    } else {
+        st.db()
+            .units(user.tenant_id())
+            .await?
+            .into_iter()
+            .filter(|u| user.principal().led_units.contains(&u.id))
+            .map(|u| (u.id.to_string(), u.name))
+            .collect()
+    };
     let page = user.page("dev-mine-title", "/deviations/mine");
     render(&MinePage {
         page,
         receipt,
         rows: rows(&st, &user, &cats, list),
         measures,
+        led_units,
     })
 }

@@ -611,7 +611,7 @@ impl CourseForm {
             lang,
         )?;
         let url = crate::extract::text_field(&self.url, "training-field-url", 500, false, lang)?;
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
             return Err(AppError::invalid("training-err-url"));
         }
         Ok(NewCourse {

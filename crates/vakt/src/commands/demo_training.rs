@@ -14,7 +14,17 @@ use vakt_store::{CourseKind, Db, EvidenceUpload, NewCourse, PrerequisiteHolder};
 /// At most this many people get demo completions (keeps `vakt demo --people 50000` quick).
 pub const MAX_DEMO_PEOPLE: usize = 2000;
 
-fn course(code: &str, title: &str, description: &str, kind: CourseKind, provider: &str, months: u32, mandatory: bool, within: Option<u32>) -> NewCourse {
+#[allow(clippy::too_many_arguments)]
+fn course(
+    code: &str,
+    title: &str,
+    description: &str,
+    kind: CourseKind,
+    provider: &str,
+    months: u32,
+    mandatory: bool,
+    within: Option<u32>,
+) -> NewCourse {
     NewCourse {
         code: code.into(),
         title: title.into(),
@@ -166,7 +176,10 @@ pub async fn seed(db: &Db, tenant: TenantId) -> anyhow::Result<()> {
         .await?;
     tx.set_prerequisites(
         &PrerequisiteHolder::Role("leader".into()),
-        &[RequiredItem::Course(leader_course.id), RequiredItem::Course(basic.id)],
+        &[
+            RequiredItem::Course(leader_course.id),
+            RequiredItem::Course(basic.id),
+        ],
     )
     .await?;
     tx.commit().await?;

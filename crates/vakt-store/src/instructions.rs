@@ -353,7 +353,8 @@ pub(crate) async fn published_versions(
     conn: &mut Conn<'_>,
     tenant: TenantId,
 ) -> Result<Vec<(InstructionId, PublishedVersion)>> {
-    let rows: Vec<(Uuid, Uuid, i64, i64, Option<Ts>, Option<Ts>)> = on!(conn, c => sqlx::query_as(
+    type Row = (Uuid, Uuid, i64, i64, Option<Ts>, Option<Ts>);
+    let rows: Vec<Row> = on!(conn, c => sqlx::query_as(
         "SELECT instruction_id, id, major, minor, effective_from, retired_at FROM instruction_versions \
          WHERE tenant_id = $1 AND state IN ('published', 'retired') AND effective_from IS NOT NULL",
     )

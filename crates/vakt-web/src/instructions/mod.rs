@@ -601,18 +601,17 @@ async fn fields_from_form(
     let units = st.db().units(user.tenant_id()).await?;
     let groups = st.db().groups(user.tenant_id()).await?;
     for r in &audience.rules {
-        match r {
+        let unknown = match r {
             AudienceRule::Units { units: us, .. } => {
-                if us.iter().any(|u| !units.iter().any(|x| x.id == *u)) {
-                    return Err(AppError::invalid("instr-err-audience"));
-                }
+                us.iter().any(|u| !units.iter().any(|x| x.id == *u))
             }
             AudienceRule::Groups { groups: gs } => {
-                if gs.iter().any(|g| !groups.iter().any(|x| x.id == *g)) {
-                    return Err(AppError::invalid("instr-err-audience"));
-                }
+                gs.iter().any(|g| !groups.iter().any(|x| x.id == *g))
             }
-            _ => {}
+            _ => false,
+        };
+        if unknown {
+            return Err(AppError::invalid("instr-err-audience"));
         }
     }
     Ok(InstructionFields {

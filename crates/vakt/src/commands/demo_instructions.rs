@@ -86,6 +86,7 @@ const ONCALL: Written = Written {
 };
 
 /// Walks a version through review, approval and publication (from `from`).
+#[allow(clippy::too_many_arguments)]
 async fn publish(
     db: &Db,
     ctx: &AuditCtx,

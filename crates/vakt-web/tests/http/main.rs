@@ -7,13 +7,13 @@ mod harness;
 
 mod browser;
 mod csrf;
+mod directory_paging;
 mod headers;
 mod hostile;
 mod i18n;
+mod local_time;
 mod sessions;
 mod signin;
-mod directory_paging;
-mod local_time;
 mod tokens;
 
 // Directory, audit, settings and API (the `cli` work).

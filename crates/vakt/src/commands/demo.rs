@@ -125,6 +125,7 @@ pub async fn seed(db: &Db, people: u32, totp_on: bool) -> anyhow::Result<DemoCre
     };
     tx.apply_import(&plan, ImportMode::AllOrNothing).await?;
     tx.commit().await?;
+    db.refresh_statistics().await?;
 
     // Leaders, now that the people exist.
     let mut tx = db.write(&ctx).await?;

@@ -59,6 +59,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
         Action::ViewUnitOverview,
     ),
     ("/training", "nav-training", Action::ViewOwnPage),
+    (
         "/deviations/dashboard",
         "nav-deviations",
         Action::ViewDeviations,

@@ -226,11 +226,12 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// The tenant's calendar (its IANA zone; Oslo if the stored zone is unknown).
+/// The tenant's calendar: its country preset's IANA zone (Oslo if unknown).
 pub(crate) fn calendar(tenant: &Tenant) -> TenantCalendar {
-    TenantCalendar::new(&tenant.time_zone).unwrap_or_else(|_| {
-        TenantCalendar::new("Europe/Oslo").unwrap_or_else(|_| unreachable_calendar())
-    })
+    TenantCalendar::new(&vakt_core::settings::Settings::preset(tenant.country).time_zone)
+        .unwrap_or_else(|_| {
+            TenantCalendar::new("Europe/Oslo").unwrap_or_else(|_| unreachable_calendar())
+        })
 }
 
 #[allow(clippy::panic)]

@@ -46,7 +46,7 @@ impl PartialOrd for Recipient {
 }
 
 fn tenant_lang(tenant: &Tenant) -> Lang {
-    Lang::from(tenant.default_language)
+    Lang::from(vakt_core::settings::Settings::preset(tenant.country).default_language)
 }
 
 async fn person_recipient(

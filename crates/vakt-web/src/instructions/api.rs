@@ -565,7 +565,11 @@ async fn mine(
             user.tenant_id(),
             person,
             st.now(),
-            &calendar(&user.tenant.time_zone),
+            &calendar(
+                &crate::settings::tenant_settings(&st, user.tenant_id())
+                    .await?
+                    .time_zone,
+            ),
         )
         .await?;
     Ok(Json(
@@ -594,7 +598,11 @@ async fn report(user: ApiUser, State(st): State<AppState>) -> Result<Json<Overvi
         .instruction_overview(
             user.tenant_id(),
             st.now(),
-            &calendar(&user.tenant.time_zone),
+            &calendar(
+                &crate::settings::tenant_settings(&st, user.tenant_id())
+                    .await?
+                    .time_zone,
+            ),
         )
         .await?;
     Ok(Json(OverviewDto {
@@ -640,7 +648,11 @@ async fn unit_report(
         Action::ViewUnitOverview,
         &Resource::in_unit(tenant, unit_path(&units, Some(uid))),
     )?;
-    let cal = calendar(&user.tenant.time_zone);
+    let cal = calendar(
+        &crate::settings::tenant_settings(&st, user.tenant_id())
+            .await?
+            .time_zone,
+    );
     let now = st.now();
     let o = st.db().instruction_overview(tenant, now, &cal).await?;
     let instructions = o

@@ -16,8 +16,8 @@ use vakt_store::NewGroup;
 use super::parse_id;
 use crate::{
     AppError, AppState,
-    directory::fmt_time,
     extract::{ClientIp, CurrentUser, VForm, VPath},
+    instructions::fmt_time,
     page::{Page, render},
 };
 

@@ -34,7 +34,7 @@ use vakt_store::{CATEGORIES, DraftEdit, Instruction, InstructionFields, Instruct
 
 use crate::{
     AppError, AppState,
-    directory::{fmt_time, parse_date},
+    directory::parse_date,
     extract::{ClientIp, CurrentUser, VForm, VPath, VQuery},
     i18n::{Lang, t},
     page::{Page, render},
@@ -180,6 +180,19 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
 // Helpers
 
 /// The tenant's calendar (time zone) for deadlines; UTC if the stored zone is unknown.
+/// A moment as `YYYY-MM-DD HH:MM UTC` (instruction pages still show UTC; see the closing note).
+pub fn fmt_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 pub fn calendar(tz: &str) -> TenantCalendar {
     TenantCalendar::new(tz)
         .or_else(|_| TenantCalendar::new("UTC"))
@@ -990,7 +1003,7 @@ async fn detail_page(
     let applies = match user.person.as_ref() {
         Some(p) => st
             .db()
-            .instructions_for_person(tenant, p.id, now, &calendar(&user.tenant.time_zone))
+            .instructions_for_person(tenant, p.id, now, &calendar(&user.settings.time_zone))
             .await?
             .iter()
             .any(|x| x.instruction.id == inst.id),
@@ -1341,7 +1354,7 @@ async fn step_submit(
     let (_, versions) = load(&st, &user, &id).await?;
     let v = find_version(&versions, &vid)?.clone();
     let r = async {
-        let step = parse_step(&f, st.now(), &calendar(&user.tenant.time_zone))?;
+        let step = parse_step(&f, st.now(), &calendar(&user.settings.time_zone))?;
         let person = author_of(&user)?;
         let mut tx = st.db().write(&user.audit_ctx(ip.clone())).await?;
         tx.version_step(
@@ -1633,7 +1646,7 @@ async fn applicable(
             user.tenant_id(),
             person,
             now,
-            &calendar(&user.tenant.time_zone),
+            &calendar(&user.settings.time_zone),
         )
         .await?;
     let item = mine
@@ -2010,7 +2023,7 @@ pub async fn my_section(st: &AppState, user: &CurrentUser) -> Result<MySection, 
     };
     let tenant = user.tenant_id();
     let now = st.now();
-    let cal = calendar(&user.tenant.time_zone);
+    let cal = calendar(&user.settings.time_zone);
     let items = st
         .db()
         .instructions_for_person(tenant, person.id, now, &cal)

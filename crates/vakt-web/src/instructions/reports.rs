@@ -23,9 +23,10 @@ use vakt_store::{Completion, Overview, PersonStandings};
 use super::{calendar, parse_id};
 use crate::{
     AppError, AppState,
-    directory::{fmt_time, unit_path},
+    directory::unit_path,
     extract::{ClientIp, CurrentUser, VPath, VQuery},
     i18n::{Lang, t},
+    instructions::fmt_time,
     page::{Page, render},
 };
 
@@ -167,7 +168,7 @@ async fn overview(st: &AppState, user: &CurrentUser) -> Result<std::sync::Arc<Ov
         .instruction_overview(
             user.tenant_id(),
             st.now(),
-            &calendar(&user.tenant.time_zone),
+            &calendar(&user.settings.time_zone),
         )
         .await?)
 }
@@ -293,7 +294,7 @@ async fn unit_page(
     let (unit, units) = report_unit(&st, &user, &id).await?;
     let tenant = user.tenant_id();
     let now = st.now();
-    let cal = calendar(&user.tenant.time_zone);
+    let cal = calendar(&user.settings.time_zone);
     let people = st
         .db()
         .unit_standings(tenant, &[unit.id], true, PEOPLE_ON_PAGE + 1, now, &cal)
@@ -432,7 +433,7 @@ async fn export_rows(
             true,
             EXPORT_LIMIT,
             st.now(),
-            &calendar(&user.tenant.time_zone),
+            &calendar(&user.settings.time_zone),
         )
         .await?;
     let insts = st.db().instructions(tenant).await?;

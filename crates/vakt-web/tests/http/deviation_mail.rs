@@ -144,7 +144,10 @@ async fn escalations_at_the_configured_points(engine: Engine) {
         .find(|o| o.obligation.regime == "gdpr_authority")
         .unwrap()
         .obligation;
-    let cal = vakt_core::deadline::TenantCalendar::new(&t.time_zone).unwrap();
+    let cal = vakt_core::deadline::TenantCalendar::new(
+        &vakt_core::settings::Settings::preset(t.country).time_zone,
+    )
+    .unwrap();
     o.record_submission(
         regimes.get("gdpr_authority").unwrap(),
         Submission {

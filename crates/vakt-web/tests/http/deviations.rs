@@ -384,7 +384,10 @@ async fn a_notification_after_72_hours_needs_the_reasons_for_the_delay() {
     let dpo = w.user("dpo");
     let path = format!("/deviations/{}", w.case.id);
     // The recorded moment of awareness was 80 hours ago (tenant-local input).
-    let cal = vakt_core::deadline::TenantCalendar::new(&w.alfa.time_zone).unwrap();
+    let cal = vakt_core::deadline::TenantCalendar::new(
+        &vakt_core::settings::Settings::preset(w.alfa.country).time_zone,
+    )
+    .unwrap();
     let aware = cal.local(w.db.now() - Duration::hours(80)).unwrap();
     let aware_input = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}",

@@ -451,7 +451,13 @@ pub async fn calendar_for(
     tenant: TenantId,
 ) -> anyhow::Result<vakt_core::deadline::TenantCalendar> {
     let t = db.tenant(tenant).await?.context("no tenant")?;
-    vakt_core::deadline::TenantCalendar::new(&t.time_zone)
+    let stored = db.tenant_settings(tenant).await?;
+    let tz = stored
+        .get("time_zone")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| vakt_core::settings::Settings::preset(t.country).time_zone);
+    vakt_core::deadline::TenantCalendar::new(&tz)
         .or_else(|_| vakt_core::deadline::TenantCalendar::new("UTC"))
         .map_err(|e| anyhow::anyhow!("time zone: {e}"))
 }

@@ -274,7 +274,7 @@ fn checklist(kind: &Kind, i: usize) -> Vec<(&'static str, Answer)> {
         (
             "intrusion",
             Answer::Choice(
-                if attack && i % 3 == 0 {
+                if attack && i.is_multiple_of(3) {
                     "attempt"
                 } else {
                     "none"
@@ -323,7 +323,7 @@ fn checklist(kind: &Kind, i: usize) -> Vec<(&'static str, Answer)> {
 }
 
 /// Seeds the deviation demo into `tenant` (after its people, units and accounts exist).
-/// `handler` is the security coordinator's person; `handler_account` the label of that account.
+/// `handler` is the security coordinator's person, `handler_label` the user name shown for it.
 pub async fn seed(
     db: &Db,
     tenant: TenantId,
@@ -371,7 +371,7 @@ pub async fn seed(
     for i in 0..DEMO_CASES {
         let kind = &KINDS[i % KINDS.len()];
         let (title, description) = kind.texts[(i / KINDS.len()) % 3];
-        let days_ago = (364 * (DEMO_CASES - i) / DEMO_CASES) as i64;
+        let days_ago = (364 * (DEMO_CASES - i - 1) / DEMO_CASES) as i64;
         let t0 = now - Duration::days(days_ago) + Duration::hours(((i * 5) % 9) as i64)
             - Duration::hours(12);
         let t0 = t0.min(now - Duration::hours(2));
@@ -407,7 +407,7 @@ pub async fn seed(
         let id = case.id;
 
         // The newest reports wait for triage.
-        if days_ago < 3 && i % 2 == 1 {
+        if days_ago < 8 && i % 2 == 1 {
             continue;
         }
         transition(
@@ -453,7 +453,7 @@ pub async fn seed(
             tx.flag_dev_case(id, None, Some(true), &start).await?;
         }
         tx.commit().await?;
-        if days_ago < 3 {
+        if days_ago < 8 {
             continue;
         }
         if sp == Special::Dismissed {

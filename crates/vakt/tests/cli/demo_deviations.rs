@@ -62,7 +62,12 @@ fn the_demo_has_a_year_of_cases_of_every_kind_and_its_audit_chain_verifies() {
         assert!(old > 50, "{old}");
         // The breach register: breaches reported to Datatilsynet, one late with reasons, one
         // decided not notifiable with reasoning; one NIS2 incident reported in three phases.
-        assert!(count(&env, "SELECT COUNT(*) FROM dev_cases WHERE is_breach = TRUE") >= 5);
+        assert!(
+            count(
+                &env,
+                "SELECT COUNT(*) FROM dev_cases WHERE is_breach = TRUE"
+            ) >= 5
+        );
         assert!(
             count(
                 &env,

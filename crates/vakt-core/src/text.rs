@@ -37,7 +37,14 @@ mod tests {
 
     #[test]
     fn ordinary_and_unusual_printable_text_is_accepted() {
-        for s in ["", "Åse Ødegård", "<script>'; --", "\u{202e}rtl", "\u{FFFD}", "emoji 🙂"] {
+        for s in [
+            "",
+            "Åse Ødegård",
+            "<script>'; --",
+            "\u{202e}rtl",
+            "\u{FFFD}",
+            "emoji 🙂",
+        ] {
             assert!(is_acceptable(s), "{s:?}");
         }
     }

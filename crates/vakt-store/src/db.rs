@@ -158,6 +158,23 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics of the people table after a bulk load (an import, the demo):
+    /// without them PostgreSQL plans the people search for an empty table until autovacuum catches
+    /// up (measured: 120 ms instead of 10 ms per search on 50,000 people). PostgreSQL:
+    /// `VACUUM (ANALYZE) people` (also sets the visibility map for index-only scans); SQLite:
+    /// `PRAGMA optimize`. Not a domain change, so not audited.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+            Pool::Pg(p) => {
+                sqlx::raw_sql("VACUUM (ANALYZE) people").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn engine(&self) -> Engine {
         match self.pool {
             Pool::Sqlite(_) => Engine::Sqlite,

@@ -172,9 +172,7 @@ async fn record_failure(
 ) -> Result<Option<time::OffsetDateTime>, AppError> {
     let policy = settings.password.lockout;
     let mut tx = st.db().write(ctx).await?;
-    let after = tx
-        .record_signin_failure(account.id, &policy)
-        .await?;
+    let after = tx.record_signin_failure(account.id, &policy).await?;
     tx.commit().await?;
     let state = LockoutState {
         failed_attempts: u32::try_from(after.failed_attempts).unwrap_or(0),
@@ -386,13 +384,19 @@ pub async fn login_submit(
         ))
         .await?;
         tx.commit().await?;
-        return fail(StatusCode::FORBIDDEN, locked_message(lang, until, &settings));
+        return fail(
+            StatusCode::FORBIDDEN,
+            locked_message(lang, until, &settings),
+        );
     }
     let (pw, phc) = (form.password.clone(), account.password_hash.clone());
     let ok = blocking(move || auth::verify_password(&pw, &phc).unwrap_or(false)).await?;
     if !ok {
         return match record_failure(&st, &ctx, &account, &settings).await? {
-            Some(until) => fail(StatusCode::FORBIDDEN, locked_message(lang, until, &settings)),
+            Some(until) => fail(
+                StatusCode::FORBIDDEN,
+                locked_message(lang, until, &settings),
+            ),
             None => fail(StatusCode::UNAUTHORIZED, t(lang, "login-failed", &[])),
         };
     }
@@ -594,11 +598,17 @@ pub async fn totp_submit(
         locked_until: account.locked_until,
     };
     if let LockoutDecision::Locked { until } = auth::check_lockout(&lock_state, st.now(), &policy) {
-        return show_error(StatusCode::FORBIDDEN, locked_message(lang, until, &settings));
+        return show_error(
+            StatusCode::FORBIDDEN,
+            locked_message(lang, until, &settings),
+        );
     }
     if !check_second_factor(&st, &ctx, &account, &form.code).await? {
         return match record_failure(&st, &ctx, &account, &settings).await? {
-            Some(until) => show_error(StatusCode::FORBIDDEN, locked_message(lang, until, &settings)),
+            Some(until) => show_error(
+                StatusCode::FORBIDDEN,
+                locked_message(lang, until, &settings),
+            ),
             None => show_error(StatusCode::UNAUTHORIZED, t(lang, "totp-failed", &[])),
         };
     }

@@ -456,9 +456,7 @@ fn check_json(v: &serde_json::Value, path: &str) -> Result<(), AppError> {
         serde_json::Value::String(s) if !vakt_core::text::is_acceptable(s) => {
             Err(control_error(path))
         }
-        serde_json::Value::Array(items) => items
-            .iter()
-            .try_for_each(|item| check_json(item, path)),
+        serde_json::Value::Array(items) => items.iter().try_for_each(|item| check_json(item, path)),
         serde_json::Value::Object(map) => map.iter().try_for_each(|(k, item)| {
             if vakt_core::text::is_acceptable(k) {
                 check_json(item, k)

@@ -96,10 +96,13 @@ impl LocalTime {
 
     /// The first moment (local midnight, as UTC) of the local calendar date `d`.
     pub fn start_of_day(&self, d: Date) -> OffsetDateTime {
-        let local = jiff::civil::Date::new(d.year() as i16, u8::from(d.month()) as i8, d.day() as i8)
-            .ok()
-            .and_then(|jd| jd.to_zoned(self.tz.clone()).ok())
-            .and_then(|z| OffsetDateTime::from_unix_timestamp_nanos(z.timestamp().as_nanosecond()).ok());
+        let local =
+            jiff::civil::Date::new(d.year() as i16, u8::from(d.month()) as i8, d.day() as i8)
+                .ok()
+                .and_then(|jd| jd.to_zoned(self.tz.clone()).ok())
+                .and_then(|z| {
+                    OffsetDateTime::from_unix_timestamp_nanos(z.timestamp().as_nanosecond()).ok()
+                });
         local.unwrap_or_else(|| d.midnight().assume_utc())
     }
 }
@@ -113,28 +116,46 @@ mod tests {
     fn daylight_saving_time_is_applied_in_each_nordic_zone() {
         for tz in ["Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen"] {
             let lt = LocalTime::new(tz);
-            assert_eq!(lt.minute(datetime!(2026-01-15 12:00 UTC)), "2026-01-15 13:00 CET");
-            assert_eq!(lt.minute(datetime!(2026-06-15 12:00 UTC)), "2026-06-15 14:00 CEST");
+            assert_eq!(
+                lt.minute(datetime!(2026-01-15 12:00 UTC)),
+                "2026-01-15 13:00 CET"
+            );
+            assert_eq!(
+                lt.minute(datetime!(2026-06-15 12:00 UTC)),
+                "2026-06-15 14:00 CEST"
+            );
         }
     }
 
     #[test]
     fn the_local_date_can_differ_from_the_utc_date() {
         let lt = LocalTime::new("Europe/Oslo");
-        assert_eq!(lt.minute_plain(datetime!(2026-12-31 23:30 UTC)), "2027-01-01 00:30");
+        assert_eq!(
+            lt.minute_plain(datetime!(2026-12-31 23:30 UTC)),
+            "2027-01-01 00:30"
+        );
     }
 
     #[test]
     fn the_local_day_starts_at_local_midnight_across_the_change_to_summer_time() {
         let lt = LocalTime::new("Europe/Oslo");
-        assert_eq!(lt.start_of_day(date!(2026-03-29)), datetime!(2026-03-28 23:00 UTC));
-        assert_eq!(lt.start_of_day(date!(2026-03-30)), datetime!(2026-03-29 22:00 UTC));
+        assert_eq!(
+            lt.start_of_day(date!(2026 - 03 - 29)),
+            datetime!(2026-03-28 23:00 UTC)
+        );
+        assert_eq!(
+            lt.start_of_day(date!(2026 - 03 - 30)),
+            datetime!(2026-03-29 22:00 UTC)
+        );
     }
 
     #[test]
     fn an_unknown_zone_falls_back_to_utc() {
         let lt = LocalTime::new("Mars/Olympus_Mons");
         assert_eq!(lt.zone_name(), "UTC");
-        assert_eq!(lt.rfc3339(datetime!(2026-03-02 09:00 UTC)), "2026-03-02T09:00:00+00:00");
+        assert_eq!(
+            lt.rfc3339(datetime!(2026-03-02 09:00 UTC)),
+            "2026-03-02T09:00:00+00:00"
+        );
     }
 }

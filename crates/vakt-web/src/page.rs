@@ -20,9 +20,9 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::{
     assets,
-    local_time::LocalTime,
     error::AppError,
     i18n::{self, Arg, Lang},
+    local_time::LocalTime,
 };
 
 /// One entry of the main navigation.

@@ -79,7 +79,10 @@ fn unit_names_are_in_the_tenant_language() {
     assert!(dk.units.iter().any(|u| u.name.contains("Skole")));
     assert!(dk.units.iter().any(|u| u.name.contains("Hjemmeplejen")));
     assert_eq!(no.tenant.country, crate::Country::No);
-    assert_eq!(se.tenant.country.default_language(), crate::directory::Language::Sv);
+    assert_eq!(
+        se.tenant.country.default_language(),
+        crate::directory::Language::Sv
+    );
     assert!(dk.domain.ends_with(".dk"));
 }
 

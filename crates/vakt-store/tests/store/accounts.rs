@@ -1,6 +1,6 @@
 use time::Duration;
-use vakt_core::auth::LockoutPolicy;
 use vakt_core::Role;
+use vakt_core::auth::LockoutPolicy;
 use vakt_core::directory::Tenant;
 use vakt_store::{
     Account, AuditFilter, NewAccount, NewSession, SessionLimits, StoreError, token_hash,

@@ -83,7 +83,10 @@ async fn language_and_time_zone_given_at_creation_are_settings() {
         assert_eq!(s.default_language, Language::En);
         assert_eq!(s.time_zone, "Europe/Oslo");
         // The rest comes from the country preset.
-        assert_eq!(s.languages, Settings::preset(vakt_core::Country::Se).languages);
+        assert_eq!(
+            s.languages,
+            Settings::preset(vakt_core::Country::Se).languages
+        );
         // A time zone the settings would refuse is refused here too.
         let bad = env
             .db
@@ -98,7 +101,10 @@ async fn language_and_time_zone_given_at_creation_are_settings() {
                 },
             )
             .await;
-        assert_eq!(bad.map_err(|e| e.code()).err(), Some("tenant.settings_invalid"));
+        assert_eq!(
+            bad.map_err(|e| e.code()).err(),
+            Some("tenant.settings_invalid")
+        );
     })
     .await;
 }
@@ -611,7 +617,9 @@ async fn keyset_paging_walks_the_same_order_as_offsets_both_ways() {
             .await
             .unwrap();
         }
-        tx.create_person(person("Z1", "Zed", "Nomatch")).await.unwrap();
+        tx.create_person(person("Z1", "Zed", "Nomatch"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let q = |after, before, offset| PeopleQuery {
             text: Some("berg".into()),
@@ -624,7 +632,10 @@ async fn keyset_paging_walks_the_same_order_as_offsets_both_ways() {
         let mut by_offset = Vec::new();
         let mut offset = 0;
         loop {
-            let p = db.search_people(t.id, &q(None, None, offset)).await.unwrap();
+            let p = db
+                .search_people(t.id, &q(None, None, offset))
+                .await
+                .unwrap();
             by_offset.extend(p.items.iter().map(|x| x.id));
             offset += 10;
             if !p.has_more {
@@ -651,17 +662,26 @@ async fn keyset_paging_walks_the_same_order_as_offsets_both_ways() {
             .search_people(t.id, &q(None, Some(pages[2][0]), 0))
             .await
             .unwrap();
-        assert_eq!(back.items.iter().map(|x| x.id).collect::<Vec<_>>(), pages[1]);
+        assert_eq!(
+            back.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+            pages[1]
+        );
         assert!(back.has_more);
         let first = db
             .search_people(t.id, &q(None, Some(pages[1][0]), 0))
             .await
             .unwrap();
-        assert_eq!(first.items.iter().map(|x| x.id).collect::<Vec<_>>(), pages[0]);
+        assert_eq!(
+            first.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+            pages[0]
+        );
         assert!(!first.has_more);
         // A cursor from another tenant (or no person at all) is refused, not silently empty.
         let mut tx = db.write(&ctx(&other)).await.unwrap();
-        let stranger = tx.create_person(person("S1", "Kari", "Berg")).await.unwrap();
+        let stranger = tx
+            .create_person(person("S1", "Kari", "Berg"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let r = db.search_people(t.id, &q(Some(stranger.id), None, 0)).await;
         assert_eq!(r.map_err(|e| e.code()).err(), Some("people.cursor_unknown"));
@@ -681,7 +701,10 @@ async fn postgres_migrates_and_searches_without_the_right_to_create_the_trigram_
     };
     let admin = sqlx::PgPool::connect(&base).await.unwrap();
     let suffix = uuid::Uuid::now_v7().simple().to_string();
-    let (db_name, role) = (format!("vakt_trgm_{suffix}"), format!("vakt_norights_{suffix}"));
+    let (db_name, role) = (
+        format!("vakt_trgm_{suffix}"),
+        format!("vakt_norights_{suffix}"),
+    );
     for sql in [
         format!("CREATE ROLE {role} LOGIN"),
         format!("CREATE DATABASE {db_name}"),
@@ -709,8 +732,12 @@ async fn postgres_migrates_and_searches_without_the_right_to_create_the_trigram_
         assert_eq!(ext, 0, "the role could not create the extension");
         let t = tenant(&db, "oslo").await;
         let mut tx = db.write(&ctx(&t)).await.unwrap();
-        tx.create_person(person("1", "Kari", "Lindberg")).await.unwrap();
-        tx.create_person(person("2", "Ola", "Hansen")).await.unwrap();
+        tx.create_person(person("1", "Kari", "Lindberg"))
+            .await
+            .unwrap();
+        tx.create_person(person("2", "Ola", "Hansen"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let found = db
             .search_people(
@@ -741,7 +768,9 @@ async fn postgres_migrates_and_searches_without_the_right_to_create_the_trigram_
     let _ = sqlx::query(&format!("DROP DATABASE {db_name} WITH (FORCE)"))
         .execute(&admin)
         .await;
-    let _ = sqlx::query(&format!("DROP ROLE {role}")).execute(&admin).await;
+    let _ = sqlx::query(&format!("DROP ROLE {role}"))
+        .execute(&admin)
+        .await;
     admin.close().await;
     assert!(ok, "migration and search without the extension");
     assert_eq!(idx, 1);

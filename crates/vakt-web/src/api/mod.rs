@@ -359,6 +359,7 @@ async fn import_people(
         .await
         .map_err(store_error)?;
     tx.commit().await.map_err(store_error)?;
+    crate::directory::import::after_bulk_import(&st, outcome.created + outcome.updated).await;
     Ok(Json(ImportResult {
         created: outcome.created,
         updated: outcome.updated,

@@ -442,7 +442,9 @@ mod tests {
             from: "2024-13-40".into(),
             ..AuditParams::default()
         };
-        let errs = p.parse(Lang::En, &LocalTime::default()).expect_err("rejected");
+        let errs = p
+            .parse(Lang::En, &LocalTime::default())
+            .expect_err("rejected");
         assert_eq!(errs.len(), 1);
         assert!(errs[0].contains("From date"), "{errs:?}");
     }

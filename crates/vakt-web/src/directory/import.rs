@@ -58,3 +58,15 @@ pub fn problems(lang: Lang, errors: &[ImportError]) -> Vec<ImportProblem> {
         })
         .collect()
 }
+
+/// After an import that wrote at least 1,000 people, refresh the database's statistics so that the
+/// people search is planned for the table as it now is (see `Db::refresh_statistics`). A failure
+/// there does not undo the import; it is logged.
+pub async fn after_bulk_import(st: &crate::AppState, written: u64) {
+    if written < 1000 {
+        return;
+    }
+    if let Err(e) = st.db().refresh_statistics().await {
+        tracing::warn!("refreshing statistics after an import: {e}");
+    }
+}

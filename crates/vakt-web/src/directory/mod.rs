@@ -404,7 +404,13 @@ pub struct Results {
     pub next_href: Option<String>,
 }
 
-fn people_href(base: &str, q: &str, unit: &str, page: u64, cursor: Option<(&str, PersonId)>) -> String {
+fn people_href(
+    base: &str,
+    q: &str,
+    unit: &str,
+    page: u64,
+    cursor: Option<(&str, PersonId)>,
+) -> String {
     let mut href = format!("{base}?page={page}");
     if !q.is_empty() {
         href.push_str("&q=");
@@ -480,12 +486,24 @@ async fn search(
     let prev_href = match (has_prev, first) {
         // The first page is cheap by offset and has a stable address.
         (true, _) if page == 2 => Some(people_href(base, q, unit_param, 1, None)),
-        (true, Some(id)) => Some(people_href(base, q, unit_param, page - 1, Some(("before", id)))),
+        (true, Some(id)) => Some(people_href(
+            base,
+            q,
+            unit_param,
+            page - 1,
+            Some(("before", id)),
+        )),
         (true, None) => Some(people_href(base, q, unit_param, page - 1, None)),
         (false, _) => None,
     };
     let next_href = match (has_next, last) {
-        (true, Some(id)) => Some(people_href(base, q, unit_param, page + 1, Some(("after", id)))),
+        (true, Some(id)) => Some(people_href(
+            base,
+            q,
+            unit_param,
+            page + 1,
+            Some(("after", id)),
+        )),
         _ => None,
     };
     Ok(Results {

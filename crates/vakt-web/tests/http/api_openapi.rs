@@ -103,7 +103,13 @@ async fn real_responses_match_their_documented_schemas() {
             &body,
             &url,
         ));
-        seen.extend(body["items"].as_array().expect("items").iter().map(|p| p["id"].clone()));
+        seen.extend(
+            body["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|p| p["id"].clone()),
+        );
         match body["next_after"].as_str() {
             Some(id) => {
                 assert_eq!(body["has_more"], true);
@@ -123,9 +129,13 @@ async fn real_responses_match_their_documented_schemas() {
         .json()
         .await
         .expect("json");
-    assert_eq!(Value::Array(seen), all["items"].as_array().map(|items| {
-        Value::Array(items.iter().map(|p| p["id"].clone()).collect())
-    }).unwrap_or_default());
+    assert_eq!(
+        Value::Array(seen),
+        all["items"]
+            .as_array()
+            .map(|items| { Value::Array(items.iter().map(|p| p["id"].clone()).collect()) })
+            .unwrap_or_default()
+    );
     let resp = admin
         .client
         .get(w.url(&format!("/api/v1/people?after={}", uuid::Uuid::now_v7())))

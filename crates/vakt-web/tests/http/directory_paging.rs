@@ -64,7 +64,10 @@ engine_test!(the_people_list_pages_by_keyset_both_ways, |app| {
     assert!(p3.contains("120"), "{p3}");
     // Back from page 3 by cursor gives page 2 again; back from there is page 1 (by its plain address).
     let prev = href(&p3, "prev").expect("a previous link");
-    assert!(prev.contains("before=") && prev.contains("page=2"), "{prev}");
+    assert!(
+        prev.contains("before=") && prev.contains("page=2"),
+        "{prev}"
+    );
     let (_, back2) = app.get(&c, &prev).await;
     assert_eq!(people_links(&back2), people_links(&p2));
     let prev = href(&back2, "prev").expect("a previous link");

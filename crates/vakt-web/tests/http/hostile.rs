@@ -198,7 +198,14 @@ engine_test!(account_forms_survive_hostile_values, |app| {
                 &[("code", v), ("secret", v)],
             )
             .await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{v}");
+        // A value with NUL is refused by the extractors' control-character check (422) before the
+        // TOTP handler's own 400.
+        let expected = if v.contains('\u{0}') {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(r.status(), expected, "{v}");
     }
     // A malformed token id in the path is a 404, not a 500.
     let r = c
@@ -321,7 +328,9 @@ engine_test!(
             .post_form(&c, "/account", "/account/tokens", &[("name", "api")])
             .await;
         let page = r.text().await.unwrap();
-        let i = page.find("id=\"new-token\">").expect("the new token is shown once")
+        let i = page
+            .find("id=\"new-token\">")
+            .expect("the new token is shown once")
             + "id=\"new-token\">".len();
         let token: String = page[i..].chars().take_while(|ch| *ch != '<').collect();
         let person = app
@@ -410,12 +419,7 @@ engine_test!(
                 .len(),
             tokens_before
         );
-        let p = app
-            .db
-            .person(app.tenant.id, person)
-            .await
-            .unwrap()
-            .unwrap();
+        let p = app.db.person(app.tenant.id, person).await.unwrap().unwrap();
         assert_eq!(p.given_name, "Kari");
         // Tab, line feed and carriage return are ordinary text.
         let (status, _) = app.get(&c, "/directory/people?q=a%09b%0Ac%0D").await;

@@ -41,7 +41,10 @@ engine_test!(pages_show_times_in_the_tenant_time_zone, |app| {
     let (status, csv) = app.get(&c, "/audit/export.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("seq,time_utc,time_local,"), "{csv}");
-    assert!(csv.contains("2026-03-02T09:00:00Z,2026-03-02T10:00:00+01:00"), "{csv}");
+    assert!(
+        csv.contains("2026-03-02T09:00:00Z,2026-03-02T10:00:00+01:00"),
+        "{csv}"
+    );
 
     // A date search means days in the tenant's zone: 3 March in Oslo starts at 23:00 UTC on 2 March.
     app.advance(Duration::hours(14)); // 23:00 UTC = 00:00 on 3 March in Oslo

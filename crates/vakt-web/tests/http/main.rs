@@ -9,13 +9,13 @@ mod browser;
 mod csrf;
 mod deviation_mail;
 mod deviations;
+mod directory_paging;
 mod headers;
 mod hostile;
 mod i18n;
+mod local_time;
 mod sessions;
 mod signin;
-mod directory_paging;
-mod local_time;
 mod tokens;
 
 // Directory, audit, settings and API (the `cli` work).

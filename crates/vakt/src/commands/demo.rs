@@ -141,6 +141,7 @@ pub async fn seed_with(
     };
     tx.apply_import(&plan, ImportMode::AllOrNothing).await?;
     tx.commit().await?;
+    db.refresh_statistics().await?;
 
     // Leaders, now that the people exist.
     let mut tx = db.write(&ctx).await?;

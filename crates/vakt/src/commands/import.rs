@@ -59,6 +59,7 @@ pub async fn run(config: &Config, cmd: ImportCommand) -> anyhow::Result<i32> {
     };
     let outcome = tx.apply_import(&plan, mode).await?;
     tx.commit().await?;
+    db.refresh_statistics().await?;
     println!(
         "{}",
         vakt_web::t(

@@ -484,7 +484,7 @@ pub async fn seed(
         )
         .await?;
         obligations(db, &handling, &regimes, &cal, id, handler, sp, t0).await?;
-        if days_ago < 12 {
+        if days_ago < 21 {
             continue;
         }
         let mut tx = at(db, t0 + Duration::days(2)).write(&handling).await?;
@@ -527,7 +527,7 @@ pub async fn seed(
             } else {
                 Duration::days(12)
             };
-        if days_ago < 45 || close_at >= now {
+        if days_ago < 60 || close_at >= now {
             // Measures pending: the first is overdue once its date has passed.
             db.set_dev_next_due(tenant, id, Some(due)).await?;
             continue;

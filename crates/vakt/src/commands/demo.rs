@@ -226,6 +226,9 @@ pub async fn seed_with(
         super::demo_instructions::seed(db, &ctx, tenant.id, *c, *d, *l, instr).await?;
     }
     super::demo_training::seed(db, tenant.id).await?;
+    if let Some(c) = account_person.get("coordinator") {
+        super::demo_deviations::seed(db, tenant.id, *c, "coordinator").await?;
+    }
     tracing::info!(
         people = demo.people.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

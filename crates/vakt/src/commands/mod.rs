@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod demo_deviations;
 pub mod demo_instructions;
 pub mod demo_training;
 pub mod import;

@@ -57,4 +57,10 @@ export async function signIn(page: Page, username: string) {
     await page.locator('main form button[type=submit]').first().click();
   }
   await expect(page).toHaveURL(/\/me/);
+  // Every test starts in bokmål (the demo's language): an earlier test may have left the account on another.
+  if ((await page.locator('html').getAttribute('lang')) !== 'nb') {
+    await page.locator('#lang-select').selectOption('nb');
+    await page.locator('form.lang-switch button[type=submit]').click();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'nb');
+  }
 }

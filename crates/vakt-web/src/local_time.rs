@@ -107,6 +107,21 @@ impl LocalTime {
     }
 }
 
+/// The deadline calendar of a time zone (`vakt_core::deadline::TenantCalendar`); an unknown zone falls
+/// back to Europe/Oslo, then UTC. The one place every capability gets its calendar from.
+pub fn calendar(iana: &str) -> vakt_core::deadline::TenantCalendar {
+    use vakt_core::deadline::TenantCalendar;
+    TenantCalendar::new(iana)
+        .or_else(|_| TenantCalendar::new("Europe/Oslo"))
+        .or_else(|_| TenantCalendar::new("UTC"))
+        .unwrap_or_else(|_| unreachable_calendar())
+}
+
+#[allow(clippy::panic)]
+fn unreachable_calendar() -> vakt_core::deadline::TenantCalendar {
+    panic!("the bundled time zone database lacks UTC")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

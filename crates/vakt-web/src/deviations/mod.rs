@@ -228,19 +228,7 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
 
 /// The tenant's calendar: its country preset's IANA zone (Oslo if unknown).
 pub(crate) fn calendar(tenant: &Tenant) -> TenantCalendar {
-    TenantCalendar::new(&vakt_core::settings::Settings::preset(tenant.country).time_zone)
-        .unwrap_or_else(|_| {
-            TenantCalendar::new("Europe/Oslo").unwrap_or_else(|_| unreachable_calendar())
-        })
-}
-
-#[allow(clippy::panic)]
-fn unreachable_calendar() -> TenantCalendar {
-    // The bundled tzdb always has Europe/Oslo and UTC.
-    match TenantCalendar::new("UTC") {
-        Ok(c) => c,
-        Err(_) => panic!("bundled tzdb lacks UTC"),
-    }
+    crate::local_time::calendar(&vakt_core::settings::Settings::preset(tenant.country).time_zone)
 }
 
 /// `YYYY-MM-DD HH:MM` in the tenant's time zone.

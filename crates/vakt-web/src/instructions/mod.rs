@@ -194,15 +194,7 @@ pub fn fmt_time(t: time::OffsetDateTime) -> String {
 }
 
 pub fn calendar(tz: &str) -> TenantCalendar {
-    TenantCalendar::new(tz)
-        .or_else(|_| TenantCalendar::new("UTC"))
-        .unwrap_or_else(|_| unreachable_calendar())
-}
-
-#[allow(clippy::panic)]
-fn unreachable_calendar() -> TenantCalendar {
-    // "UTC" is always in the bundled time zone database.
-    panic!("the bundled time zone database has no UTC")
+    crate::local_time::calendar(tz)
 }
 
 pub(crate) fn parse_id<T: From<Uuid>>(raw: &str) -> Result<T, AppError> {

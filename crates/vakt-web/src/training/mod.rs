@@ -146,14 +146,7 @@ pub fn train_err(e: StoreError) -> AppError {
 
 /// The tenant's calendar (time zone) from its settings.
 pub fn calendar(settings: &vakt_core::settings::Settings) -> TenantCalendar {
-    TenantCalendar::new(&settings.time_zone)
-        .or_else(|_| TenantCalendar::new("Europe/Oslo"))
-        .unwrap_or_else(|_| unreachable_calendar())
-}
-
-#[allow(clippy::expect_used)]
-fn unreachable_calendar() -> TenantCalendar {
-    TenantCalendar::new("UTC").expect("UTC is always known")
+    crate::local_time::calendar(&settings.time_zone)
 }
 
 /// A stable key of a course state (`valid`, `renew_soon`, `expired`, `missing`, `awaiting`).

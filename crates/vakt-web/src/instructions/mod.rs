@@ -180,6 +180,14 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
 // Helpers
 
 /// The tenant's calendar (time zone) for deadlines; UTC if the stored zone is unknown.
+/// A re-shown form with an error answers 422, so the browser and tests see the refusal.
+fn unprocessable_if(mut resp: Response, refused: bool) -> Response {
+    if refused {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
 /// A moment as `YYYY-MM-DD HH:MM UTC` (instruction pages still show UTC; see the closing note).
 pub fn fmt_time(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
@@ -759,12 +767,7 @@ async fn form_page(
         change_comment: f.change_comment.clone(),
         error: error.clone(),
     })?;
-    if error.is_some() {
-        let mut r = resp;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    Ok(resp)
+    Ok(unprocessable_if(resp, error.is_some()))
 }
 
 async fn new_form(user: CurrentUser, State(st): State<AppState>) -> Result<Response, AppError> {
@@ -1196,12 +1199,7 @@ async fn version_response(
         today,
         error: error.clone(),
     })?;
-    if error.is_some() {
-        let mut r = resp;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    Ok(resp)
+    Ok(unprocessable_if(resp, error.is_some()))
 }
 
 async fn version_page(
@@ -1684,12 +1682,7 @@ async fn sign_response(
         signed,
         error: error.clone(),
     })?;
-    if error.is_some() {
-        let mut r = resp;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    Ok(resp)
+    Ok(unprocessable_if(resp, error.is_some()))
 }
 
 async fn sign_form(

@@ -11,6 +11,7 @@ use vakt_core::directory::{AccountId, PersonId, TenantId};
 
 use crate::db::{Conn, Db, WriteTx, on};
 use crate::error::{Result, StoreError, conflict_as, corrupt};
+use crate::sealed::SecretKey;
 use crate::types::{Ts, ts};
 
 /// A sign-in account. `Debug` hides the password hash and the TOTP secret.
@@ -146,7 +147,14 @@ struct AccountRow {
 }
 
 impl AccountRow {
-    fn into_account(self) -> Result<Account> {
+    fn into_account(self, key: &SecretKey) -> Result<Account> {
+        let totp_secret = match self.totp_secret {
+            Some(stored) if crate::sealed::is_sealed(&stored) => {
+                Some(key.open(&totp_aad(self.tenant_id, self.id), &stored)?)
+            }
+            // Legacy clear text (before sealing); `Db::migrate` seals it.
+            other => other,
+        };
         let roles = self
             .roles
             .split(',')
@@ -166,7 +174,7 @@ impl AccountRow {
             locked_until: self.locked_until.map(|t| t.0),
             password_changed_at: self.password_changed_at.map(|t| t.0),
             must_change_password: self.must_change_password,
-            totp_secret: self.totp_secret,
+            totp_secret,
             totp_last_step: self.totp_last_step,
             created_at: self.created_at.0,
         })
@@ -178,18 +186,65 @@ const ACCOUNT_COLS: &str = "id, tenant_id, username, email, person_id, password_
 
 pub(crate) async fn get(
     conn: &mut Conn<'_>,
+    key: &SecretKey,
     tenant: TenantId,
     id: AccountId,
 ) -> Result<Option<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE tenant_id = $1 AND id = $2");
     let row: Option<AccountRow> = on!(conn, c => sqlx::query_as(&sql).bind(tenant.0).bind(id.0).fetch_optional(&mut *c).await?);
-    row.map(AccountRow::into_account).transpose()
+    row.map(|r| r.into_account(key)).transpose()
+}
+
+/// The associated data of a sealed TOTP seed: purpose, tenant and account.
+fn totp_aad(tenant: Uuid, account: Uuid) -> String {
+    format!("totp:{tenant}:{account}")
+}
+
+/// Seals TOTP seeds still stored in clear text (databases from before sealing). Idempotent; run by
+/// [`Db::migrate`]. A storage-format change only: the secrets themselves do not change, so no audit
+/// event is written.
+pub(crate) async fn seal_clear_totp_secrets(db: &Db) -> Result<()> {
+    let mut pc = db.acquire().await?;
+    // A key that does not fit the database is refused at start, before anyone tries to sign in.
+    let probe: Option<(Uuid, Uuid, String)> = on!(&mut pc.conn(), c => sqlx::query_as(
+        "SELECT tenant_id, id, totp_secret FROM accounts WHERE totp_secret LIKE 'v1.%' LIMIT 1",
+    )
+    .fetch_optional(&mut *c)
+    .await?);
+    if let Some((tenant, id, sealed)) = probe
+        && db.key.open(&totp_aad(tenant, id), &sealed).is_err()
+    {
+        return Err(StoreError::Open(
+            "the secret key (secret_key or the key file secret.key) is not the one this database's \
+             two-factor secrets were sealed with: restore the key file from the backup"
+                .into(),
+        ));
+    }
+    let rows: Vec<(Uuid, Uuid, String)> = on!(&mut pc.conn(), c => sqlx::query_as(
+        "SELECT tenant_id, id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1.%'",
+    )
+    .fetch_all(&mut *c)
+    .await?);
+    for (tenant, id, clear) in rows {
+        let sealed = db.key.seal(&totp_aad(tenant, id), &clear)?;
+        on!(&mut pc.conn(), c => sqlx::query(
+            "UPDATE accounts SET totp_secret = $3 WHERE tenant_id = $1 AND id = $2 AND totp_secret = $4",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(&sealed)
+        .bind(&clear)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    }
+    Ok(())
 }
 
 impl Db {
     pub async fn account(&self, tenant: TenantId, id: AccountId) -> Result<Option<Account>> {
         let mut pc = self.acquire().await?;
-        get(&mut pc.conn(), tenant, id).await
+        get(&mut pc.conn(), &self.key, tenant, id).await
     }
 
     /// Looks an account up by username, case-insensitively.
@@ -207,7 +262,7 @@ impl Db {
             .bind(username.trim().to_lowercase())
             .fetch_optional(&mut *c)
             .await?);
-        row.map(AccountRow::into_account).transpose()
+        row.map(|r| r.into_account(&self.key)).transpose()
     }
 
     /// Accounts linked to a person.
@@ -221,7 +276,9 @@ impl Db {
         );
         let mut pc = self.acquire().await?;
         let rows: Vec<AccountRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(person.0).fetch_all(&mut *c).await?);
-        rows.into_iter().map(AccountRow::into_account).collect()
+        rows.into_iter()
+            .map(|r| r.into_account(&self.key))
+            .collect()
     }
 
     /// All accounts of the tenant by username.
@@ -232,7 +289,9 @@ impl Db {
         let mut pc = self.acquire().await?;
         let rows: Vec<AccountRow> =
             on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).fetch_all(&mut *c).await?);
-        rows.into_iter().map(AccountRow::into_account).collect()
+        rows.into_iter()
+            .map(|r| r.into_account(&self.key))
+            .collect()
     }
 
     /// The last `n` password hashes of the account (newest first), for the "not one of the last N"
@@ -284,7 +343,8 @@ fn security(action: &str, account: AccountId) -> EventDraft {
 impl WriteTx {
     async fn load_account(&mut self, id: AccountId) -> Result<Account> {
         let tenant = self.tenant();
-        get(&mut self.conn(), tenant, id)
+        let key = self.key.clone();
+        get(&mut self.conn(), &key, tenant, id)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -551,12 +611,15 @@ impl WriteTx {
     pub async fn set_totp_secret(&mut self, id: AccountId, secret: Option<&str>) -> Result<()> {
         let tenant = self.tenant();
         let acc = self.load_account(id).await?;
+        let sealed = secret
+            .map(|s| self.key.seal(&totp_aad(tenant.0, id.0), s))
+            .transpose()?;
         on!(&mut self.conn(), c => sqlx::query(
             "UPDATE accounts SET totp_secret = $3, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.0)
         .bind(id.0)
-        .bind(secret)
+        .bind(sealed)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);

@@ -41,6 +41,7 @@ pub(crate) enum Pool {
 pub struct Db {
     pub(crate) pool: Pool,
     clock: ClockFn,
+    pub(crate) key: Arc<crate::sealed::SecretKey>,
 }
 
 impl std::fmt::Debug for Db {
@@ -56,6 +57,9 @@ pub struct OpenOptions {
     pub max_connections: Option<u32>,
     /// How long a writer waits for SQLite's write lock; default 10 s.
     pub busy_timeout: StdDuration,
+    /// The key that seals secrets at rest (TOTP seeds). `None` makes a random key for this handle only
+    /// (tests): the server always passes the configured one, or sealed values would not open again.
+    pub secret_key: Option<crate::sealed::SecretKey>,
 }
 
 impl Default for OpenOptions {
@@ -63,6 +67,7 @@ impl Default for OpenOptions {
         OpenOptions {
             max_connections: None,
             busy_timeout: StdDuration::from_secs(10),
+            secret_key: None,
         }
     }
 }
@@ -119,6 +124,10 @@ impl Db {
         Ok(Db {
             pool,
             clock: Arc::new(vakt_core::directory::now_utc_micros),
+            key: Arc::new(
+                opts.secret_key
+                    .unwrap_or_else(crate::sealed::SecretKey::generate),
+            ),
         })
     }
 
@@ -134,6 +143,7 @@ impl Db {
                     .await?;
             }
         }
+        crate::accounts::seal_clear_totp_secrets(self).await?;
         Ok(())
     }
 
@@ -220,6 +230,7 @@ impl Db {
             ctx: ctx.clone(),
             now: self.now(),
             events: Vec::new(),
+            key: self.key.clone(),
         })
     }
 
@@ -293,6 +304,7 @@ pub struct WriteTx {
     pub(crate) ctx: AuditCtx,
     pub(crate) now: OffsetDateTime,
     events: Vec<AuditEvent>,
+    pub(crate) key: Arc<crate::sealed::SecretKey>,
 }
 
 impl WriteTx {

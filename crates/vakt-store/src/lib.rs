@@ -87,6 +87,7 @@ mod instruction_status;
 mod instructions;
 mod jobs;
 mod people;
+pub mod sealed;
 mod sessions;
 mod tenants;
 mod training;
@@ -114,6 +115,7 @@ pub use instructions::{
 };
 pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
+pub use sealed::SecretKey;
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
 pub use tenants::{NewTenant, TenantUpdate};
 pub use training::{

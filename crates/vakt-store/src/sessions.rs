@@ -257,7 +257,8 @@ impl WriteTx {
     pub async fn create_session(&mut self, new: NewSession) -> Result<Session> {
         let tenant = self.tenant();
         let now = self.now();
-        let acc = crate::accounts::get(&mut self.conn(), tenant, new.account)
+        let key = self.key.clone();
+        let acc = crate::accounts::get(&mut self.conn(), &key, tenant, new.account)
             .await?
             .ok_or(StoreError::NotFound)?;
         let s = Session {
@@ -380,7 +381,8 @@ impl WriteTx {
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(StoreError::Invalid("token.name_invalid"));
         }
-        if crate::accounts::get(&mut self.conn(), tenant, account)
+        let key = self.key.clone();
+        if crate::accounts::get(&mut self.conn(), &key, tenant, account)
             .await?
             .is_none()
         {

@@ -47,6 +47,10 @@ pub struct Config {
     pub database_url: Secret,
     /// Largest number of pooled database connections.
     pub database_max_connections: u32,
+    /// The key (64 hex digits) that seals secrets at rest; empty = the key file.
+    pub secret_key: Secret,
+    /// File holding the key; empty = `DATA_DIR/secret.key` (made on first start).
+    pub secret_key_file: String,
     /// Address `vakt serve` and `vakt demo` listen on.
     pub listen: SocketAddr,
     /// Mark the session cookie `Secure`. Turn off only for plain-HTTP use on a non-local address.
@@ -83,6 +87,8 @@ impl Default for Config {
         Self {
             data_dir: PathBuf::from("./vakt-data"),
             database_url: Secret::default(),
+            secret_key: Secret::default(),
+            secret_key_file: String::new(),
             database_max_connections: 10,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             cookie_secure: true,
@@ -110,6 +116,8 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(self.database_url.expose()))
             .field("database_max_connections", &self.database_max_connections)
+            .field("secret_key", &self.secret_key)
+            .field("secret_key_file", &self.secret_key_file)
             .field("listen", &self.listen)
             .field("cookie_secure", &self.cookie_secure)
             .field("jobs_enabled", &self.jobs_enabled)
@@ -251,6 +259,72 @@ impl Config {
         }
     }
 
+    /// The key that seals secrets at rest (TOTP seeds): `secret_key` when set, else the key file,
+    /// which is made (mode 0600, 32 random bytes as hex) when it does not exist yet.
+    pub fn secret_key(&self) -> anyhow::Result<vakt_store::SecretKey> {
+        let inline = self.secret_key.expose().trim();
+        if !inline.is_empty() {
+            return vakt_store::SecretKey::from_hex(inline)
+                .map_err(|e| anyhow::anyhow!("invalid configuration: secret_key: {e}"));
+        }
+        let path = self.secret_key_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => vakt_store::SecretKey::from_hex(&text)
+                .map_err(|e| anyhow::anyhow!("the key file {}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                let key = vakt_store::SecretKey::generate();
+                let mut open = std::fs::OpenOptions::new();
+                open.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    open.mode(0o600);
+                }
+                match open.open(&path) {
+                    Ok(mut f) => {
+                        use std::io::Write;
+                        f.write_all(format!("{}\n", key.to_hex()).as_bytes())
+                            .and_then(|()| f.sync_all())
+                            .with_context(|| {
+                                format!("cannot write the key file {}", path.display())
+                            })?;
+                        Ok(key)
+                    }
+                    // Another process made it first: use that one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let text = std::fs::read_to_string(&path).with_context(|| {
+                            format!("cannot read the key file {}", path.display())
+                        })?;
+                        vakt_store::SecretKey::from_hex(&text)
+                            .map_err(|e| anyhow::anyhow!("the key file {}: {e}", path.display()))
+                    }
+                    Err(e) => Err(anyhow::anyhow!(
+                        "cannot create the key file {}: {e}",
+                        path.display()
+                    )),
+                }
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot read the key file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
+    /// Where the key file is.
+    pub fn secret_key_path(&self) -> PathBuf {
+        let f = self.secret_key_file.trim();
+        if f.is_empty() {
+            self.data_dir.join("secret.key")
+        } else {
+            PathBuf::from(f)
+        }
+    }
+
     /// Which engine the database URL selects; a clear error for any other scheme.
     pub fn engine(&self) -> anyhow::Result<Engine> {
         engine_of(&self.database_url())
@@ -305,6 +379,16 @@ pub const SETTINGS: &[SettingDoc] = &[
         key: "database_max_connections",
         default: "10",
         description: "Largest number of pooled database connections per process.",
+    },
+    SettingDoc {
+        key: "secret_key",
+        default: "\"\"",
+        description: "The key that seals secrets the server must read back (two-factor TOTP seeds) in the database, as 64 hexadecimal digits (`openssl rand -hex 32`). Empty means the key file. Every process sharing one database needs the same key. A secret: never logged.",
+    },
+    SettingDoc {
+        key: "secret_key_file",
+        default: "\"\"",
+        description: "File holding that key. Empty means `secret.key` in the data directory, made (mode 0600) on first start. Back it up apart from the database: without it, enrolled two-factor sign-ins cannot be checked and must be reset.",
     },
     SettingDoc {
         key: "listen",

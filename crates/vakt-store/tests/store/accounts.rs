@@ -428,3 +428,111 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_stop_working() {
     })
     .await;
 }
+
+/// The stored TOTP column of an account, read past the store.
+async fn stored_totp(db: &vakt_store::Db, id: uuid::Uuid) -> Option<String> {
+    let sql = "SELECT totp_secret FROM accounts WHERE id = $1";
+    if let Some(p) = db.raw_sqlite() {
+        sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
+    } else {
+        let p = db.raw_postgres().expect("an engine");
+        sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap()
+    }
+}
+
+async fn set_stored_totp(db: &vakt_store::Db, id: uuid::Uuid, value: &str) {
+    let sql = "UPDATE accounts SET totp_secret = $2 WHERE id = $1";
+    if let Some(p) = db.raw_sqlite() {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(value)
+            .execute(p)
+            .await
+            .unwrap();
+    } else {
+        let p = db.raw_postgres().expect("an engine");
+        sqlx::query(sql)
+            .bind(id)
+            .bind(value)
+            .execute(p)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn totp_secrets_are_sealed_at_rest_and_open_only_with_their_key() {
+    each_engine(|env| async move {
+        let t = tenant(&env.db, "oslo").await;
+        let a = account(&env, &t, "kari").await;
+        let b = account(&env, &t, "per").await;
+        let key = vakt_store::SecretKey::generate();
+        let opts = |k: &vakt_store::SecretKey| vakt_store::OpenOptions {
+            max_connections: Some(2),
+            secret_key: Some(k.clone()),
+            ..vakt_store::OpenOptions::default()
+        };
+        let db = vakt_store::Db::open_with(&env.url, opts(&key))
+            .await
+            .unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.set_totp_secret(a.id, Some("JBSWY3DPEHPK3PXP"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // In the database: sealed, not the secret.
+        let stored = stored_totp(&db, a.id.0).await.unwrap();
+        assert!(stored.starts_with("v1."), "{stored}");
+        assert!(!stored.contains("JBSWY3DPEHPK3PXP"));
+        // Through the store: the secret.
+        let acc = db.account(t.id, a.id).await.unwrap().unwrap();
+        assert_eq!(acc.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+
+        // Copied into another account's row it does not open (bound to its row).
+        set_stored_totp(&db, b.id.0, &stored).await;
+        assert!(db.account(t.id, b.id).await.is_err());
+        set_stored_totp(&db, b.id.0, "GEZDGNBVGY3TQOJQ").await;
+
+        // A clear-text value (from before sealing) is sealed by migrate, and reads the same.
+        assert_eq!(
+            db.account(t.id, b.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_secret
+                .as_deref(),
+            Some("GEZDGNBVGY3TQOJQ")
+        );
+        db.migrate().await.unwrap();
+        let stored_b = stored_totp(&db, b.id.0).await.unwrap();
+        assert!(stored_b.starts_with("v1.") && !stored_b.contains("GEZDGNBVGY3TQOJQ"));
+        assert_eq!(
+            db.account(t.id, b.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_secret
+                .as_deref(),
+            Some("GEZDGNBVGY3TQOJQ")
+        );
+
+        // Another key: refused at start with a clear error, and reads fail instead of guessing.
+        let other = vakt_store::Db::open_with(&env.url, opts(&vakt_store::SecretKey::generate()))
+            .await
+            .unwrap();
+        let err = other.migrate().await.unwrap_err();
+        assert!(matches!(err, StoreError::Open(_)), "{err}");
+        assert!(err.to_string().contains("secret key"), "{err}");
+        assert!(other.account(t.id, a.id).await.is_err());
+        other.close().await;
+
+        // Removing the secret clears the column.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.set_totp_secret(a.id, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(stored_totp(&db, a.id.0).await, None);
+        db.close().await;
+    })
+    .await;
+}

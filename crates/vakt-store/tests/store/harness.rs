@@ -23,15 +23,21 @@ impl TestClock {
 pub struct Env {
     pub db: Db,
     pub clock: TestClock,
+    /// The database URL, for tests that open a second handle.
+    pub url: String,
 }
 
-fn with_clock(db: Db) -> Env {
+fn with_clock(db: Db, url: &str) -> Env {
     let clock = TestClock::default();
     let c = clock.clone();
     let db = db.with_clock(Arc::new(move || {
         OffsetDateTime::now_utc() + Duration::seconds(c.0.load(Ordering::SeqCst))
     }));
-    Env { db, clock }
+    Env {
+        db,
+        clock,
+        url: url.to_owned(),
+    }
 }
 
 pub fn pg_url_with_db(base: &str, name: &str) -> String {
@@ -81,7 +87,7 @@ where
     if migrate {
         db.migrate().await.unwrap();
     }
-    let result = tokio::spawn(test(with_clock(db.clone()))).await;
+    let result = tokio::spawn(test(with_clock(db.clone(), &url))).await;
     db.close().await;
     if let Err(e) = result {
         eprintln!("failed on SQLite");
@@ -97,10 +103,11 @@ where
         .execute(&admin)
         .await
         .unwrap();
-    let db = Db::open(&pg_url_with_db(&base, &name)).await.unwrap();
+    let url = pg_url_with_db(&base, &name);
+    let db = Db::open(&url).await.unwrap();
     let migrated = if migrate { db.migrate().await } else { Ok(()) };
     let result = match migrated {
-        Ok(()) => tokio::spawn(test(with_clock(db.clone())))
+        Ok(()) => tokio::spawn(test(with_clock(db.clone(), &url)))
             .await
             .map_err(|e| e.into_panic()),
         Err(e) => Err(Box::new(format!("migration failed: {e}")) as Box<dyn std::any::Any + Send>),

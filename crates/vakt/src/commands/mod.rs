@@ -21,6 +21,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     let url = prepare_database(config)?;
     let opts = OpenOptions {
         max_connections: Some(config.database_max_connections),
+        secret_key: Some(config.secret_key()?),
         ..OpenOptions::default()
     };
     Db::open_with(&url, opts)

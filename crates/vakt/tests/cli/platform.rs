@@ -48,6 +48,8 @@ impl Env {
         cmd.arg("--data-dir").arg(self.data_dir()).args(args);
         cmd.env_remove("VAKT_DATABASE_URL")
             .env_remove("VAKT_CONFIG")
+            .env_remove("VAKT_SECRET_KEY")
+            .env_remove("VAKT_SECRET_KEY_FILE")
             .env("VAKT_LOG", "warn");
         if let Some(url) = &self.database_url {
             cmd.env("VAKT_DATABASE_URL", url);
@@ -351,5 +353,67 @@ fn a_purge_followed_by_verify_still_passes() {
         assert!(purge.contains("tenant testby"), "{purge}");
         let verify = env.ok(&["audit", "verify"]);
         assert!(verify.contains("ok: tenant testby"), "{verify}");
+    }
+}
+
+#[test]
+fn two_factor_secrets_are_sealed_with_a_key_kept_outside_the_database() {
+    for env in engines() {
+        env.ok(&["demo", "--seed-only"]);
+        let key_file = env.data_dir().join("secret.key");
+        let key = std::fs::read_to_string(&key_file).expect("the key file is made");
+        assert_eq!(key.trim().len(), 64, "{key}");
+        assert!(key.trim().bytes().all(|b| b.is_ascii_hexdigit()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_file)
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the key file is readable by others: {mode:o}"
+            );
+        }
+        let sealed: i64 = env
+            .scalar("SELECT COUNT(*) FROM accounts WHERE totp_secret LIKE 'v1.%'")
+            .parse()
+            .expect("count");
+        assert!(sealed > 0, "the demo accounts have TOTP enrolled");
+        assert_eq!(
+            env.scalar(
+                "SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1.%'"
+            ),
+            "0"
+        );
+        // The same key opens them again; the file is kept.
+        env.ok(&["migrate"]);
+        assert_eq!(std::fs::read_to_string(&key_file).expect("key"), key);
+        // Another key: a clear refusal, nothing changed.
+        std::fs::write(&key_file, format!("{}\n", "ab".repeat(32))).expect("write key");
+        let out = env.vakt(&["migrate"]);
+        assert!(!out.status.success());
+        let msg = text(&out);
+        assert!(msg.contains("secret key"), "{msg}");
+        std::fs::write(&key_file, &key).expect("restore key");
+        env.ok(&["migrate"]);
+        // A malformed key in the environment is a configuration error.
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vakt"));
+        cmd.arg("--data-dir").arg(env.data_dir()).arg("migrate");
+        cmd.env_remove("VAKT_DATABASE_URL")
+            .env("VAKT_SECRET_KEY", "not-hex");
+        if let Some(url) = &env.database_url {
+            cmd.env("VAKT_DATABASE_URL", url);
+        }
+        let out = cmd.output().expect("run vakt");
+        assert!(!out.status.success());
+        let msg = text(&out);
+        assert!(
+            msg.contains("secret_key") && msg.contains("64 hexadecimal digits"),
+            "{msg}"
+        );
+        assert!(!msg.contains("not-hex"), "the secret is echoed: {msg}");
     }
 }

@@ -138,6 +138,18 @@ impl Db {
     /// Claims up to `limit` due jobs for `worker` for `lease` (a crashed worker's jobs become due
     /// again when the lease ends). Each job is handed to exactly one claimer.
     pub async fn claim_jobs(&self, worker: &str, lease: Duration, limit: u32) -> Result<Vec<Job>> {
+        self.claim_jobs_except(worker, lease, limit, None).await
+    }
+
+    /// [`Db::claim_jobs`], leaving jobs of the kind `except` queued (e.g. mail while no SMTP server is
+    /// configured: they wait, untried, instead of using up their attempts).
+    pub async fn claim_jobs_except(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limit: u32,
+        except: Option<&str>,
+    ) -> Result<Vec<Job>> {
         let now = self.now();
         let lock = match self.engine() {
             Engine::Sqlite => "",
@@ -146,7 +158,7 @@ impl Db {
         let sql = format!(
             "UPDATE jobs SET locked_until = $2, locked_by = $3, attempts = attempts + 1 WHERE id IN \
              (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) \
-              ORDER BY run_at, id LIMIT $4{lock}) RETURNING {JOB_COLS}"
+              AND kind <> $5 ORDER BY run_at, id LIMIT $4{lock}) RETURNING {JOB_COLS}"
         );
         let mut pc = self.acquire().await?;
         let rows: Vec<JobRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql)
@@ -154,6 +166,7 @@ impl Db {
             .bind(ts(now + lease))
             .bind(worker)
             .bind(i64::from(limit))
+            .bind(except.unwrap_or(""))
             .fetch_all(&mut *c)
             .await?);
         let mut jobs: Vec<Job> = rows.into_iter().map(Job::from).collect();

@@ -418,7 +418,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc {
         key: "smtp_host",
         default: "\"\"",
-        description: "SMTP server for outgoing mail (reminders, escalations, notices). Empty means no server: messages stay queued in the outbox and are retried.",
+        description: "SMTP server for outgoing mail (reminders, escalations, notices). Empty means no server: messages stay queued in the outbox, untried, and go out once a server is configured.",
     },
     SettingDoc {
         key: "smtp_port",

@@ -138,7 +138,12 @@ pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
     crate::deviations::notify::sweep(st).await?;
     let mut ran = 0;
     loop {
-        let jobs = st.db().claim_jobs(worker, LEASE, BATCH).await?;
+        // Without an SMTP server, mail waits in the outbox untried (it is sent once one is configured).
+        let except = st.config().mail.is_none().then_some(crate::mail::MAIL_SEND);
+        let jobs = st
+            .db()
+            .claim_jobs_except(worker, LEASE, BATCH, except)
+            .await?;
         if jobs.is_empty() {
             return Ok(ran);
         }
@@ -168,6 +173,11 @@ pub async fn tick(st: &AppState, worker: &str) -> Result<usize, StoreError> {
 /// Runs the worker until `shutdown` turns true.
 pub async fn run(st: AppState, poll: Duration, mut shutdown: watch::Receiver<bool>) {
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+    if st.config().mail.is_none() {
+        tracing::info!(
+            "no SMTP server is configured (smtp_host): e-mail stays queued in the outbox until one is"
+        );
+    }
     loop {
         if let Err(e) = tick(&st, &worker).await {
             tracing::error!("job worker: {e}");

@@ -196,3 +196,34 @@ engines!(
     a_transient_failure_is_retried_then_given_up,
     super::retried_until_the_server_answers
 );
+
+async fn queued_untried_without_a_server(engine: Engine) {
+    let Some(app) = TestApp::spawn_on(engine, WebConfig::default()).await else {
+        return;
+    };
+    assert!(app.state.config().mail.is_none());
+    queue(
+        &app,
+        &MailMessage::new(vec!["kari@kommune.test".into()], "s", "t"),
+        true,
+    )
+    .await;
+    // However long it waits, the message is neither tried nor given up.
+    for _ in 0..12 {
+        vakt_web::jobs::tick(&app.state, "w1").await.unwrap();
+        app.advance(Duration::hours(1));
+    }
+    let pending = app.db.pending_jobs(10).await.unwrap();
+    let mail: Vec<_> = pending
+        .iter()
+        .filter(|j| j.kind == mail::MAIL_SEND)
+        .collect();
+    assert_eq!(mail.len(), 1, "{pending:?}");
+    assert_eq!(mail[0].attempts, 0);
+    let rows = job_rows(&app, mail::MAIL_SEND).await;
+    assert!(!rows[0].0 && rows[0].1.is_none() && !rows[0].2, "{rows:?}");
+}
+engines!(
+    without_an_smtp_server_mail_stays_queued_untried,
+    super::queued_untried_without_a_server
+);

@@ -833,7 +833,7 @@ pub async fn bulk(db: &Db, slug: &str, n: u64) -> anyhow::Result<()> {
             let (title, description) = kind.texts[(i / KINDS.len()) % kind.texts.len()];
             let minutes = ((i as u64).wrapping_mul(2_654_435_761) % (365 * 24 * 60)) as i64;
             let reported_at = now - Duration::minutes(minutes + 1);
-            let is_breach = i % 20 == 0;
+            let is_breach = i.is_multiple_of(20);
             rows.push(BulkCase {
                 title: format!("{title} #{i}"),
                 description: description.to_owned(),

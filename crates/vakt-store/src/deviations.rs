@@ -20,7 +20,7 @@ use vakt_core::deviations::{
 };
 use vakt_core::directory::{AccountId, PersonId, TenantId, UnitId};
 
-use crate::db::{Arg, Args, Conn, Db, WriteTx, bind_args, like_escape, on};
+use crate::db::{Arg, Args, Conn, Db, WriteTx, bind_args, like_escape, on, values_placeholders};
 use crate::error::{Result, StoreError, corrupt};
 use crate::types::{Ts, ots, ts};
 
@@ -2080,5 +2080,116 @@ impl WriteTx {
             self.change_dev_case(id, CaseChange::Hold(None)).await?;
         }
         Ok(())
+    }
+}
+
+/// One synthetic case for [`WriteTx::bulk_insert_dev_cases`] (benchmarks: `vakt demo --cases N`).
+#[derive(Debug, Clone)]
+pub struct BulkCase {
+    pub title: String,
+    pub description: String,
+    /// A category of the tenant ([`Category::id`]).
+    pub category: Uuid,
+    pub unit: Option<UnitId>,
+    pub reporter: Option<PersonId>,
+    pub discovered_at: OffsetDateTime,
+    pub reported_at: OffsetDateTime,
+    pub state: CaseState,
+    pub personal_data: PersonalData,
+    pub is_breach: bool,
+}
+
+impl WriteTx {
+    /// Inserts many cases at once with multi-row INSERTs (benchmark data; one audit event for the
+    /// whole batch). Numbers continue after the tenant's highest. Categories, units and people are
+    /// checked by the foreign keys (tenant included). Returns the number of cases inserted.
+    pub async fn bulk_insert_dev_cases(&mut self, cases: &[BulkCase]) -> Result<u64> {
+        let tenant = self.tenant();
+        for c in cases {
+            check_text(&c.title, MAX_TITLE_CHARS, true, "deviation.title_invalid")?;
+            check_text(
+                &c.description,
+                MAX_TEXT_CHARS,
+                false,
+                "deviation.description_invalid",
+            )?;
+            if c.discovered_at > c.reported_at {
+                return Err(StoreError::Invalid("deviation.time_in_future"));
+            }
+        }
+        let mut number: i64 = on!(&mut self.conn(), c => sqlx::query_as::<_, (i64,)>(
+            "SELECT COALESCE(MAX(number), 0) FROM dev_cases WHERE tenant_id = $1",
+        )
+        .bind(tenant.0)
+        .fetch_one(&mut *c)
+        .await?)
+        .0;
+        const COLS: usize = 20;
+        let engine = self.conn().engine();
+        for chunk in cases.chunks(500) {
+            let sql = format!(
+                "INSERT INTO dev_cases (id, tenant_id, number, title, description, category_id, unit_id, \
+                 reporter_person, anonymous, occurred_at, discovered_at, aware_at, reported_at, personal_data, \
+                 reported_snapshot, reported_hash, state, is_breach, breach_flagged_at, updated_at) VALUES {}",
+                values_placeholders(engine, chunk.len(), COLS)
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for b in chunk {
+                number += 1;
+                let id = CaseId::new();
+                let snapshot = to_json(&serde_json::json!({
+                    "case": id,
+                    "number": number,
+                    "title": b.title.trim(),
+                    "description": b.description.trim(),
+                    "unit": b.unit,
+                    "discovered_at": Ts(b.discovered_at).format(),
+                    "reported_at": Ts(b.reported_at).format(),
+                    "personal_data": b.personal_data,
+                    "reporter": b.reporter.map(|p| serde_json::json!({"person": p})),
+                }))?;
+                let hash = snapshot_hash(&snapshot);
+                rows.push((id, number, snapshot, hash));
+            }
+            on!(&mut self.conn(), c => {
+                let mut q = sqlx::query(&sql);
+                for (b, (id, number, snapshot, hash)) in chunk.iter().zip(&rows) {
+                    q = q
+                        .bind(id.0)
+                        .bind(tenant.0)
+                        .bind(*number)
+                        .bind(b.title.trim())
+                        .bind(b.description.trim())
+                        .bind(b.category)
+                        .bind(b.unit.map(|u| u.0))
+                        .bind(b.reporter.map(|p| p.0))
+                        .bind(false)
+                        .bind(ots(None))
+                        .bind(ts(b.discovered_at))
+                        .bind(ts(b.discovered_at))
+                        .bind(ts(b.reported_at))
+                        .bind(code(&b.personal_data))
+                        .bind(snapshot)
+                        .bind(hash)
+                        .bind(code(&b.state))
+                        .bind(b.is_breach)
+                        .bind(ots(b.is_breach.then_some(b.reported_at)))
+                        .bind(ts(b.reported_at));
+                }
+                q.execute(&mut *c).await.map(|r| r.rows_affected())?
+            });
+        }
+        let n = cases.len() as u64;
+        self.audit(
+            EventDraft::new(
+                AuditClass::Admin,
+                "deviation.bulk_insert",
+                "deviation",
+                tenant,
+            )
+            .after(format!("{n} cases")),
+        )
+        .await?;
+        Ok(n)
     }
 }

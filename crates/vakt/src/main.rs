@@ -83,6 +83,9 @@ struct DemoArgs {
     /// About this many acknowledgments (for benchmarks; default: a realistic share signed).
     #[arg(long, value_name = "N")]
     acks: Option<u64>,
+    /// Add this many synthetic deviation cases in bulk (for benchmarks; e.g. 200000).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    cases: u64,
 }
 
 #[derive(Subcommand)]
@@ -165,6 +168,7 @@ fn run(
                         instructions: args.instructions,
                         acks: args.acks,
                     },
+                    args.cases,
                 )
                 .await
             }

@@ -304,9 +304,13 @@ pub async fn run(
     totp_on: bool,
     seed_only: bool,
     instr: super::demo_instructions::InstructionDemo,
+    cases: u64,
 ) -> anyhow::Result<i32> {
     let db = super::open_migrated(config).await?;
     let creds = seed_with(&db, people, totp_on, instr).await?;
+    if cases > 0 {
+        super::demo_deviations::bulk(&db, &creds.tenant_slug, cases).await?;
+    }
     print_credentials(config, &creds);
     if seed_only {
         db.close().await;

@@ -24,7 +24,9 @@ use vakt_core::deviations::{
     check_transition, start_obligations,
 };
 use vakt_core::directory::TenantId;
-use vakt_store::{AffectedKind, CaseChange, Db, NewCase, PersonalData, Reporter, Secrecy};
+use vakt_store::{
+    AffectedKind, BulkCase, CaseChange, Db, NewCase, PersonalData, Reporter, Secrecy,
+};
 
 /// The number of demo cases (bounded, whatever the number of people).
 pub const DEMO_CASES: usize = 96;
@@ -780,5 +782,84 @@ async fn obligations(
         tx.save_dev_obligation(id, &o).await?;
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// `vakt demo --cases N`: adds N synthetic cases spread over the last year (every kind, unit and
+/// state; about one in twenty a breach) in batched inserts, for benchmarks.
+pub async fn bulk(db: &Db, slug: &str, n: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let tenant = db
+        .tenant_by_slug(slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo tenant {slug} is missing"))?
+        .id;
+    let system = AuditCtx::new(tenant, Actor::system("demo"));
+    let units: Vec<_> = db.units(tenant).await?.into_iter().map(|u| u.id).collect();
+    let people: Vec<_> = db
+        .current_people(tenant)
+        .await?
+        .into_iter()
+        .take(2000)
+        .map(|p| p.id)
+        .collect();
+    if units.is_empty() || people.is_empty() {
+        anyhow::bail!("demo tenant has no categories, units or people");
+    }
+    let now = db.now();
+    let states = [
+        CaseState::Reported,
+        CaseState::Triage,
+        CaseState::Investigation,
+        CaseState::Measures,
+        CaseState::Closed,
+        CaseState::Closed,
+        CaseState::Closed,
+        CaseState::Closed,
+    ];
+    let pd = [PersonalData::Yes, PersonalData::No, PersonalData::Unsure];
+    let mut done = 0u64;
+    while done < n {
+        let mut tx = db.write(&system).await?;
+        let cats = tx.ensure_dev_categories().await?;
+        if cats.is_empty() {
+            anyhow::bail!("demo tenant has no deviation categories");
+        }
+        let batch = (n - done).min(20_000);
+        let mut rows = Vec::with_capacity(batch as usize);
+        for j in 0..batch {
+            let i = (done + j) as usize;
+            let kind = &KINDS[i % KINDS.len()];
+            let (title, description) = kind.texts[(i / KINDS.len()) % kind.texts.len()];
+            let minutes = ((i as u64).wrapping_mul(2_654_435_761) % (365 * 24 * 60)) as i64;
+            let reported_at = now - Duration::minutes(minutes + 1);
+            let is_breach = i.is_multiple_of(20);
+            rows.push(BulkCase {
+                title: format!("{title} #{i}"),
+                description: description.to_owned(),
+                category: cats[i % cats.len()].id,
+                unit: Some(units[i % units.len()]),
+                reporter: Some(people[(i * 7) % people.len()]),
+                discovered_at: reported_at - Duration::minutes((i % 600) as i64),
+                reported_at,
+                state: states[i % states.len()],
+                personal_data: if is_breach {
+                    PersonalData::Yes
+                } else {
+                    pd[i % pd.len()]
+                },
+                is_breach,
+            });
+        }
+        tx.bulk_insert_dev_cases(&rows).await?;
+        tx.commit().await?;
+        done += batch;
+    }
+    db.refresh_statistics().await?;
+    tracing::info!(
+        cases = n,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "bulk deviation cases created"
+    );
     Ok(())
 }

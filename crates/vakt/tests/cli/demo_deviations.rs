@@ -108,3 +108,36 @@ fn the_demo_has_a_year_of_cases_of_every_kind_and_its_audit_chain_verifies() {
         assert!(!out.contains("FAILED"), "{out}");
     }
 }
+
+#[test]
+fn bulk_cases_for_benchmarks_are_added_in_batches_and_the_chain_still_verifies() {
+    for env in engines() {
+        env.ok(&[
+            "demo",
+            "--seed-only",
+            "--no-totp",
+            "--people",
+            "120",
+            "--cases",
+            "2500",
+        ]);
+        let cases = count(&env, "SELECT COUNT(*) FROM dev_cases");
+        // The ordinary demo year plus the bulk ones.
+        assert!((2560..=2620).contains(&cases), "{cases} cases");
+        assert!(
+            count(
+                &env,
+                "SELECT COUNT(*) FROM dev_cases WHERE is_breach = TRUE"
+            ) >= 100
+        );
+        for state in ["reported", "triage", "investigation", "measures", "closed"] {
+            let n = count(
+                &env,
+                &format!("SELECT COUNT(*) FROM dev_cases WHERE state = '{state}'"),
+            );
+            assert!(n > 100, "{n} bulk cases in state {state}");
+        }
+        assert!(count(&env, "SELECT COUNT(DISTINCT unit_id) FROM dev_cases") > 5);
+        env.ok(&["audit", "verify"]);
+    }
+}

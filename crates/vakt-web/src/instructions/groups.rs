@@ -177,7 +177,7 @@ async fn group_response(
             id: m.person.to_string(),
             name: format!("{} {}", m.given_name, m.family_name),
             number: m.employee_number,
-            added: fmt_time(m.added_at),
+            added: fmt_time(&user.local_time(), m.added_at),
         })
         .collect();
     let mut r = render(&GroupPage {

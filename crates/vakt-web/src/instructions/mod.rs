@@ -189,16 +189,9 @@ fn unprocessable_if(mut resp: Response, refused: bool) -> Response {
 }
 
 /// A moment as `YYYY-MM-DD HH:MM UTC` (instruction pages still show UTC; see the closing note).
-pub fn fmt_time(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+/// A stored moment as the tenant's local time to the minute, with its zone (`2026-03-02 10:00 CET`).
+pub fn fmt_time(times: &crate::local_time::LocalTime, t: time::OffsetDateTime) -> String {
+    times.minute(t)
 }
 
 pub fn calendar(tz: &str) -> TenantCalendar {
@@ -975,6 +968,7 @@ async fn detail_page(
     user.authorize_tenant(Action::ViewInstructions)?;
     let (inst, versions) = load(&st, &user, &id).await?;
     let tenant = user.tenant_id();
+    let times = user.local_time();
     let now = st.now();
     let published: Vec<_> = versions.iter().filter_map(|v| v.published()).collect();
     let current = in_force(&published, now).and_then(|p| versions.iter().find(|v| v.id == p.id));
@@ -1028,8 +1022,14 @@ async fn detail_page(
                 comment: v.change_comment.clone(),
                 author: name(&v.author),
                 approver: v.approver.map(|a| name(&a)).unwrap_or_default(),
-                approved_at: v.approved_at.map(fmt_time).unwrap_or_default(),
-                effective_from: v.effective_from.map(fmt_time).unwrap_or_default(),
+                approved_at: v
+                    .approved_at
+                    .map(|t| fmt_time(&times, t))
+                    .unwrap_or_default(),
+                effective_from: v
+                    .effective_from
+                    .map(|t| fmt_time(&times, t))
+                    .unwrap_or_default(),
             })
             .collect(),
         attachments: st
@@ -1167,7 +1167,7 @@ async fn version_response(
         .into_iter()
         .map(|c| CommentRow {
             author: c.author_name,
-            at: fmt_time(c.created_at),
+            at: fmt_time(&user.local_time(), c.created_at),
             body: c.body,
         })
         .collect();
@@ -1666,7 +1666,7 @@ async fn sign_response(
         .ok_or_else(AppError::not_found)?;
     let signed = match standing {
         vakt_core::instructions::Standing::Signed { version, at } => {
-            Some(format!("{version} · {}", fmt_time(at)))
+            Some(format!("{version} · {}", fmt_time(&user.local_time(), at)))
         }
         _ => None,
     };
@@ -1853,6 +1853,7 @@ pub(crate) async fn receipt_bytes(
     st: &AppState,
     tenant: &vakt_core::directory::Tenant,
     lang: Lang,
+    times: &crate::local_time::LocalTime,
     ack: &Acknowledgment,
 ) -> Result<Vec<u8>, AppError> {
     let person = st
@@ -1890,7 +1891,7 @@ pub(crate) async fn receipt_bytes(
         },
         receipt::ReceiptLine {
             label: l("instr-receipt-at"),
-            value: fmt_time(ack.at()),
+            value: fmt_time(times, ack.at()),
         },
         receipt::ReceiptLine {
             label: l("instr-receipt-method"),
@@ -1949,7 +1950,7 @@ async fn receipt_download(
             &Resource::in_unit(tenant, crate::directory::unit_path(&units, person.unit)),
         )?;
     }
-    let pdf = receipt_bytes(&st, &user.tenant, user.lang(), &ack).await?;
+    let pdf = receipt_bytes(&st, &user.tenant, user.lang(), &user.local_time(), &ack).await?;
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
     tx.record(
         vakt_core::audit::EventDraft::new(
@@ -2003,6 +2004,7 @@ pub struct MySection {
 
 /// The instructions part of my page (empty for an account without a person).
 pub async fn my_section(st: &AppState, user: &CurrentUser) -> Result<MySection, AppError> {
+    let times = user.local_time();
     let Some(person) = user.person.as_ref() else {
         return Ok(MySection::default());
     };
@@ -2022,13 +2024,13 @@ pub async fn my_section(st: &AppState, user: &CurrentUser) -> Result<MySection, 
             .max_by_key(|a| (a.version(), a.at()));
         let (standing, due, signed_at) = match it.standing {
             vakt_core::instructions::Standing::Signed { at, .. } => {
-                ("signed", String::new(), fmt_time(at))
+                ("signed", String::new(), fmt_time(&times, at))
             }
             vakt_core::instructions::Standing::Missing { due_at } => {
-                ("missing", fmt_time(due_at), String::new())
+                ("missing", fmt_time(&times, due_at), String::new())
             }
             vakt_core::instructions::Standing::Overdue { due_at } => {
-                ("overdue", fmt_time(due_at), String::new())
+                ("overdue", fmt_time(&times, due_at), String::new())
             }
         };
         let item = MyItem {

@@ -230,7 +230,7 @@ async fn overview_page(
             .iter()
             .map(|i| (i.instruction.to_string(), i.title.clone()))
             .collect(),
-        computed_at: fmt_time(o.computed_at),
+        computed_at: fmt_time(&user.local_time(), o.computed_at),
     })
 }
 
@@ -323,6 +323,7 @@ async fn unit_page(
     let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let rows = person_rows(
         user.lang(),
+        &user.local_time(),
         &people,
         &titles,
         &names,
@@ -342,7 +343,11 @@ async fn unit_page(
     })
 }
 
-fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
+fn standing_text(
+    lang: Lang,
+    times: &crate::local_time::LocalTime,
+    s: &Standing,
+) -> (&'static str, String) {
     match s {
         Standing::Signed { version, at } => (
             "signed",
@@ -351,7 +356,7 @@ fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
                 "instr-standing-signed-at",
                 &[
                     ("version", version.to_string().into()),
-                    ("at", fmt_time(*at).into()),
+                    ("at", fmt_time(times, *at).into()),
                 ],
             ),
         ),
@@ -360,7 +365,7 @@ fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
             t(
                 lang,
                 "instr-standing-missing-due",
-                &[("due", fmt_time(*due_at).into())],
+                &[("due", fmt_time(times, *due_at).into())],
             ),
         ),
         Standing::Overdue { due_at } => (
@@ -368,7 +373,7 @@ fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
             t(
                 lang,
                 "instr-standing-overdue-due",
-                &[("due", fmt_time(*due_at).into())],
+                &[("due", fmt_time(times, *due_at).into())],
             ),
         ),
     }
@@ -376,6 +381,7 @@ fn standing_text(lang: Lang, s: &Standing) -> (&'static str, String) {
 
 fn person_rows(
     lang: Lang,
+    times: &crate::local_time::LocalTime,
     people: &[PersonStandings],
     titles: &HashMap<InstructionId, String>,
     units: &HashMap<UnitId, &str>,
@@ -391,7 +397,7 @@ fn person_rows(
                 .iter()
                 .filter(|(_, s)| keep(filter, s))
                 .map(|(i, s)| {
-                    let (class, text) = standing_text(lang, s);
+                    let (class, text) = standing_text(lang, times, s);
                     (titles.get(i).cloned().unwrap_or_default(), class, text)
                 })
                 .collect();
@@ -422,6 +428,7 @@ async fn export_rows(
     ip: Option<String>,
     format: &str,
 ) -> Result<(String, Vec<String>, Vec<Vec<String>>), AppError> {
+    let times = user.local_time();
     let (unit, units) = report_unit(st, user, id).await?;
     let tenant = user.tenant_id();
     let lang = user.lang();
@@ -459,9 +466,9 @@ async fn export_rows(
                 continue;
             }
             let (version, date) = match s {
-                Standing::Signed { version, at } => (version.to_string(), fmt_time(*at)),
+                Standing::Signed { version, at } => (version.to_string(), fmt_time(&times, *at)),
                 Standing::Missing { due_at } | Standing::Overdue { due_at } => {
-                    (String::new(), fmt_time(*due_at))
+                    (String::new(), fmt_time(&times, *due_at))
                 }
             };
             rows.push(vec![

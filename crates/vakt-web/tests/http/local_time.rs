@@ -37,6 +37,29 @@ engine_test!(pages_show_times_in_the_tenant_time_zone, |app| {
     assert!(html.contains("2026-03-02 10:00 CET"), "{html}");
     assert!(!html.contains("09:00 UTC"), "{html}");
 
+    // Instruction pages too: a group member added now shows 10:00 CET, not 09:00 UTC.
+    let ctx = vakt_store::AuditCtx::new(app.tenant.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    let g = tx
+        .create_group(vakt_store::NewGroup {
+            name: "Sikker sone".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    let person = app
+        .db
+        .person_by_employee_number(app.tenant.id, "E-kari")
+        .await
+        .unwrap()
+        .unwrap();
+    tx.add_group_member(g.id, person.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let (status, html) = app.get(&c, &format!("/groups/{}", g.id.0)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2026-03-02 10:00 CET"), "{html}");
+    assert!(!html.contains("09:00 UTC"), "{html}");
+
     // The CSV export keeps UTC and adds the local time with its offset.
     let (status, csv) = app.get(&c, "/audit/export.csv").await;
     assert_eq!(status, StatusCode::OK);

@@ -168,6 +168,7 @@ async fn group_response(
         .group(tenant, gid)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let times = user.local_time();
     let members = st
         .db()
         .group_members(tenant, gid)
@@ -177,7 +178,7 @@ async fn group_response(
             id: m.person.to_string(),
             name: format!("{} {}", m.given_name, m.family_name),
             number: m.employee_number,
-            added: fmt_time(&user.local_time(), m.added_at),
+            added: fmt_time(&times, m.added_at),
         })
         .collect();
     let mut r = render(&GroupPage {

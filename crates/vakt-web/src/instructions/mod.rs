@@ -1160,6 +1160,7 @@ async fn version_response(
     let can_approve = v.state == VersionState::InReview
         && me.is_some_and(|p| v.approver == Some(p) && v.author != p)
         && user.may(Action::ReviewInstructions);
+    let times = user.local_time();
     let comments = st
         .db()
         .review_comments(tenant, v.id)
@@ -1167,7 +1168,7 @@ async fn version_response(
         .into_iter()
         .map(|c| CommentRow {
             author: c.author_name,
-            at: fmt_time(&user.local_time(), c.created_at),
+            at: fmt_time(&times, c.created_at),
             body: c.body,
         })
         .collect();

@@ -3,8 +3,9 @@
 //! audience to SQL and aggregates in the database (never a million rows through Rust).
 //!
 //! A person's signing period starts at the later of the major version's coming into force and
-//! the person's joining the audience, taken as when they came into their current unit
-//! (`people.unit_since`, kept by a trigger) or, for people never moved, when they were created.
+//! the person's joining the audience ([`Audience::joined_at`]): for a unit rule when they came into
+//! their current unit (`people.unit_since`, kept by a trigger), for a group rule when they were added
+//! to the group (`group_members.added_at`), otherwise when they were registered.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,7 +18,7 @@ use vakt_core::deadline::TenantCalendar;
 use vakt_core::directory::{OrgUnit, PersonId, PersonKind, TenantId, UnitId};
 use vakt_core::instructions::{
     Acknowledgment, Audience, AudienceRule, GroupId, InstructionId, PersonFacts, PublishedVersion,
-    Standing, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
+    Standing, Tenure, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
 };
 
 use crate::db::{Arg, Args, Conn, Db, bind_args, on};
@@ -277,15 +278,74 @@ pub(crate) fn audience_sql(a: &Audience, units: &[OrgUnit], args: &mut Args) -> 
     format!("({})", parts.join(" OR "))
 }
 
+/// SQL condition on `people p`: the person came under the rule at or before the moment bound at
+/// placeholder `cutoff` — the SQL twin of [`AudienceRule::joined_at`] compared with a cut-off.
+fn rule_joined_by_sql(
+    rule: &AudienceRule,
+    units: &[OrgUnit],
+    args: &mut Args,
+    cutoff: &str,
+) -> String {
+    match rule {
+        AudienceRule::Everyone | AudienceRule::Roles { .. } | AudienceRule::PersonKinds { .. } => {
+            format!(
+                "({} AND p.created_at <= {cutoff})",
+                rule_sql(rule, units, args)
+            )
+        }
+        AudienceRule::Units { .. } => format!(
+            "({} AND COALESCE(p.unit_since, p.created_at) <= {cutoff})",
+            rule_sql(rule, units, args)
+        ),
+        AudienceRule::Groups { groups } => match in_list(args, groups.iter().map(|g| g.0)) {
+            Some(l) => format!(
+                "EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = p.tenant_id AND gm.person_id = p.id \
+                 AND gm.group_id IN ({l}) AND gm.added_at <= {cutoff})"
+            ),
+            None => "1 = 0".into(),
+        },
+        AudienceRule::AllOf { rules } => {
+            if rules.is_empty() {
+                "1 = 0".into()
+            } else {
+                let parts: Vec<String> = rules
+                    .iter()
+                    .map(|r| rule_joined_by_sql(r, units, args, cutoff))
+                    .collect();
+                format!("({})", parts.join(" AND "))
+            }
+        }
+    }
+}
+
+/// SQL condition: the person has been in the audience since at or before `cutoff` (some matching
+/// rule began to match by then — the earliest one is what [`Audience::joined_at`] takes).
+fn audience_joined_by_sql(
+    a: &Audience,
+    units: &[OrgUnit],
+    args: &mut Args,
+    cutoff: &str,
+) -> String {
+    if a.rules.is_empty() {
+        return "1 = 0".into();
+    }
+    let parts: Vec<String> = a
+        .rules
+        .iter()
+        .map(|r| rule_joined_by_sql(r, units, args, cutoff))
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
 /// Facts of many people at once: roles (stored + leader) and groups.
 async fn facts_of(
     conn: &mut Conn<'_>,
     tenant: TenantId,
     units: &[OrgUnit],
-    people: &[(PersonId, Option<UnitId>, PersonKind)],
+    people: &[(PersonId, Option<UnitId>, PersonKind, Tenure)],
     scope_sql: &str,
     scope_args: &[Arg],
-) -> Result<HashMap<PersonId, PersonFacts>> {
+) -> Result<HashMap<PersonId, (PersonFacts, Tenure)>> {
     let parents: HashMap<UnitId, Option<UnitId>> = units.iter().map(|u| (u.id, u.parent)).collect();
     let leaders: HashSet<PersonId> = units.iter().filter_map(|u| u.leader).collect();
     let role_sql = format!(
@@ -293,32 +353,35 @@ async fn facts_of(
          (SELECT p.id FROM people p WHERE {scope_sql})"
     );
     let group_sql = format!(
-        "SELECT gm.person_id, gm.group_id FROM group_members gm WHERE gm.tenant_id = $1 AND gm.person_id IN \
+        "SELECT gm.person_id, gm.group_id, gm.added_at FROM group_members gm WHERE gm.tenant_id = $1 AND gm.person_id IN \
          (SELECT p.id FROM people p WHERE {scope_sql})"
     );
     let roles: Vec<(Uuid, String)> = fetch_rows!(conn, &role_sql, scope_args, (Uuid, String));
-    let groups: Vec<(Uuid, Uuid)> = fetch_rows!(conn, &group_sql, scope_args, (Uuid, Uuid));
+    let groups: Vec<(Uuid, Uuid, Ts)> = fetch_rows!(conn, &group_sql, scope_args, (Uuid, Uuid, Ts));
     let _ = tenant;
-    let mut out: HashMap<PersonId, PersonFacts> = people
+    let mut out: HashMap<PersonId, (PersonFacts, Tenure)> = people
         .iter()
-        .map(|(id, unit, kind)| {
+        .map(|(id, unit, kind, tenure)| {
             let mut roles = Vec::new();
             if leaders.contains(id) {
                 roles.push(Role::Leader);
             }
             (
                 *id,
-                PersonFacts {
-                    unit_path: unit_path(&parents, *unit),
-                    roles,
-                    kind: Some(*kind),
-                    groups: Vec::new(),
-                },
+                (
+                    PersonFacts {
+                        unit_path: unit_path(&parents, *unit),
+                        roles,
+                        kind: Some(*kind),
+                        groups: Vec::new(),
+                    },
+                    tenure.clone(),
+                ),
             )
         })
         .collect();
     for (p, text) in roles {
-        if let Some(f) = out.get_mut(&PersonId(p)) {
+        if let Some((f, _)) = out.get_mut(&PersonId(p)) {
             for part in text.split(',') {
                 if let Some(r) = ALL_ROLES.iter().find(|r| role_key(**r) == part.trim())
                     && !f.roles.contains(r)
@@ -328,9 +391,10 @@ async fn facts_of(
             }
         }
     }
-    for (p, g) in groups {
-        if let Some(f) = out.get_mut(&PersonId(p)) {
+    for (p, g, at) in groups {
+        if let Some((f, t)) = out.get_mut(&PersonId(p)) {
             f.groups.push(GroupId(g));
+            t.groups.push((GroupId(g), at.0));
         }
     }
     Ok(out)
@@ -344,7 +408,8 @@ struct ScopedPerson {
     employee_number: String,
     kind: String,
     unit_id: Option<Uuid>,
-    joined: Ts,
+    created_at: Ts,
+    unit_since: Option<Ts>,
 }
 
 fn versions_by_instruction(
@@ -389,19 +454,24 @@ impl Db {
         args.push(Arg::I64(limit));
         let sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.employee_number, p.kind, p.unit_id, \
-             COALESCE(p.unit_since, p.created_at) AS joined FROM people p WHERE {scope} \
+             p.created_at, p.unit_since FROM people p WHERE {scope} \
              ORDER BY p.sort_key, p.id LIMIT ${lim}"
         );
         let people: Vec<ScopedPerson> = fetch_rows!(conn, &sql, &args, ScopedPerson);
         // Facts and acknowledgments of exactly the people listed (the limit applies there too).
         let scope = format!("{scope} ORDER BY p.sort_key, p.id LIMIT ${lim}");
-        let basic: Vec<(PersonId, Option<UnitId>, PersonKind)> = people
+        let basic: Vec<(PersonId, Option<UnitId>, PersonKind, Tenure)> = people
             .iter()
             .map(|p| {
                 (
                     PersonId(p.id),
                     p.unit_id.map(UnitId),
                     PersonKind::parse(&p.kind).unwrap_or(PersonKind::Employee),
+                    Tenure {
+                        registered: Some(p.created_at.0),
+                        unit_since: p.unit_since.as_ref().map(|t| t.0),
+                        groups: Vec::new(),
+                    },
                 )
             })
             .collect();
@@ -423,7 +493,9 @@ impl Db {
         let mut out = Vec::with_capacity(people.len());
         for p in people {
             let id = PersonId(p.id);
-            let Some(f) = facts.get(&id) else { continue };
+            let Some((f, tenure)) = facts.get(&id) else {
+                continue;
+            };
             let mut items = Vec::new();
             let mut receipts = Vec::new();
             for inst in &instructions {
@@ -433,7 +505,8 @@ impl Db {
                 let vs = versions.get(&inst.id).map(Vec::as_slice).unwrap_or(&[]);
                 let mine = acks.get(&(id, inst.id)).map(Vec::as_slice).unwrap_or(&[]);
                 let rule = signing_rule(inst.sign_within_days);
-                if let Some(s) = standing(vs, mine, now, Some(p.joined.0), &rule, cal)
+                let joined = inst.audience.joined_at(f, tenure);
+                if let Some(s) = standing(vs, mine, now, joined, &rule, cal)
                     .map_err(|_| StoreError::Invalid("instruction.deadline_out_of_range"))?
                 {
                     if s.is_signed()
@@ -646,10 +719,11 @@ impl Db {
             args.push(Arg::I64(i64::from(major)));
             args.push(Arg::Ts(Ts(cutoff)));
             let aud = audience_sql(&inst.audience, &units, &mut args);
+            let joined_by = audience_joined_by_sql(&inst.audience, &units, &mut args, "$4");
             let sql = format!(
                 "SELECT p.unit_id, COUNT(*) AS total, \
                  COALESCE(SUM(CASE WHEN s.person_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS signed, \
-                 COALESCE(SUM(CASE WHEN s.person_id IS NULL AND COALESCE(p.unit_since, p.created_at) <= $4 THEN 1 ELSE 0 END), 0) AS overdue \
+                 COALESCE(SUM(CASE WHEN s.person_id IS NULL AND {joined_by} THEN 1 ELSE 0 END), 0) AS overdue \
                  FROM people p LEFT JOIN (SELECT DISTINCT a.person_id FROM acknowledgments a \
                    WHERE a.tenant_id = $1 AND a.instruction_id = $2 AND a.major >= $3) s ON s.person_id = p.id \
                  WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud} GROUP BY p.unit_id"

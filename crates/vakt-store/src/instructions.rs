@@ -1089,7 +1089,8 @@ pub fn step_code(e: &vakt_core::instructions::StepError) -> &'static str {
     }
 }
 
-fn attachment_code(e: vakt_core::instructions::AttachmentError) -> &'static str {
+/// The error code (a Fluent key `store-…` in the web layer) of a refused attachment.
+pub fn attachment_code(e: vakt_core::instructions::AttachmentError) -> &'static str {
     use vakt_core::instructions::AttachmentError as E;
     match e {
         E::Empty => "attachment.empty",

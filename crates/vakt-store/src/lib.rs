@@ -111,7 +111,7 @@ pub use instruction_status::{
 };
 pub use instructions::{
     Attachment as InstructionAttachment, CATEGORIES, DraftEdit, Instruction, InstructionFields,
-    InstructionVersion, MAX_BODY_CHARS, ReviewComment, step_code,
+    InstructionVersion, MAX_BODY_CHARS, ReviewComment, attachment_code, step_code,
 };
 pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};

@@ -2,6 +2,7 @@
 //! person's facts, so that moving a person into a unit or group changes the answer at once.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{GroupId, PersonKind, UnitId};
 use crate::Role;
@@ -38,7 +39,49 @@ pub struct PersonFacts {
     pub groups: Vec<GroupId>,
 }
 
+/// When a person's facts began, for counting a signing period from the moment the person came into
+/// an audience rather than from the moment the version came into force.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tenure {
+    /// When the person was registered (facts without a date of their own count from here).
+    pub registered: Option<OffsetDateTime>,
+    /// When the person came into their current unit (`None`: since registered).
+    pub unit_since: Option<OffsetDateTime>,
+    /// When the person was added to each of their groups.
+    pub groups: Vec<(GroupId, OffsetDateTime)>,
+}
+
 impl AudienceRule {
+    /// When the person came under the rule, if it matches: a unit rule counts from the move into the
+    /// current unit, a group rule from the earliest addition to one of its groups, an "all of" rule
+    /// from the latest of its parts; everything else (roles, kinds, everyone) from registration.
+    pub fn joined_at(&self, p: &PersonFacts, t: &Tenure) -> Option<OffsetDateTime> {
+        if !self.matches(p) {
+            return None;
+        }
+        match self {
+            AudienceRule::Everyone
+            | AudienceRule::Roles { .. }
+            | AudienceRule::PersonKinds { .. } => t.registered,
+            AudienceRule::Units { .. } => t.unit_since.or(t.registered),
+            AudienceRule::Groups { groups } => t
+                .groups
+                .iter()
+                .filter(|(g, _)| groups.contains(g))
+                .map(|(_, at)| *at)
+                .min()
+                .or(t.registered),
+            AudienceRule::AllOf { rules } => {
+                let mut latest = None;
+                for r in rules {
+                    let at = r.joined_at(p, t)?;
+                    latest = Some(latest.map_or(at, |l: OffsetDateTime| l.max(at)));
+                }
+                latest
+            }
+        }
+    }
+
     /// Whether the rule matches the person.
     pub fn matches(&self, p: &PersonFacts) -> bool {
         match self {
@@ -80,6 +123,13 @@ impl Audience {
     pub fn includes(&self, p: &PersonFacts) -> bool {
         self.rules.iter().any(|r| r.matches(p))
     }
+
+    /// When the person came into the audience: the earliest moment among the rules that match them
+    /// (see [`AudienceRule::joined_at`]). `None` if the audience does not include the person or no
+    /// moment is known.
+    pub fn joined_at(&self, p: &PersonFacts, t: &Tenure) -> Option<OffsetDateTime> {
+        self.rules.iter().filter_map(|r| r.joined_at(p, t)).min()
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +150,60 @@ mod tests {
             kind: Some(PersonKind::Employee),
             groups: vec![],
         }
+    }
+
+    #[test]
+    fn the_audience_is_joined_when_the_earliest_matching_rule_began_to_match() {
+        use time::macros::datetime;
+        let registered = datetime!(2024-01-01 8:00 UTC);
+        let moved = datetime!(2025-06-01 8:00 UTC);
+        let added = datetime!(2026-03-01 8:00 UTC);
+        let mut nurse = home_care_nurse();
+        nurse.groups = vec![id(70)];
+        let t = Tenure {
+            registered: Some(registered),
+            unit_since: Some(moved),
+            groups: vec![(id(70), added), (id(71), registered)],
+        };
+        let unit = AudienceRule::Units {
+            units: vec![id(2)],
+            include_sub_units: true,
+        };
+        let group = AudienceRule::Groups {
+            groups: vec![id(70)],
+        };
+        let aud = |rules: Vec<AudienceRule>| Audience { rules };
+        assert_eq!(
+            aud(vec![AudienceRule::Everyone]).joined_at(&nurse, &t),
+            Some(registered)
+        );
+        assert_eq!(aud(vec![unit.clone()]).joined_at(&nurse, &t), Some(moved));
+        // Membership of a group the rule does not name does not count.
+        assert_eq!(aud(vec![group.clone()]).joined_at(&nurse, &t), Some(added));
+        // Either rule lets the person in: the earlier one counts.
+        assert_eq!(
+            aud(vec![group.clone(), unit.clone()]).joined_at(&nurse, &t),
+            Some(moved)
+        );
+        // Both rules are needed: the later one counts.
+        let both = AudienceRule::AllOf {
+            rules: vec![unit.clone(), group.clone()],
+        };
+        assert_eq!(aud(vec![both]).joined_at(&nurse, &t), Some(added));
+        // Not in the audience: no moment.
+        let other = AudienceRule::Groups {
+            groups: vec![id(99)],
+        };
+        assert_eq!(aud(vec![other]).joined_at(&nurse, &t), None);
+        // Never moved: the unit rule counts from registration.
+        let unmoved = Tenure {
+            unit_since: None,
+            ..t.clone()
+        };
+        assert_eq!(
+            aud(vec![unit]).joined_at(&nurse, &unmoved),
+            Some(registered)
+        );
     }
 
     #[test]

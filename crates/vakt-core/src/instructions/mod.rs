@@ -32,7 +32,7 @@ pub use ack::{
     ack_state, signing_due_at,
 };
 pub use attachment::{AttachmentError, CheckedAttachment, MAX_ATTACHMENT_BYTES, check_attachment};
-pub use audience::{Audience, AudienceRule, PersonFacts};
+pub use audience::{Audience, AudienceRule, PersonFacts, Tenure};
 pub use diff::{DiffLine, LineOp, diff_lines};
 pub use status::{Standing, overdue_cutoff, signing_rule, standing};
 pub use version::{

@@ -481,6 +481,95 @@ async fn audience_is_live_moving_into_and_out_of_a_unit_and_a_group() {
 }
 
 #[tokio::test]
+async fn joining_a_group_starts_the_signing_period_in_the_overview_and_on_the_person() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let clock = env.clock;
+        let t = tenant(&db, "joined").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let author = new_person(&db, &t, "1", None).await;
+        let approver = new_person(&db, &t, "2", None).await;
+        let worker = new_person(&db, &t, "3", None).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let g = tx
+            .create_group(NewGroup {
+                name: "Hjemmekontor i sikker sone".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        tx.add_group_member(g.id, author).await.unwrap();
+        tx.commit().await.unwrap();
+        published(
+            &db,
+            &t,
+            author,
+            approver,
+            Audience {
+                rules: vec![AudienceRule::Groups { groups: vec![g.id] }],
+            },
+        )
+        .await;
+        let completion = |db: Db| {
+            let cal = cal.clone();
+            async move {
+                let c = db
+                    .instruction_overview(t.id, db.now(), &cal)
+                    .await
+                    .unwrap()
+                    .instructions[0]
+                    .completion;
+                (c.total, c.signed, c.overdue)
+            }
+        };
+        let standing_of = |db: Db, who: PersonId| {
+            let cal = cal.clone();
+            async move {
+                let mine = db
+                    .instructions_for_person(t.id, who, db.now(), &cal)
+                    .await
+                    .unwrap();
+                mine.first().map(|m| m.standing.as_str().to_string())
+            }
+        };
+        // Three weeks after publication the worker joins the group: the instruction is due 14 days
+        // from joining, not overdue at once; the author, a member from the start, is overdue.
+        clock.advance(Duration::days(21));
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.add_group_member(g.id, worker).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(completion(db.clone()).await, (2, 0, 1));
+        assert_eq!(
+            standing_of(db.clone(), worker).await.as_deref(),
+            Some("missing")
+        );
+        assert_eq!(
+            standing_of(db.clone(), author).await.as_deref(),
+            Some("overdue")
+        );
+        assert_eq!(standing_of(db.clone(), approver).await, None);
+        // Ten days on the worker is still within the period; after fifteen both are overdue, and
+        // the people's own standings agree with the counts.
+        clock.advance(Duration::days(10));
+        assert_eq!(completion(db.clone()).await, (2, 0, 1));
+        clock.advance(Duration::days(5));
+        assert_eq!(completion(db.clone()).await, (2, 0, 2));
+        assert_eq!(
+            standing_of(db.clone(), worker).await.as_deref(),
+            Some("overdue")
+        );
+        let all = db.all_standings(t.id, 100, db.now(), &cal).await.unwrap();
+        let overdue = all
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter(|(_, s)| s.as_str() == "overdue")
+            .count();
+        assert_eq!(overdue, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn signing_raises_completion_overdue_follows_the_clock_and_a_major_version_makes_it_due_again()
  {
     each_engine(|env| async move {

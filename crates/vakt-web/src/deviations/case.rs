@@ -149,7 +149,7 @@ struct CasePage {
     comments: Vec<EventView>,
     timeline: Vec<EventView>,
     links: Vec<CaseRow>,
-    attachments: Vec<(String, String, String, String)>,
+    attachments: Vec<(String, String, String, String, String)>,
     categories: Vec<(String, String, bool)>,
     severities: Vec<(&'static str, String, bool)>,
     consequences: Vec<(&'static str, String, bool)>,
@@ -518,6 +518,7 @@ pub async fn case_page(
         .into_iter()
         .map(|a| {
             (
+                a.id.to_string(),
                 a.name,
                 format!("{} B", a.size),
                 t(lang, &format!("dev-secrecy-{}", code(&a.secrecy)), &[]),
@@ -1369,14 +1370,21 @@ pub async fn save_draft(
     Ok(back(&case, "draft"))
 }
 
-/// `GET /deviations/{id}/draft.json`: the draft laid out like the national form (the tenant's
-/// authority), with the fields still missing.
-pub async fn draft_json(
-    user: CurrentUser,
-    State(st): State<AppState>,
-    VPath(id): VPath<String>,
-) -> Result<Response, AppError> {
-    let (case, _) = load_case(&st, &user, &id, Action::ManageBreach).await?;
+/// The case, the authority's form shape, the filled-in draft and whether the notification is late.
+async fn draft_context(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<
+    (
+        Case,
+        &'static vakt_core::deviations::FormShape,
+        BreachNotificationDraft,
+        bool,
+    ),
+    AppError,
+> {
+    let (case, _) = load_case(st, user, id, Action::ManageBreach).await?;
     let tenant = user.tenant.clone();
     let cfg = st.db().dev_config(tenant.id).await?;
     let regimes = regimes(&tenant, &cfg);
@@ -1402,12 +1410,22 @@ pub async fn draft_json(
                 .any(|p| p.late || p.running.as_ref().is_some_and(|r| r.is_overdue()))
         });
     let draft = filled_draft(&case, &draft_from(&case));
+    Ok((case, shape, draft, late))
+}
+
+/// `GET /deviations/{id}/draft.json`: the notification draft laid out like the authority's form.
+pub async fn draft_json(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
+    let (case, shape, draft, late) = draft_context(&st, &user, &id).await?;
     let filled = shape.fill(&draft, late);
     let body = serde_json::json!({
         "case": case.number,
         "language": user.lang().code(),
         "form": filled,
-        "labels": shape.fields.iter().map(|f| (f.key, t(user.lang(), &format!("dev-draft-{}", dash(&code(&f.source))), &[]))).collect::<std::collections::BTreeMap<_, _>>(),
+        "labels": shape.fields.iter().map(|f| (f.key, draft_label(user.lang(), f.source))).collect::<std::collections::BTreeMap<_, _>>(),
     });
     let mut resp = Json(body).into_response();
     resp.headers_mut().insert(
@@ -1415,6 +1433,192 @@ pub async fn draft_json(
         header::HeaderValue::from_static("attachment; filename=\"breach-notification.json\""),
     );
     Ok(resp)
+}
+
+fn draft_label(lang: Lang, f: vakt_core::deviations::DraftField) -> String {
+    t(lang, &format!("dev-draft-{}", dash(&code(&f))), &[])
+}
+
+/// A draft field as text for a person to read (and to copy into the authority's form): times in
+/// the tenant's time zone, lists joined, yes/no in the reader's language. Empty when not filled in.
+fn draft_field_text(
+    lang: Lang,
+    cal: &vakt_core::deadline::TenantCalendar,
+    d: &BreachNotificationDraft,
+    f: vakt_core::deviations::DraftField,
+) -> String {
+    use vakt_core::deviations::{DraftField as F, SubjectsInformed};
+    let yes_no = |b: bool| {
+        t(
+            lang,
+            if b { "dev-answer-yes" } else { "dev-answer-no" },
+            &[],
+        )
+    };
+    let when =
+        |at: Option<time::OffsetDateTime>| at.map(|a| local_time(cal, a)).unwrap_or_default();
+    let approx = |a: Option<Approx>| match a {
+        Some(a) if a.low == a.high => a.low.to_string(),
+        Some(a) => format!("{}–{}", a.low, a.high),
+        None => String::new(),
+    };
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match f {
+        F::ControllerName => d.controller.name.clone(),
+        F::ControllerOrgNumber => d.controller.org_number.clone(),
+        F::ControllerAddress => d.controller.address.clone(),
+        F::OwnReference => d.own_reference.clone(),
+        F::Nature => [
+            (d.nature.confidentiality, "dev-nature-confidentiality"),
+            (d.nature.integrity, "dev-nature-integrity"),
+            (d.nature.availability, "dev-nature-availability"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, k)| t(lang, k, &[]))
+        .collect::<Vec<_>>()
+        .join(", "),
+        F::Description => d.description.clone(),
+        F::Cause => d.cause.clone(),
+        F::OccurredFrom => when(d.occurred_from),
+        F::OccurredTo => when(d.occurred_to),
+        F::DiscoveredAt => when(d.discovered_at),
+        F::AwareAt => when(d.aware_at),
+        F::DataSubjectCategories => list(&d.data_subject_categories),
+        F::ApproxDataSubjects => approx(d.approx_data_subjects),
+        F::DataCategories => list(&d.data_categories),
+        F::SpecialCategories => yes_no(d.special_categories),
+        F::ApproxRecords => approx(d.approx_records),
+        F::DataLocation => d.data_location.clone(),
+        F::LikelyConsequences => d.likely_consequences.clone(),
+        F::SeverityForSubjects => d.severity_for_subjects.clone(),
+        F::MeasuresTaken => d.measures_taken.clone(),
+        F::MeasuresProposed => d.measures_proposed.clone(),
+        F::DpoContact => [
+            d.dpo_contact.name.as_str(),
+            d.dpo_contact.email.as_str(),
+            d.dpo_contact.phone.as_str(),
+        ]
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", "),
+        F::SubjectsInformed => match &d.subjects_informed {
+            SubjectsInformed::Undecided => String::new(),
+            SubjectsInformed::Informed { at, how } => t(
+                lang,
+                "dev-informed-done",
+                &[
+                    ("at", local_time(cal, *at).into()),
+                    ("how", how.as_str().into()),
+                ],
+            ),
+            SubjectsInformed::Planned { when, how } => t(
+                lang,
+                "dev-informed-planned",
+                &[
+                    ("at", local_time(cal, *when).into()),
+                    ("how", how.as_str().into()),
+                ],
+            ),
+            SubjectsInformed::NotInformed { reasons } => t(
+                lang,
+                "dev-informed-not",
+                &[("reasons", reasons.as_str().into())],
+            ),
+        },
+        F::Phased => yes_no(d.phased),
+        F::CrossBorder => yes_no(d.cross_border),
+        F::DelayReasons => d.delay_reasons.clone(),
+        F::SecrecyNote => d.secrecy_note.clone(),
+    }
+    .trim()
+    .to_owned()
+}
+
+/// `GET /deviations/{id}/draft.pdf`: the notification draft as a PDF in the reader's language,
+/// field by field in the authority's order, with what is still missing — for the DPO to file and
+/// to copy into the authority's portal. The export is recorded.
+pub async fn draft_pdf(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
+    let (case, shape, draft, late) = draft_context(&st, &user, &id).await?;
+    let lang = user.lang();
+    let cal = calendar(&user.tenant);
+    let filled = shape.fill(&draft, late);
+    let empty = t(lang, "dev-draft-pdf-empty", &[]);
+    let mut lines: Vec<crate::instructions::receipt::ReceiptLine> = shape
+        .fields
+        .iter()
+        .map(|f| {
+            let v = draft_field_text(lang, &cal, &draft, f.source);
+            crate::instructions::receipt::ReceiptLine {
+                label: draft_label(lang, f.source),
+                value: if v.is_empty() { empty.clone() } else { v },
+            }
+        })
+        .collect();
+    if !filled.missing.is_empty() {
+        let missing = shape
+            .fields
+            .iter()
+            .filter(|f| filled.missing.contains(&f.key))
+            .map(|f| draft_label(lang, f.source))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(crate::instructions::receipt::ReceiptLine {
+            label: t(lang, "dev-draft-missing", &[]),
+            value: missing,
+        });
+    }
+    let pdf = crate::instructions::receipt::receipt_pdf(
+        &t(
+            lang,
+            "dev-draft-pdf-title",
+            &[("authority", shape.authority.into())],
+        ),
+        &t(
+            lang,
+            "dev-draft-pdf-intro",
+            &[
+                ("number", case.number.to_string().into()),
+                ("portal", shape.portal.into()),
+            ],
+        ),
+        &lines,
+        &t(
+            lang,
+            "dev-draft-pdf-footer",
+            &[("at", local_time(&cal, st.now()).into())],
+        ),
+    );
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.record(
+        vakt_core::audit::EventDraft::new(
+            vakt_core::audit::AuditClass::Usage,
+            "deviation.draft.export",
+            "deviation",
+            case.id,
+        )
+        .after("pdf"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::instructions::file_download(
+        pdf,
+        "application/pdf",
+        &format!("breach-notification-{}.pdf", case.number),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1680,4 +1884,118 @@ pub async fn settings_submit(
     tx.set_dev_config(&cfg).await?;
     tx.commit().await?;
     Ok(Redirect::to("/deviations/settings").into_response())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Attachments (evidence: screenshots, logs, a mis-sent message, the authority's receipt)
+
+/// The largest upload accepted on the attachment route (the file limit plus form overhead).
+pub const UPLOAD_LIMIT: usize = vakt_store::MAX_ATTACHMENT_BYTES + 64 * 1024;
+
+/// `POST /deviations/{id}/attachments?csrf=…` (multipart: `file`, `secrecy`, `basis`). The type is
+/// taken from the file name and must match the bytes; an exempt or partly exempt file needs its
+/// legal basis.
+pub async fn attachment_upload(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let (case, _) = load_case(&st, &user, &id, Action::HandleDeviation).await?;
+    let mut multipart = multipart.map_err(|_| AppError::bad_request("dev-err-upload"))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut secrecy = String::new();
+    let mut basis = String::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::bad_request("dev-err-upload")),
+        };
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let data = field.bytes().await.map_err(|_| AppError::too_large())?;
+                file = Some((name, data.to_vec()));
+            }
+            Some("secrecy") => {
+                secrecy = field
+                    .text()
+                    .await
+                    .map_err(|_| AppError::bad_request("dev-err-upload"))?;
+            }
+            Some("basis") => {
+                basis = field
+                    .text()
+                    .await
+                    .map_err(|_| AppError::bad_request("dev-err-upload"))?;
+            }
+            _ => {}
+        }
+    }
+    let (name, data) = file.ok_or_else(|| AppError::invalid("dev-err-upload"))?;
+    let checked = vakt_core::instructions::check_attachment(&name, &data).map_err(|e| {
+        AppError::from(vakt_store::StoreError::Invalid(
+            vakt_store::attachment_code(e),
+        ))
+    })?;
+    let secrecy: Secrecy = match secrecy.trim() {
+        "" => Secrecy::Open,
+        s => super::parse_opt(s).ok_or_else(|| AppError::invalid("dev-err-upload"))?,
+    };
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.add_dev_attachment(
+        case.id,
+        vakt_store::NewAttachment {
+            name: checked.file_name,
+            content_type: checked.content_type.to_owned(),
+            data,
+            secrecy,
+            secrecy_basis: basis,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(&case, "attachments"))
+}
+
+/// `GET /deviations/{id}/attachments/{aid}`: the file, to whoever may see the case; a file marked
+/// exempt or partly exempt only to those who handle the case. Every download is recorded.
+pub async fn attachment_download(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, aid)): VPath<(String, String)>,
+) -> Result<Response, AppError> {
+    let (case, units) = load_case(&st, &user, &id, Action::ViewDeviations).await?;
+    let aid = uuid::Uuid::parse_str(&aid).map_err(|_| AppError::not_found())?;
+    let (a, data) = st
+        .db()
+        .dev_attachment_data(user.tenant_id(), case.id, aid)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if a.secrecy != Secrecy::Open {
+        user.authorize(
+            Action::HandleDeviation,
+            &super::case_resource(&user, &units, case.unit),
+        )?;
+    }
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.record(
+        vakt_core::audit::EventDraft::new(
+            vakt_core::audit::AuditClass::Usage,
+            "deviation.attachment.download",
+            "deviation",
+            case.id,
+        )
+        .after(format!("{} {}", a.id, a.sha256)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::instructions::file_download(
+        data,
+        &a.content_type,
+        &a.name,
+    ))
 }

@@ -17,7 +17,7 @@ pub mod stats;
 use askama::Template;
 use axum::{
     Router,
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     response::Response,
     routing::{get, post},
 };
@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deviations/breaches", get(case::breach_register))
         .route("/deviations/stats", get(stats::stats_page))
         .route("/deviations/stats.csv", get(stats::stats_csv))
+        .route("/deviations/stats.xlsx", get(stats::stats_xlsx))
         .route("/api/v1/deviations", get(stats::api_cases))
         .route("/api/v1/deviations/stats", get(stats::api_stats))
         .route(
@@ -67,6 +68,14 @@ pub fn routes() -> Router<AppState> {
         .route("/deviations/{id}/update", post(case::update))
         .route("/deviations/{id}/checklist", post(case::checklist))
         .route("/deviations/{id}/comments", post(case::comment))
+        .route(
+            "/deviations/{id}/attachments",
+            post(case::attachment_upload).layer(DefaultBodyLimit::max(case::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/deviations/{id}/attachments/{aid}",
+            get(case::attachment_download),
+        )
         .route("/deviations/{id}/links", post(case::link))
         .route("/deviations/{id}/measures", post(case::add_measure))
         .route(
@@ -77,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deviations/{id}/obligations", post(case::obligation))
         .route("/deviations/{id}/draft", post(case::save_draft))
         .route("/deviations/{id}/draft.json", get(case::draft_json))
+        .route("/deviations/{id}/draft.pdf", get(case::draft_pdf))
         .route("/deviations/{id}/export.json", get(case::export_json))
         .route(
             "/anonymous/{token}",
@@ -132,6 +142,11 @@ pub fn route_table() -> Vec<RouteInfo> {
         ),
         r(
             "GET",
+            "/deviations/stats.xlsx",
+            Requires(Action::ViewDeviationStats),
+        ),
+        r(
+            "GET",
             "/api/v1/deviations",
             Requires(Action::ViewDeviations),
         ),
@@ -173,6 +188,16 @@ pub fn route_table() -> Vec<RouteInfo> {
         ),
         r(
             "POST",
+            "/deviations/{id}/attachments",
+            Requires(Action::HandleDeviation),
+        ),
+        r(
+            "GET",
+            "/deviations/{id}/attachments/{aid}",
+            Requires(Action::ViewDeviations),
+        ),
+        r(
+            "POST",
             "/deviations/{id}/links",
             Requires(Action::HandleDeviation),
         ),
@@ -204,6 +229,11 @@ pub fn route_table() -> Vec<RouteInfo> {
         r(
             "GET",
             "/deviations/{id}/draft.json",
+            Requires(Action::ManageBreach),
+        ),
+        r(
+            "GET",
+            "/deviations/{id}/draft.pdf",
             Requires(Action::ManageBreach),
         ),
         r(
@@ -498,7 +528,7 @@ pub(crate) fn rows(
         .collect()
 }
 
-fn parse_opt<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+pub(crate) fn parse_opt<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 

@@ -334,7 +334,7 @@ fn csv_cell(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// `GET /deviations/stats.csv`: the anonymised groups as CSV.
+/// `GET /deviations/stats.csv`: the statistics (groups below the threshold suppressed).
 pub async fn stats_csv(
     user: CurrentUser,
     State(st): State<AppState>,
@@ -343,22 +343,15 @@ pub async fn stats_csv(
     let lang = user.lang();
     let stats = compute(&st, &user.tenant, lang).await?;
     let mut out = String::from("dimension,key,label,count\n");
-    for (dim, groups) in [
-        ("month", &stats.by_month),
-        ("category", &stats.by_category),
-        ("unit", &stats.by_unit),
-        ("severity", &stats.by_severity),
-    ] {
-        for g in groups {
-            out.push_str(&format!(
-                "{dim},{},{},{}\n",
-                csv_cell(&g.key),
-                csv_cell(&g.label),
-                g.count
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "suppressed".into())
-            ));
-        }
+    for (dim, key, label, count) in stat_rows(&stats) {
+        out.push_str(&format!(
+            "{dim},{},{},{}\n",
+            csv_cell(key),
+            csv_cell(label),
+            count
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "suppressed".into())
+        ));
     }
     Ok((
         [
@@ -369,6 +362,70 @@ pub async fn stats_csv(
             ),
         ],
         out,
+    )
+        .into_response())
+}
+
+/// Every group of every dimension: (dimension, key, label, count — `None` when suppressed).
+fn stat_rows(stats: &DeviationStats) -> Vec<(&'static str, &str, &str, Option<i64>)> {
+    let mut rows = Vec::new();
+    for (dim, groups) in [
+        ("month", &stats.by_month),
+        ("category", &stats.by_category),
+        ("unit", &stats.by_unit),
+        ("severity", &stats.by_severity),
+    ] {
+        for g in groups {
+            rows.push((dim, g.key.as_str(), g.label.as_str(), g.count));
+        }
+    }
+    rows
+}
+
+/// `GET /deviations/stats.xlsx`: the same statistics as a spreadsheet with headings in the reader's
+/// language; suppressed groups say so.
+pub async fn stats_xlsx(
+    user: CurrentUser,
+    State(st): State<AppState>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ViewDeviationStats)?;
+    let lang = user.lang();
+    let stats = compute(&st, &user.tenant, lang).await?;
+    let header: Vec<String> = [
+        "dev-stats-col-dimension",
+        "dev-stats-col-key",
+        "dev-stats-col-label",
+        "dev-stats-col-count",
+    ]
+    .iter()
+    .map(|k| crate::i18n::t(lang, k, &[]))
+    .collect();
+    let suppressed = crate::i18n::t(lang, "dev-stats-suppressed", &[]);
+    let rows: Vec<Vec<String>> = stat_rows(&stats)
+        .into_iter()
+        .map(|(dim, key, label, count)| {
+            vec![
+                crate::i18n::t(lang, &format!("dev-stats-by-{dim}"), &[]),
+                key.to_owned(),
+                label.to_owned(),
+                count.map_or_else(|| suppressed.clone(), |c| c.to_string()),
+            ]
+        })
+        .collect();
+    let body = crate::instructions::reports::xlsx(&header, &rows)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"deviation-statistics.xlsx\"",
+            ),
+        ],
+        body,
     )
         .into_response())
 }

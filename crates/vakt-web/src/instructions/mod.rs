@@ -1565,8 +1565,13 @@ async fn attachment_download(
         .attachment_data(user.tenant_id(), inst, aid)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let ascii: String = a
-        .file_name
+    Ok(file_download(data, &a.content_type, &a.file_name))
+}
+
+/// A stored file as a download: its own content type (never sniffed by the browser) and a
+/// `Content-Disposition: attachment` with an ASCII fallback name and the UTF-8 name.
+pub(crate) fn file_download(data: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_".contains(c) {
@@ -1578,13 +1583,13 @@ async fn attachment_download(
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        urlencoding::encode(&a.file_name)
+        urlencoding::encode(file_name)
     );
     let mut resp = data.into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&a.content_type)
+        HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
@@ -1594,7 +1599,7 @@ async fn attachment_download(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    Ok(resp)
+    resp
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -72,16 +72,21 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Builds the receipt: a heading, an intro sentence, labelled lines and a footer.
+/// Builds the document: a heading, an intro sentence, labelled lines (a value may hold several
+/// paragraphs, separated by newlines) and a footer on every page. Runs onto as many A4 pages as the
+/// lines need. Used for signature receipts and for the breach notification draft.
 pub fn receipt_pdf(title: &str, intro: &str, lines: &[ReceiptLine], footer: &str) -> Vec<u8> {
-    // Page content (A4: 595 × 842 points).
-    let mut content: Vec<u8> = Vec::new();
-    let mut y = 780i32;
+    const TOP: i32 = 780;
+    const BOTTOM: i32 = 80;
     let text = |content: &mut Vec<u8>, font: &str, size: i32, x: i32, y: i32, s: &str| {
         content.extend_from_slice(format!("BT /{font} {size} Tf {x} {y} Td ").as_bytes());
         content.extend_from_slice(&pdf_string(s));
         content.extend_from_slice(b" Tj ET\n");
     };
+    // Page contents (A4: 595 × 842 points).
+    let mut pages: Vec<Vec<u8>> = Vec::new();
+    let mut content: Vec<u8> = Vec::new();
+    let mut y = TOP;
     text(&mut content, "F2", 18, 56, y, title);
     y -= 30;
     for l in wrap(intro, 90) {
@@ -90,38 +95,54 @@ pub fn receipt_pdf(title: &str, intro: &str, lines: &[ReceiptLine], footer: &str
     }
     y -= 10;
     for line in lines {
-        text(&mut content, "F2", 10, 56, y, &line.label);
-        let mut first = true;
-        for part in wrap(&line.value, 70) {
-            if !first {
-                y -= 13;
+        let parts: Vec<String> = line
+            .value
+            .split('\n')
+            .flat_map(|para| wrap(para.trim_end_matches('\r'), 70))
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            if y < BOTTOM {
+                pages.push(std::mem::take(&mut content));
+                y = TOP;
             }
-            text(&mut content, "F1", 10, 200, y, &part);
-            first = false;
+            if i == 0 {
+                text(&mut content, "F2", 10, 56, y, &line.label);
+            }
+            text(&mut content, "F1", 10, 200, y, part);
+            y -= 13;
         }
-        y -= 18;
-        if y < 80 {
-            break;
-        }
+        y -= 5;
     }
-    content.extend_from_slice(b"0.6 G 56 60 m 539 60 l S\n");
-    for (i, l) in wrap(footer, 100).iter().enumerate() {
-        let fy = 46 - i32::try_from(i).unwrap_or(0) * 11;
-        text(&mut content, "F1", 8, 56, fy, l);
+    pages.push(content);
+    let n_pages = pages.len();
+    for (i, page) in pages.iter_mut().enumerate() {
+        page.extend_from_slice(b"0.6 G 56 60 m 539 60 l S\n");
+        let mut foot = wrap(footer, 100);
+        if n_pages > 1 {
+            foot.push(format!("{} / {n_pages}", i + 1));
+        }
+        for (j, l) in foot.iter().enumerate() {
+            let fy = 46 - i32::try_from(j).unwrap_or(0) * 11;
+            text(page, "F1", 8, 56, fy, l);
+        }
     }
 
-    let objects: Vec<Vec<u8>> = vec![
+    // Objects: 1 catalog, 2 page tree, 3–4 fonts, 5 info, then a page and its content per page.
+    let page_obj = |i: usize| 6 + 2 * i;
+    let kids: Vec<String> = (0..n_pages)
+        .map(|i| format!("{} 0 R", page_obj(i)))
+        .collect();
+    let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>".to_vec(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".to_vec(),
-        {
-            let mut s = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-            s.extend_from_slice(&content);
-            s.extend_from_slice(b"endstream");
-            s
-        },
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n_pages} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
         {
             let mut s = b"<< /Producer (Vakt) /Title ".to_vec();
             s.extend_from_slice(&pdf_string(title));
@@ -129,6 +150,19 @@ pub fn receipt_pdf(title: &str, intro: &str, lines: &[ReceiptLine], footer: &str
             s
         },
     ];
+    for (i, content) in pages.iter().enumerate() {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
+                page_obj(i) + 1
+            )
+            .into_bytes(),
+        );
+        let mut s = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        s.extend_from_slice(content);
+        s.extend_from_slice(b"endstream");
+        objects.push(s);
+    }
     let mut out: Vec<u8> = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, body) in objects.iter().enumerate() {
@@ -146,9 +180,8 @@ pub fn receipt_pdf(title: &str, intro: &str, lines: &[ReceiptLine], footer: &str
     }
     out.extend_from_slice(
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info {} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
             objects.len() + 1,
-            objects.len()
         )
         .as_bytes(),
     );
@@ -186,6 +219,25 @@ mod tests {
         // WinAnsi bytes for Å (0xC5) and Ø (0xD8); parentheses escaped.
         assert!(pdf.windows(4).any(|w| w == b"\xc5se "));
         assert!(pdf.windows(2).any(|w| w == b"\\("));
+    }
+
+    #[test]
+    fn many_lines_run_onto_further_pages_and_every_page_is_in_the_tree() {
+        let lines: Vec<ReceiptLine> = (0..40)
+            .map(|i| ReceiptLine {
+                label: format!("Felt {i}"),
+                value: format!("Første avsnitt {i}\nAndre avsnitt"),
+            })
+            .collect();
+        let pdf = receipt_pdf("Melding", "Utkast", &lines, "Vakt");
+        let text = String::from_utf8_lossy(&pdf).to_string();
+        assert!(text.contains("/Count 2"), "{text}");
+        assert!(text.contains("/Kids [6 0 R 8 0 R]"));
+        assert!(text.contains("(Felt 39)"));
+        assert!(text.contains("(Andre avsnitt)"));
+        assert!(text.contains("(2 / 2)"));
+        // The newline is a paragraph break, never a character on the page.
+        assert!(!text.contains("avsnitt 0?"));
     }
 
     #[test]

@@ -80,7 +80,15 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         .replace("{id}", &id)
         .replace("{name}", "vakt.css")
         .replace("{vid}", &w.instr.version.to_string())
-        .replace("{aid}", &w.instr.attachment.to_string())
+        .replace(
+            "{aid}",
+            &if route.path.starts_with("/deviations/") {
+                w.case_attachment
+            } else {
+                w.instr.attachment
+            }
+            .to_string(),
+        )
 }
 
 /// The form a POST route gets: always with the CSRF token, otherwise empty (a validation error at most).

@@ -200,6 +200,26 @@ async fn a_lost_phone_goes_from_report_to_closure_and_every_change_is_audited() 
     let draft: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(draft["form"]["form"], "no_datatilsynet");
     assert!(draft.to_string().contains("Phone wiped remotely"));
+    // The same draft as a PDF, field by field in the form's order, for the DPO only.
+    let resp = dpo
+        .client
+        .get(w.url(&format!("{path}/draft.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let pdf = resp.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4"));
+    let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"(Phone wiped remotely)"));
+    assert!(has(b"(20\x9630)"), "the approximate number as a range");
+    assert!(has(b"(Dina, dpo@example.org)"));
+    assert!(has(b"%%EOF"));
+    assert_eq!(
+        get(&w, employee, &format!("{path}/draft.pdf")).await.0,
+        StatusCode::FORBIDDEN
+    );
     for (regime, op) in [
         ("gdpr_authority", "submit"),
         ("gdpr_data_subjects", "not_required"),
@@ -590,5 +610,191 @@ async fn anonymous_reporting_needs_no_account_and_reaches_nothing_else() {
     assert_eq!(
         anon.get(w.url(&link)).send().await.unwrap().status(),
         StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn evidence_files_are_checked_marked_served_only_to_those_allowed_and_audited() {
+    let w = World::start().await;
+    let employee = w.user("employee");
+    let (status, _) = post(
+        &w,
+        employee,
+        "/deviations/report",
+        &[
+            ("title", "Mis-sent e-mail with a pupil list"),
+            ("description", "Sent to the wrong parent"),
+            ("category", "information_security"),
+            ("personal_data", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let case = case_by_title(&w, "Mis-sent e-mail").await;
+    let coordinator = w.user("coordinator");
+    let path = format!("/deviations/{}/attachments", case.id);
+    let upload =
+        |u: &User, csrf: Option<String>, name: &str, bytes: &[u8], secrecy: &str, basis: &str| {
+            let form = reqwest::multipart::Form::new()
+                .text("secrecy", secrecy.to_owned())
+                .text("basis", basis.to_owned())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+                );
+            let url = match csrf {
+                Some(c) => w.url(&format!("{path}?csrf={c}")),
+                None => w.url(&path),
+            };
+            u.client.post(url).multipart(form).send()
+        };
+    let tok = || Some(coordinator.csrf.clone());
+    // The form posts the token in its action, as a browser does.
+    let (_, page) = get(&w, coordinator, &format!("/deviations/{}", case.id)).await;
+    assert!(
+        page.contains(&format!("{path}?csrf={}", coordinator.csrf)),
+        "{page}"
+    );
+    // Without the token: refused.
+    let r = upload(coordinator, None, "log.txt", b"x", "open", "")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let pdf = b"%PDF-1.4\n% screenshot of the sent mail\n";
+    let r = upload(coordinator, tok(), "sendt e-post.pdf", pdf, "open", "")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = upload(
+        coordinator,
+        tok(),
+        "mottakerliste.txt",
+        "Elev Åse, 5B\n".as_bytes(),
+        "exempt",
+        "Offentleglova § 13",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Refused: a type not accepted, bytes that do not match the name, an exemption without its basis.
+    for (name, bytes, secrecy) in [
+        ("side.html", &b"<script>alert(1)</script>"[..], "open"),
+        ("falsk.pdf", &b"MZ\x90\x00"[..], "open"),
+        ("notat.txt", &b"notes"[..], "exempt"),
+        ("notat.txt", &b"notes"[..], "no-such-marking"),
+    ] {
+        let r = upload(coordinator, tok(), name, bytes, secrecy, "")
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name} {secrecy}"
+        );
+    }
+    // An employee (the reporter) cannot add evidence to a case they cannot open.
+    let r = upload(
+        employee,
+        Some(employee.csrf.clone()),
+        "log.txt",
+        b"x",
+        "open",
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let files = w.db.dev_attachments(w.alfa.id, case.id).await.unwrap();
+    assert_eq!(files.len(), 2);
+    let open = files.iter().find(|a| a.name == "sendt e-post.pdf").unwrap();
+    let exempt = files
+        .iter()
+        .find(|a| a.name == "mottakerliste.txt")
+        .unwrap();
+    assert_eq!(exempt.secrecy, vakt_store::Secrecy::Exempt);
+    // The case page links both; the coordinator downloads each, byte for byte, as an attachment.
+    let (_, page) = get(&w, coordinator, &format!("/deviations/{}", case.id)).await;
+    assert!(page.contains(&format!("{path}/{}", open.id)));
+    assert!(page.contains("Offentleglova § 13"));
+    let r = coordinator
+        .client
+        .get(w.url(&format!("{path}/{}", open.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"sendt_e-post.pdf\"")
+    );
+    assert_eq!(&r.bytes().await.unwrap()[..], &pdf[..]);
+    let r = coordinator
+        .client
+        .get(w.url(&format!("{path}/{}", exempt.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.unwrap(), "Elev Åse, 5B\n");
+    // The auditor may read the case and its open file, not the exempt one; the reporter neither;
+    // another tenant finds nothing; an unknown file id is not found.
+    let auditor = w.user("auditor");
+    assert_eq!(
+        get(&w, auditor, &format!("{path}/{}", open.id)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, auditor, &format!("{path}/{}", exempt.id)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&w, employee, &format!("{path}/{}", open.id)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let outsider = w.user("beta-all");
+    assert_ne!(
+        get(&w, outsider, &format!("{path}/{}", open.id)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w, coordinator, &format!("{path}/{}", uuid::Uuid::now_v7()))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // Uploads and downloads are in the audit chain.
+    let actions: Vec<String> =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                object_type: Some("deviation".into()),
+                object_id: Some(case.id.to_string()),
+                ..AuditFilter::default()
+            },
+            500,
+            0,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "deviation.attachment")
+            .count(),
+        2
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "deviation.attachment.download")
+            .count(),
+        3
     );
 }

@@ -6,8 +6,14 @@
 use time::macros::datetime;
 use vakt_core::audit::Actor;
 use vakt_core::directory::{Employment, Language, PersonId, PersonKind, UnitId};
+use vakt_core::instructions::{
+    AckId, AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, StepActor, VersionStep,
+};
 use vakt_core::training::CourseId;
-use vakt_store::{AuditCtx, CourseKind, NewCourse, NewPerson, NewUnit};
+use vakt_store::{
+    AuditCtx, CourseKind, DraftEdit, InstructionFields, InstructionVersion, NewCourse, NewPerson,
+    NewUnit,
+};
 use vakt_web::WebConfig;
 
 use crate::harness::{Engine, TestApp};
@@ -308,4 +314,274 @@ async fn reminders_with_a_moved_clock(engine: Engine) {
 crate::engines!(
     the_reminder_job_sends_exactly_the_expected_mails,
     super::reminders_with_a_moved_clock
+);
+
+/// Publishes (effective now) an instruction for the people of `unit`, to be signed within 14 days.
+async fn publish_for_unit(
+    app: &TestApp,
+    unit: UnitId,
+    author: PersonId,
+    approver: PersonId,
+) -> InstructionVersion {
+    let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    let (inst, v) = tx
+        .create_instruction(
+            InstructionFields {
+                title: "IKT-instruks for skolen".into(),
+                owner: author,
+                category: "ict_use".into(),
+                requires_signature: true,
+                audience: Audience {
+                    rules: vec![AudienceRule::Units {
+                        units: vec![unit],
+                        include_sub_units: true,
+                    }],
+                },
+                sign_within_days: 14,
+            },
+            author,
+            "# IKT-instruks\n\nLås skjermen når du går fra PC-en.\n",
+            "Første versjon",
+        )
+        .await
+        .unwrap();
+    tx.edit_draft(
+        v.id,
+        DraftEdit {
+            title: inst.title.clone(),
+            body: v.body.clone(),
+            change_comment: "Første versjon".into(),
+            approver: Some(approver),
+            reviewers: vec![approver],
+        },
+    )
+    .await
+    .unwrap();
+    let ed = StepActor {
+        person: author,
+        may_edit: true,
+    };
+    tx.version_step(v.id, VersionStep::SendToReview, ed)
+        .await
+        .unwrap();
+    tx.version_step(
+        v.id,
+        VersionStep::Approve,
+        StepActor {
+            person: approver,
+            may_edit: false,
+        },
+    )
+    .await
+    .unwrap();
+    let now = tx.now();
+    let v = tx
+        .version_step(
+            v.id,
+            VersionStep::Publish {
+                effective_from: now,
+            },
+            ed,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    v
+}
+
+async fn sign(app: &TestApp, v: &InstructionVersion, who: PersonId) {
+    let ack = Acknowledgment::record(AckInput {
+        id: AckId::new(),
+        person: who,
+        instruction: v.instruction,
+        version_id: v.id,
+        version: v.number,
+        text_shown: &v.body,
+        version_text_hash: v.body_sha256,
+        method: AckMethod::Password,
+        at: app.db.now(),
+        ip: None,
+        user_agent: Some("test"),
+    })
+    .unwrap();
+    let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    tx.record_ack(&ack).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn instruction_reminders_with_a_moved_clock(engine: Engine) {
+    let smtp = TestSmtp::start();
+    let Some(app) = TestApp::spawn_on(
+        engine,
+        WebConfig {
+            mail: Some(smtp.config()),
+            ..WebConfig::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    // 2026-03-02 09:00 UTC: an instruction for the school, to be signed by 2026-03-16. Lena leads
+    // the school and reads English, Anna Swedish, Bo the tenant's bokmål.
+    let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    let school = tx
+        .create_unit(NewUnit {
+            parent: None,
+            name: "Skolen".into(),
+            code: "SK".into(),
+            leader: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let anna = person(&app, "1", "Anna", school.id, Some(Language::Sv)).await;
+    let bo = person(&app, "2", "Bo", school.id, None).await;
+    let lena = person(&app, "3", "Lena", school.id, Some(Language::En)).await;
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    tx.update_unit(
+        school.id,
+        NewUnit {
+            parent: None,
+            name: "Skolen".into(),
+            code: "SK".into(),
+            leader: Some(lena),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let v = publish_for_unit(&app, school.id, lena, anna).await;
+
+    // Not yet within a week of the deadline: nothing.
+    tick(&app).await;
+    assert!(smtp.messages().is_empty(), "{:?}", smtp.messages());
+
+    // A week before: each of the three is reminded once, in their language.
+    app.clock.set(datetime!(2026-03-10 08:00 UTC));
+    tick(&app).await;
+    let got = smtp.messages();
+    assert_eq!(
+        summary(&got),
+        vec![
+            (
+                "anna@kommune.test".into(),
+                "sv".into(),
+                "Vakt: en uppgift väntar på dig".into()
+            ),
+            (
+                "bo@kommune.test".into(),
+                "nb".into(),
+                "Vakt: én oppgave venter på deg".into()
+            ),
+            (
+                "lena@kommune.test".into(),
+                "en".into(),
+                "Vakt: one task is waiting for you".into()
+            ),
+        ]
+    );
+    let text_of = |to: &str| {
+        got.iter()
+            .find(|m| m.rcpt_to[0] == to)
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        text_of("anna@kommune.test")
+            .contains("Läs och signera ”IKT-instruks for skolen” senast 2026-03-16"),
+        "{}",
+        text_of("anna@kommune.test")
+    );
+    assert!(
+        text_of("bo@kommune.test")
+            .contains("Les og signer «IKT-instruks for skolen» innen 2026-03-16"),
+        "{}",
+        text_of("bo@kommune.test")
+    );
+    assert!(
+        text_of("lena@kommune.test")
+            .contains("Read and sign “IKT-instruks for skolen” by 2026-03-16"),
+        "{}",
+        text_of("lena@kommune.test")
+    );
+
+    // Anna and Lena sign; the same day again sends nothing.
+    sign(&app, &v, anna).await;
+    sign(&app, &v, lena).await;
+    tick(&app).await;
+    assert_eq!(smtp.messages().len(), 3);
+
+    // Overdue: Bo alone gets his second reminder; no escalation yet.
+    app.clock.set(datetime!(2026-03-17 09:00 UTC));
+    tick(&app).await;
+    let got = smtp.messages();
+    assert_eq!(
+        summary(&got[3..]),
+        vec![(
+            "bo@kommune.test".into(),
+            "nb".into(),
+            "Vakt: én oppgave venter på deg".into()
+        )]
+    );
+    assert!(
+        got[3]
+            .text
+            .contains("Les og signer «IKT-instruks for skolen» — forfalt siden 2026-03-16"),
+        "{}",
+        got[3].text
+    );
+
+    // A week on: Bo's third reminder, and the escalation reaches Lena, in English.
+    app.clock.set(datetime!(2026-03-24 09:00 UTC));
+    tick(&app).await;
+    let got = smtp.messages();
+    assert_eq!(
+        summary(&got[4..]),
+        vec![
+            (
+                "bo@kommune.test".into(),
+                "nb".into(),
+                "Vakt: én oppgave venter på deg".into()
+            ),
+            (
+                "lena@kommune.test".into(),
+                "en".into(),
+                "Vakt: one overdue task among the people you lead".into()
+            ),
+        ]
+    );
+    let esc = got[4..]
+        .iter()
+        .find(|m| m.rcpt_to[0] == "lena@kommune.test")
+        .unwrap();
+    assert!(
+        esc.text.contains(
+            "Bo Test: Read and sign “IKT-instruks for skolen” — overdue since 2026-03-16"
+        ),
+        "{}",
+        esc.text
+    );
+    assert!(!esc.text.contains("Anna"), "{}", esc.text);
+
+    // Bo signs: nobody hears about it again.
+    sign(&app, &v, bo).await;
+    app.clock.set(datetime!(2026-04-07 09:00 UTC));
+    tick(&app).await;
+    assert_eq!(smtp.messages().len(), 6, "{:?}", summary(&smtp.messages()));
+    let actions = app.audit_actions().await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "training.reminder.escalated")
+            .count(),
+        1
+    );
+}
+crate::engines!(
+    the_reminder_job_reminds_of_unsigned_instructions_and_escalates_to_the_leader,
+    super::instruction_reminders_with_a_moved_clock
 );

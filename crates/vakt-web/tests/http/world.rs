@@ -56,6 +56,8 @@ pub struct World {
     pub leader_person: vakt_core::directory::PersonId,
     /// A deviation case of `alfa`, reported by the teacher in the school.
     pub case: vakt_store::Case,
+    /// An open (not exempt) attachment of `case`.
+    pub case_attachment: uuid::Uuid,
     pub users: Vec<User>,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
@@ -353,6 +355,20 @@ impl World {
             })
             .await
             .expect("case");
+        let case_attachment = tx
+            .add_dev_attachment(
+                case.id,
+                vakt_store::NewAttachment {
+                    name: "kortlogg.txt".into(),
+                    content_type: "text/plain".into(),
+                    data: format!("{ALFA_MARK} card log").into_bytes(),
+                    secrecy: vakt_store::Secrecy::Open,
+                    secrecy_basis: String::new(),
+                },
+            )
+            .await
+            .expect("case attachment")
+            .id;
         tx.commit().await.expect("commit");
         let bunit = unit(&db, &b, "B", "Beta rådhus", None).await;
         let beta_person = person(&db, &b, "B1", "Bente", "Betaperson", Some(bunit.id)).await;
@@ -449,6 +465,7 @@ impl World {
             evidence,
             leader_person,
             case,
+            case_attachment,
             users,
             _dir: dir,
             _stop: stop,

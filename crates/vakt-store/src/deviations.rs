@@ -11,6 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use vakt_core::audit::{AuditClass, EventDraft};
@@ -1035,6 +1036,75 @@ impl Db {
     ) -> Result<Vec<StoredObligation>> {
         let mut pc = self.acquire().await?;
         obligations(&mut pc.conn(), tenant, case).await
+    }
+
+    /// The obligations under `regime` of every breach case reported in `[from, until)`, with their
+    /// submissions — two queries however many cases (for the statistics).
+    pub async fn dev_breach_obligations(
+        &self,
+        tenant: TenantId,
+        regime: &str,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<(CaseId, StoredObligation)>> {
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
+        let rows: Vec<(Uuid, Uuid, String, Ts, Option<String>)> = on!(conn, c => sqlx::query_as(
+            "SELECT o.id, o.case_id, o.regime, o.aware_at, o.decision FROM dev_obligations o \
+             JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
+             WHERE o.tenant_id = $1 AND o.regime = $2 AND k.is_breach = TRUE AND k.reported_at >= $3 AND k.reported_at < $4 \
+             ORDER BY o.case_id, o.created_at",
+        )
+        .bind(tenant.0)
+        .bind(regime)
+        .bind(ts(from))
+        .bind(ts(until))
+        .fetch_all(&mut *c)
+        .await?);
+        #[derive(sqlx::FromRow)]
+        struct Sub {
+            obligation_id: Uuid,
+            #[sqlx(flatten)]
+            row: SubmissionRow,
+        }
+        let subs: Vec<Sub> = on!(conn, c => sqlx::query_as(
+            "SELECT s.obligation_id, s.phase, s.kind, s.at, s.by_person, s.channel, s.authority_reference, s.delay_reasons \
+             FROM dev_submissions s JOIN dev_obligations o ON o.tenant_id = s.tenant_id AND o.id = s.obligation_id \
+             JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
+             WHERE s.tenant_id = $1 AND o.regime = $2 AND k.is_breach = TRUE AND k.reported_at >= $3 AND k.reported_at < $4 \
+             ORDER BY s.at, s.created_at",
+        )
+        .bind(tenant.0)
+        .bind(regime)
+        .bind(ts(from))
+        .bind(ts(until))
+        .fetch_all(&mut *c)
+        .await?);
+        let mut by_obligation: HashMap<Uuid, Vec<Submission>> = HashMap::new();
+        for s in subs {
+            by_obligation
+                .entry(s.obligation_id)
+                .or_default()
+                .push(s.row.into_submission()?);
+        }
+        rows.into_iter()
+            .map(|(id, case, regime, aware_at, decision)| {
+                Ok((
+                    CaseId(case),
+                    StoredObligation {
+                        id,
+                        obligation: Obligation {
+                            regime,
+                            aware_at: aware_at.0,
+                            decision: decision
+                                .map(|d| parse_json::<Decision>("obligation decision", &d))
+                                .transpose()?,
+                            submissions: by_obligation.remove(&id).unwrap_or_default(),
+                        },
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// Escalation points already sent for a case: `(clock, point)`.

@@ -13,7 +13,7 @@ use vakt_core::directory::Tenant;
 use vakt_store::Reporter;
 
 use super::report::{ReportForm, ReportPage, affected_kinds, category_options, new_case};
-use super::{calendar, local_input, local_time, state_label};
+use super::{local_input, local_time, state_label};
 use crate::{
     AppError, AppState,
     extract::{ClientIp, Csrf, ReqLang, VForm, VPath, VQuery},
@@ -51,7 +51,7 @@ pub async fn form(
         units: Vec::new(),
         default_unit: String::new(),
         kinds: affected_kinds(lang),
-        now: local_input(&calendar(&tenant), st.now()),
+        now: local_input(&super::tenant_calendar(&st, &tenant).await?, st.now()),
         anonymous: true,
     })
 }
@@ -99,7 +99,7 @@ pub async fn submit(
     let tenant = tenant_of(&st, &token).await?;
     let code = receipt_code();
     let hash = vakt_store::token_hash(&normalise_code(&code));
-    let cal = calendar(&tenant);
+    let cal = super::tenant_calendar(&st, &tenant).await?;
     // The unit is never taken from an anonymous form.
     let form = ReportForm {
         unit: String::new(),
@@ -158,6 +158,7 @@ pub async fn follow(
     let tenant = tenant_of(&st, &token).await?;
     let code = normalise_code(&q.code);
     let asked = !code.is_empty();
+    let cal = super::tenant_calendar(&st, &tenant).await?;
     let found = if code.len() == 16 {
         st.db()
             .dev_case_by_receipt(tenant.id, &vakt_store::token_hash(&code))
@@ -169,7 +170,7 @@ pub async fn follow(
                     &[
                         ("number", c.number.into()),
                         ("state", state_label(lang, c.state).into()),
-                        ("at", local_time(&calendar(&tenant), c.reported_at).into()),
+                        ("at", local_time(&cal, c.reported_at).into()),
                     ],
                 )
             })

@@ -341,7 +341,7 @@ pub async fn case_page(
     let lang = user.lang();
     let tenant = user.tenant.clone();
     let db = st.db();
-    let cal = calendar(&tenant);
+    let cal = calendar(&user.settings);
     let now = st.now();
     let cfg = db.dev_config(tenant.id).await?;
     let regimes = regimes(&tenant, &cfg);
@@ -823,7 +823,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let (case, _) = load_case(&st, &user, &id, Action::HandleDeviation).await?;
     let tenant = user.tenant.clone();
-    let cal = calendar(&tenant);
+    let cal = calendar(&user.settings);
     let change = match form.field.as_str() {
         "assignee" => {
             let v = form.value.trim();
@@ -1022,7 +1022,7 @@ pub async fn add_measure(
             .await?
             .ok_or_else(|| AppError::invalid("dev-err-unknown-person"))?
     };
-    let cal = calendar(&user.tenant);
+    let cal = calendar(&user.settings);
     let due = if form.due.trim().is_empty() {
         None
     } else {
@@ -1199,7 +1199,7 @@ pub async fn obligation(
         .as_ref()
         .map(|p| p.id)
         .ok_or_else(|| AppError::invalid("dev-err-no-person"))?;
-    let cal = calendar(&tenant);
+    let cal = calendar(&user.settings);
     let now = st.now();
     let mut o = stored.obligation.clone();
     match form.op.as_str() {
@@ -1396,7 +1396,7 @@ async fn draft_context(
         .as_deref()
         .and_then(form_shape)
         .ok_or_else(AppError::not_found)?;
-    let cal = calendar(&tenant);
+    let cal = calendar(&user.settings);
     let late = st
         .db()
         .dev_obligations(tenant.id, case.id)
@@ -1554,7 +1554,7 @@ pub async fn draft_pdf(
 ) -> Result<Response, AppError> {
     let (case, shape, draft, late) = draft_context(&st, &user, &id).await?;
     let lang = user.lang();
-    let cal = calendar(&user.tenant);
+    let cal = calendar(&user.settings);
     let filled = shape.fill(&draft, late);
     let empty = t(lang, "dev-draft-pdf-empty", &[]);
     let mut lines: Vec<crate::instructions::receipt::ReceiptLine> = shape
@@ -1739,7 +1739,7 @@ pub async fn breach_register(
     let tenant = user.tenant.clone();
     let cfg = st.db().dev_config(tenant.id).await?;
     let regimes = regimes(&tenant, &cfg);
-    let cal = calendar(&tenant);
+    let cal = calendar(&user.settings);
     let now = st.now();
     let (list, _) = st
         .db()

@@ -256,9 +256,19 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// The tenant's calendar: its country preset's IANA zone (Oslo if unknown).
-pub(crate) fn calendar(tenant: &Tenant) -> TenantCalendar {
-    crate::local_time::calendar(&vakt_core::settings::Settings::preset(tenant.country).time_zone)
+/// The tenant's calendar: the time zone of its settings (every deadline is computed in it).
+pub(crate) fn calendar(settings: &vakt_core::settings::Settings) -> TenantCalendar {
+    crate::local_time::calendar(&settings.time_zone)
+}
+
+/// The calendar of a tenant by its stored settings (where no signed-in user brings them along).
+pub(crate) async fn tenant_calendar(
+    st: &AppState,
+    tenant: &Tenant,
+) -> Result<TenantCalendar, AppError> {
+    Ok(calendar(
+        &crate::session::tenant_settings(st, tenant).await?,
+    ))
 }
 
 /// `YYYY-MM-DD HH:MM` in the tenant's time zone.
@@ -429,10 +439,11 @@ pub(crate) async fn clocks(
     cfg: &DevConfig,
     case: &Case,
 ) -> Result<Vec<(String, String, OffsetDateTime)>, AppError> {
+    let cal = tenant_calendar(st, tenant).await?;
     let obligations = st.db().dev_obligations(tenant.id, case.id).await?;
     let measures = st.db().dev_measures(tenant.id, case.id).await?;
     let mut out: Vec<(String, String, OffsetDateTime)> =
-        notify::case_clocks(st.now(), tenant, cfg, case, &obligations, &measures)
+        notify::case_clocks(st.now(), tenant, &cal, cfg, case, &obligations, &measures)
             .into_iter()
             .map(|(k, l, d)| (k, l, d.due()))
             .collect();
@@ -461,7 +472,7 @@ pub(crate) async fn obligation_states(
     case: CaseId,
 ) -> Result<Vec<(String, ObligationState)>, AppError> {
     let regimes = regimes(tenant, cfg);
-    let cal = calendar(tenant);
+    let cal = tenant_calendar(st, tenant).await?;
     let now = st.now();
     let mut out = Vec::new();
     for o in st.db().dev_obligations(tenant.id, case).await? {
@@ -507,7 +518,7 @@ pub(crate) fn rows(
     list: Vec<CaseSummary>,
 ) -> Vec<CaseRow> {
     let lang = user.lang();
-    let cal = calendar(&user.tenant);
+    let cal = calendar(&user.settings);
     let now = st.now();
     list.into_iter()
         .map(|c| CaseRow {

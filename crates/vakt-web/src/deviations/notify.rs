@@ -45,8 +45,24 @@ impl PartialOrd for Recipient {
     }
 }
 
-fn tenant_lang(tenant: &Tenant) -> Lang {
-    Lang::from(vakt_core::settings::Settings::preset(tenant.country).default_language)
+/// The tenant's settings as stored (its country preset where none are stored or they cannot be
+/// read, which is logged: a notice must not be lost over a settings problem).
+async fn settings_of(
+    st: &AppState,
+    tenant: &Tenant,
+) -> Result<vakt_core::settings::Settings, StoreError> {
+    let stored = st.db().tenant_settings(tenant.id).await?;
+    Ok(
+        vakt_core::settings::Settings::from_stored(tenant.country, &stored).unwrap_or_else(|e| {
+            tracing::warn!(tenant = %tenant.id, error = %e, "tenant settings unreadable; using the country preset");
+            vakt_core::settings::Settings::preset(tenant.country)
+        }),
+    )
+}
+
+/// The tenant's default language (from its settings).
+async fn tenant_lang(st: &AppState, tenant: &Tenant) -> Result<Lang, StoreError> {
+    Ok(Lang::from(settings_of(st, tenant).await?.default_language))
 }
 
 async fn person_recipient(
@@ -54,13 +70,14 @@ async fn person_recipient(
     tenant: &Tenant,
     p: PersonId,
 ) -> Result<Option<Recipient>, StoreError> {
-    Ok(st.db().person(tenant.id, p).await?.and_then(|person| {
-        let lang = person
-            .preferred_language
-            .map(Lang::from)
-            .unwrap_or_else(|| tenant_lang(tenant));
-        person.email.map(|email| Recipient { email, lang })
-    }))
+    let Some(person) = st.db().person(tenant.id, p).await? else {
+        return Ok(None);
+    };
+    let lang = match person.preferred_language {
+        Some(l) => Lang::from(l),
+        None => tenant_lang(st, tenant).await?,
+    };
+    Ok(person.email.map(|email| Recipient { email, lang }))
 }
 
 /// Everyone holding one of `roles` (enabled accounts), with the address of their person or account.
@@ -70,6 +87,7 @@ pub async fn role_recipients(
     roles: &[Role],
 ) -> Result<BTreeSet<Recipient>, StoreError> {
     let mut out = BTreeSet::new();
+    let default_lang = tenant_lang(st, tenant).await?;
     for acc in st.db().accounts(tenant.id).await? {
         if acc.disabled || !acc.roles.iter().any(|r| roles.contains(r)) {
             continue;
@@ -81,7 +99,7 @@ pub async fn role_recipients(
         if let Some(r) = from_person.or_else(|| {
             acc.email.clone().map(|email| Recipient {
                 email,
-                lang: tenant_lang(tenant),
+                lang: default_lang,
             })
         }) {
             out.insert(r);
@@ -144,7 +162,7 @@ pub async fn on_report(
     if let Some(l) = leader_recipient(st, tenant, case).await? {
         to.insert(l);
     }
-    let cal = calendar(tenant);
+    let cal = calendar(&settings_of(st, tenant).await?);
     queue(
         tx,
         &to,
@@ -224,6 +242,7 @@ fn points(list: &[&str]) -> Vec<EscalationPoint> {
 pub(crate) fn case_clocks(
     st_now: OffsetDateTime,
     tenant: &Tenant,
+    cal: &vakt_core::deadline::TenantCalendar,
     cfg: &vakt_store::DevConfig,
     case: &Case,
     obligations: &[vakt_store::StoredObligation],
@@ -245,12 +264,11 @@ pub(crate) fn case_clocks(
         ));
     }
     let regimes = regimes(tenant, cfg);
-    let cal = calendar(tenant);
     for o in obligations {
         let Some(regime) = regimes.get(&o.obligation.regime) else {
             continue;
         };
-        let Ok(status) = o.obligation.status(regime, st_now, &cal) else {
+        let Ok(status) = o.obligation.status(regime, st_now, cal) else {
             continue;
         };
         for p in status.phases {
@@ -314,8 +332,10 @@ async fn sweep_case(
     let obligations = db.dev_obligations(tenant.id, id).await?;
     let measures = db.dev_measures(tenant.id, id).await?;
     let already = db.dev_escalations_sent(tenant.id, id).await?;
+    let cal = calendar(&settings_of(st, tenant).await?);
     let mut due: Vec<(String, String, EscalationPoint, OffsetDateTime)> = Vec::new();
-    for (key, label, clock) in case_clocks(now, tenant, &cfg, &case, &obligations, &measures) {
+    for (key, label, clock) in case_clocks(now, tenant, &cal, &cfg, &case, &obligations, &measures)
+    {
         let sent: Vec<EscalationPoint> = already
             .iter()
             .filter(|(c, _)| *c == key)
@@ -334,7 +354,6 @@ async fn sweep_case(
     {
         to.insert(r);
     }
-    let cal = calendar(tenant);
     let ctx = vakt_store::AuditCtx::system(tenant.id, "deviation-escalation");
     let mut n = 0;
     for (key, label, point, deadline) in due {

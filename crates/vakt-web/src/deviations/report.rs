@@ -172,7 +172,7 @@ pub async fn report_form(
     let lang = user.lang();
     let cats = st.db().dev_categories(user.tenant_id()).await?;
     let units = st.db().units(user.tenant_id()).await?;
-    let cal = calendar(&user.tenant);
+    let cal = calendar(&user.settings);
     let page = user.page("dev-report-title", "/deviations/report");
     render(&ReportPage {
         page,
@@ -206,7 +206,7 @@ pub async fn report_submit(
         return Err(AppError::invalid("dev-err-no-person"));
     };
     let units = st.db().units(user.tenant_id()).await?;
-    let cal = calendar(&user.tenant);
+    let cal = calendar(&user.settings);
     let new = new_case(
         user.lang(),
         &cal,
@@ -266,7 +266,7 @@ pub async fn my_reports(
                     },
                 )
                 .await?;
-            let cal = calendar(&user.tenant);
+            let cal = calendar(&user.settings);
             let measures = st
                 .db()
                 .dev_measures_of(user.tenant_id(), p.id)
@@ -295,7 +295,7 @@ pub async fn my_reports(
                     ("number", n.into()),
                     (
                         "at",
-                        super::local_time(&calendar(&user.tenant), c.reported_at).into(),
+                        super::local_time(&calendar(&user.settings), c.reported_at).into(),
                     ),
                 ],
             )

@@ -16,9 +16,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 use vakt_core::authz::Action;
-use vakt_store::{CaseFilter, Category, StatRow};
+use vakt_store::{Category, StatRow};
 
-use super::{ListQuery, calendar, category_label, regimes, severity_label};
+use super::{ListQuery, category_label, regimes, severity_label};
 use crate::{
     AppError, AppState,
     extract::{ApiUser, CurrentUser, VQuery},
@@ -189,28 +189,17 @@ pub async fn compute(
                 .map(|t| (t - c.reported_at).as_seconds_f64() / 86_400.0)
         })
         .collect();
-    // Breaches notified on time: the GDPR authority obligation's first report against its clock.
-    let (breach_list, breaches) = db
-        .dev_cases(
-            tenant.id,
-            &CaseFilter {
-                breach_only: true,
-                limit: 500,
-                ..CaseFilter::default()
-            },
-        )
-        .await?;
+    // Breaches of the period, and whether each was notified on time: the GDPR authority
+    // obligation's first report against its clock.
+    let breaches = rows.iter().filter(|r| r.is_breach).map(|r| r.count).sum();
     let regimes = regimes(tenant, &cfg);
-    let cal = calendar(tenant);
+    let cal = super::tenant_calendar(st, tenant).await?;
     let (mut on_time, mut late, mut not_notified) = (0, 0, 0);
-    for c in breach_list {
-        for o in db.dev_obligations(tenant.id, c.id).await? {
-            let Some(r) = regimes.get(&o.obligation.regime) else {
-                continue;
-            };
-            if r.key != "gdpr_authority" {
-                continue;
-            }
+    if let Some(r) = regimes.get("gdpr_authority") {
+        for (_, o) in db
+            .dev_breach_obligations(tenant.id, &r.key, from, now + time::Duration::seconds(1))
+            .await?
+        {
             if let Ok(s) = o.obligation.status(r, now, &cal) {
                 if s.state == vakt_core::deviations::ObligationState::NotRequired {
                     not_notified += 1;

@@ -67,6 +67,27 @@ async fn case_by_title(w: &World, title: &str) -> vakt_store::Case {
         .expect("case")
 }
 
+/// The statistics through the API (breach figures of the last twelve months).
+async fn breach_stats(w: &World, u: &User) -> (i64, i64, i64, i64) {
+    let v: serde_json::Value = u
+        .client
+        .get(w.url("/api/v1/deviations/stats"))
+        .bearer_auth(&u.token)
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("json");
+    let n = |k: &str| v[k].as_i64().unwrap_or(-1);
+    (
+        n("breaches"),
+        n("breaches_notified_on_time"),
+        n("breaches_notified_late"),
+        n("breaches_not_notified"),
+    )
+}
+
 #[tokio::test]
 async fn a_lost_phone_goes_from_report_to_closure_and_every_change_is_audited() {
     let w = World::start().await;
@@ -244,6 +265,8 @@ async fn a_lost_phone_goes_from_report_to_closure_and_every_change_is_audited() 
         let (s, body) = post(&w, dpo, &format!("{path}/obligations"), &form).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{regime}: {body}");
     }
+    // The statistics count the breach as notified on time (the data-subject decision is another regime).
+    assert_eq!(breach_stats(&w, dpo).await, (1, 1, 0, 0));
     // Measures are assigned and completed; then the case closes and its hold is released.
     assert_eq!(
         post(
@@ -474,6 +497,7 @@ async fn a_notification_after_72_hours_needs_the_reasons_for_the_delay() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = get(&w, dpo, &path).await;
     assert!(page.contains(&format!("({})", nb("dev-late"))));
+    assert_eq!(breach_stats(&w, dpo).await, (1, 0, 1, 0));
     // Once the clocks run, the moment of awareness is fixed.
     assert_eq!(
         post(

@@ -93,6 +93,37 @@ engine_test!(pages_show_times_in_the_tenant_time_zone, |app| {
     let (_, html) = app.get(&c, "/account").await;
     assert!(html.contains("2026-03-03 08:00 JST"), "{html}");
 
+    // Deviation cases and their legal clocks follow the setting as well (not the country's zone).
+    let person = app
+        .db
+        .person_by_employee_number(app.tenant.id, "E-kari")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.db.write(&ctx).await.unwrap();
+    let case = tx
+        .report_dev_case(vakt_store::NewCase {
+            title: "Borte nøkkelkort".into(),
+            description: String::new(),
+            category_key: "information_security".into(),
+            unit: None,
+            occurred_at: None,
+            discovered_at: app.db.now(),
+            personal_data: vakt_store::PersonalData::No,
+            affected: Vec::new(),
+            reporter: vakt_store::Reporter::Person {
+                person: person.id,
+                account: None,
+            },
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (status, html) = app.get(&c, &format!("/deviations/{}", case.id)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2026-03-03 08:00"), "{html}");
+    assert!(!html.contains("2026-03-03 00:00"), "{html}");
+
     // The lock time of an account, on the person's page and in the sign-in message.
     let other = app.browser();
     for _ in 0..5 {

@@ -604,6 +604,78 @@ async fn get_case(conn: &mut Conn<'_>, tenant: TenantId, id: CaseId) -> Result<O
     row.map(CaseRow::into_case).transpose()
 }
 
+/// Obligations (`$1` tenant, `$2` regime) of the cases `k` matching `case_cond`, with their
+/// submissions, in two queries.
+async fn regime_obligations(
+    conn: &mut Conn<'_>,
+    case_cond: &str,
+    args: &Args,
+) -> Result<Vec<(CaseId, StoredObligation)>> {
+    #[derive(sqlx::FromRow)]
+    struct Ob {
+        id: Uuid,
+        case_id: Uuid,
+        regime: String,
+        aware_at: Ts,
+        decision: Option<String>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Sub {
+        obligation_id: Uuid,
+        #[sqlx(flatten)]
+        row: SubmissionRow,
+    }
+    let ob_sql = format!(
+        "SELECT o.id, o.case_id, o.regime, o.aware_at, o.decision FROM dev_obligations o \
+         JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
+         WHERE o.tenant_id = $1 AND o.regime = $2 AND {case_cond} ORDER BY o.case_id, o.created_at"
+    );
+    let sub_sql = format!(
+        "SELECT s.obligation_id, s.phase, s.kind, s.at, s.by_person, s.channel, s.authority_reference, s.delay_reasons \
+         FROM dev_submissions s JOIN dev_obligations o ON o.tenant_id = s.tenant_id AND o.id = s.obligation_id \
+         JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
+         WHERE s.tenant_id = $1 AND o.regime = $2 AND {case_cond} ORDER BY s.at, s.created_at"
+    );
+    let obs: Vec<Ob> = on!(conn, c => {
+        let rows = bind_args(sqlx::query(&ob_sql), &args.0).fetch_all(&mut *c).await?;
+        rows.iter()
+            .map(<Ob as sqlx::FromRow<_>>::from_row)
+            .collect::<std::result::Result<Vec<_>, _>>()?
+    });
+    let subs: Vec<Sub> = on!(conn, c => {
+        let rows = bind_args(sqlx::query(&sub_sql), &args.0).fetch_all(&mut *c).await?;
+        rows.iter()
+            .map(<Sub as sqlx::FromRow<_>>::from_row)
+            .collect::<std::result::Result<Vec<_>, _>>()?
+    });
+    let mut by_obligation: HashMap<Uuid, Vec<Submission>> = HashMap::new();
+    for s in subs {
+        by_obligation
+            .entry(s.obligation_id)
+            .or_default()
+            .push(s.row.into_submission()?);
+    }
+    obs.into_iter()
+        .map(|o| {
+            Ok((
+                CaseId(o.case_id),
+                StoredObligation {
+                    id: o.id,
+                    obligation: Obligation {
+                        regime: o.regime,
+                        aware_at: o.aware_at.0,
+                        decision: o
+                            .decision
+                            .map(|d| parse_json::<Decision>("obligation decision", &d))
+                            .transpose()?,
+                        submissions: by_obligation.remove(&o.id).unwrap_or_default(),
+                    },
+                },
+            ))
+        })
+        .collect()
+}
+
 async fn categories(conn: &mut Conn<'_>, tenant: TenantId) -> Result<Vec<Category>> {
     let rows: Vec<(Uuid, String, String, bool, bool)> = on!(conn, c => sqlx::query_as(
         "SELECT id, key, name, security, active FROM dev_categories WHERE tenant_id = $1 ORDER BY security DESC, key",
@@ -1047,64 +1119,64 @@ impl Db {
         from: OffsetDateTime,
         until: OffsetDateTime,
     ) -> Result<Vec<(CaseId, StoredObligation)>> {
+        let mut args = Args::default();
+        args.push(Arg::Uuid(tenant.0));
+        args.push(Arg::Str(regime.to_owned()));
+        let f = args.push(Arg::Ts(Ts(from)));
+        let u = args.push(Arg::Ts(Ts(until)));
         let mut pc = self.acquire().await?;
-        let conn = &mut pc.conn();
-        let rows: Vec<(Uuid, Uuid, String, Ts, Option<String>)> = on!(conn, c => sqlx::query_as(
-            "SELECT o.id, o.case_id, o.regime, o.aware_at, o.decision FROM dev_obligations o \
-             JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
-             WHERE o.tenant_id = $1 AND o.regime = $2 AND k.is_breach = TRUE AND k.reported_at >= $3 AND k.reported_at < $4 \
-             ORDER BY o.case_id, o.created_at",
+        regime_obligations(
+            &mut pc.conn(),
+            &format!("k.is_breach = TRUE AND k.reported_at >= {f} AND k.reported_at < {u}"),
+            &args,
         )
-        .bind(tenant.0)
-        .bind(regime)
-        .bind(ts(from))
-        .bind(ts(until))
-        .fetch_all(&mut *c)
-        .await?);
-        #[derive(sqlx::FromRow)]
-        struct Sub {
-            obligation_id: Uuid,
-            #[sqlx(flatten)]
-            row: SubmissionRow,
+        .await
+    }
+
+    /// The obligations under `regime` of the given cases, with their submissions (two queries).
+    pub async fn dev_obligations_of(
+        &self,
+        tenant: TenantId,
+        regime: &str,
+        cases: &[CaseId],
+    ) -> Result<Vec<(CaseId, StoredObligation)>> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
         }
-        let subs: Vec<Sub> = on!(conn, c => sqlx::query_as(
-            "SELECT s.obligation_id, s.phase, s.kind, s.at, s.by_person, s.channel, s.authority_reference, s.delay_reasons \
-             FROM dev_submissions s JOIN dev_obligations o ON o.tenant_id = s.tenant_id AND o.id = s.obligation_id \
-             JOIN dev_cases k ON k.tenant_id = o.tenant_id AND k.id = o.case_id \
-             WHERE s.tenant_id = $1 AND o.regime = $2 AND k.is_breach = TRUE AND k.reported_at >= $3 AND k.reported_at < $4 \
-             ORDER BY s.at, s.created_at",
-        )
-        .bind(tenant.0)
-        .bind(regime)
-        .bind(ts(from))
-        .bind(ts(until))
-        .fetch_all(&mut *c)
-        .await?);
-        let mut by_obligation: HashMap<Uuid, Vec<Submission>> = HashMap::new();
-        for s in subs {
-            by_obligation
-                .entry(s.obligation_id)
-                .or_default()
-                .push(s.row.into_submission()?);
+        let mut args = Args::default();
+        args.push(Arg::Uuid(tenant.0));
+        args.push(Arg::Str(regime.to_owned()));
+        let list = cases
+            .iter()
+            .map(|c| args.push(Arg::Uuid(c.0)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut pc = self.acquire().await?;
+        regime_obligations(&mut pc.conn(), &format!("k.id IN ({list})"), &args).await
+    }
+
+    /// The given cases of the tenant (in no particular order; unknown ids are left out).
+    pub async fn dev_cases_by_id(&self, tenant: TenantId, ids: &[CaseId]) -> Result<Vec<Case>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        rows.into_iter()
-            .map(|(id, case, regime, aware_at, decision)| {
-                Ok((
-                    CaseId(case),
-                    StoredObligation {
-                        id,
-                        obligation: Obligation {
-                            regime,
-                            aware_at: aware_at.0,
-                            decision: decision
-                                .map(|d| parse_json::<Decision>("obligation decision", &d))
-                                .transpose()?,
-                            submissions: by_obligation.remove(&id).unwrap_or_default(),
-                        },
-                    },
-                ))
-            })
-            .collect()
+        let mut args = Args::default();
+        args.push(Arg::Uuid(tenant.0));
+        let list = ids
+            .iter()
+            .map(|c| args.push(Arg::Uuid(c.0)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("SELECT {CASE_COLS} FROM dev_cases WHERE tenant_id = $1 AND id IN ({list})");
+        let mut pc = self.acquire().await?;
+        let rows: Vec<CaseRow> = on!(&mut pc.conn(), c => {
+            let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(<CaseRow as sqlx::FromRow<_>>::from_row)
+                .collect::<std::result::Result<Vec<_>, _>>()?
+        });
+        rows.into_iter().map(CaseRow::into_case).collect()
     }
 
     /// Escalation points already sent for a case: `(clock, point)`.

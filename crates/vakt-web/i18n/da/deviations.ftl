@@ -399,3 +399,7 @@ dev-stats-col-dimension = Grupperet efter
 dev-stats-col-key = Nøgle
 dev-stats-col-label = Gruppe
 dev-stats-col-count = Sager
+dev-breaches-total = { $count ->
+    [one] Ét brud i fortegnelsen.
+   *[other] { $count } brud i fortegnelsen.
+}

@@ -399,3 +399,7 @@ dev-stats-col-dimension = Grouped by
 dev-stats-col-key = Key
 dev-stats-col-label = Group
 dev-stats-col-count = Cases
+dev-breaches-total = { $count ->
+    [one] One breach in the register.
+   *[other] { $count } breaches in the register.
+}

@@ -399,3 +399,7 @@ dev-stats-col-dimension = Gruppert etter
 dev-stats-col-key = Nøkkel
 dev-stats-col-label = Gruppe
 dev-stats-col-count = Saker
+dev-breaches-total = { $count ->
+    [one] Ett brudd i protokollen.
+   *[other] { $count } brudd i protokollen.
+}

@@ -399,3 +399,7 @@ dev-stats-col-dimension = Grupperat efter
 dev-stats-col-key = Nyckel
 dev-stats-col-label = Grupp
 dev-stats-col-count = Ärenden
+dev-breaches-total = { $count ->
+    [one] En incident i förteckningen.
+   *[other] { $count } incidenter i förteckningen.
+}

@@ -1726,13 +1726,26 @@ pub struct BreachRow {
 struct BreachesPage {
     page: Page,
     rows: Vec<BreachRow>,
+    total: i64,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
-/// `GET /deviations/breaches`: every personal-data breach, including those not notified with the
-/// reasoning (Art. 33(5)).
+/// Rows per page of the breach register.
+const BREACH_PAGE: u32 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    page: u64,
+}
+
+/// `GET /deviations/breaches?page=N`: every personal-data breach, newest first, including those not
+/// notified with the reasoning (Art. 33(5)) — a page of 100 in three queries.
 pub async fn breach_register(
     user: CurrentUser,
     State(st): State<AppState>,
+    crate::extract::VQuery(q): crate::extract::VQuery<RegisterQuery>,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::ViewBreachRegister)?;
     let lang = user.lang();
@@ -1741,28 +1754,43 @@ pub async fn breach_register(
     let regimes = regimes(&tenant, &cfg);
     let cal = calendar(&user.settings);
     let now = st.now();
-    let (list, _) = st
+    let page_no = q.page.min(100_000);
+    let (list, total) = st
         .db()
         .dev_cases(
             tenant.id,
             &CaseFilter {
                 breach_only: true,
-                limit: 500,
+                limit: BREACH_PAGE,
+                offset: page_no * u64::from(BREACH_PAGE),
                 ..CaseFilter::default()
             },
         )
         .await?;
+    let ids: Vec<vakt_core::deviations::CaseId> = list.iter().map(|c| c.id).collect();
+    let cases: std::collections::HashMap<_, _> = st
+        .db()
+        .dev_cases_by_id(tenant.id, &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut obligations: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+    for (case, o) in st
+        .db()
+        .dev_obligations_of(tenant.id, "gdpr_authority", &ids)
+        .await?
+    {
+        obligations.entry(case).or_default().push(o);
+    }
     let mut out = Vec::new();
     for c in list {
-        let Some(case) = st.db().dev_case(tenant.id, c.id).await? else {
+        let Some(case) = cases.get(&c.id) else {
             continue;
         };
         let mut authority = String::new();
         let mut reasoning = String::new();
-        for o in st.db().dev_obligations(tenant.id, c.id).await? {
-            if o.obligation.regime != "gdpr_authority" {
-                continue;
-            }
+        for o in obligations.get(&c.id).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(r) = regimes.get(&o.obligation.regime)
                 && let Ok(s) = o.obligation.status(r, now, &cal)
             {
@@ -1777,7 +1805,7 @@ pub async fn breach_register(
                 reasoning = r.clone();
             }
         }
-        let d = draft_from(&case);
+        let d = draft_from(case);
         out.push(BreachRow {
             id: c.id.to_string(),
             number: c.number,
@@ -1801,8 +1829,18 @@ pub async fn breach_register(
                 .unwrap_or_default(),
         });
     }
+    let link = |p: u64| format!("/deviations/breaches?page={p}");
+    let prev = (page_no > 0).then(|| link(page_no - 1));
+    let next = ((page_no + 1) * u64::from(BREACH_PAGE) < u64::try_from(total).unwrap_or(0))
+        .then(|| link(page_no + 1));
     let page = user.page("dev-breaches-title", "/deviations/breaches");
-    render(&BreachesPage { page, rows: out })
+    render(&BreachesPage {
+        page,
+        rows: out,
+        total,
+        prev,
+        next,
+    })
 }
 
 // ---------- settings ----------

@@ -408,6 +408,9 @@ async fn a_lost_phone_goes_from_report_to_closure_and_every_change_is_audited() 
     // The breach register lists it; exports leave the reporter out unless asked for and allowed.
     let (_, register) = get(&w, dpo, "/deviations/breaches").await;
     assert!(register.contains("Lost phone on the bus"));
+    assert!(register.contains("Ett brudd i protokollen."), "{register}");
+    let (_, second) = get(&w, dpo, "/deviations/breaches?page=1").await;
+    assert!(!second.contains("Lost phone on the bus"));
     let (_, plain) = get(&w, leader, &format!("{path}/export.json")).await;
     let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
     assert_eq!(plain["reporter"], "");

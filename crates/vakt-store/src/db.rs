@@ -180,6 +180,7 @@ impl Db {
             }
             Pool::Pg(p) => {
                 sqlx::raw_sql("VACUUM (ANALYZE) people").execute(p).await?;
+                sqlx::raw_sql("ANALYZE").execute(p).await?;
             }
         }
         Ok(())
@@ -425,7 +426,7 @@ where
 }
 
 /// Collects the arguments of a dynamic query and hands out their `$n` placeholders.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Args(pub(crate) Vec<Arg>);
 
 impl Args {

@@ -98,10 +98,10 @@ pub use accounts::{Account, NewAccount, RecoveryCode};
 pub use audit::{AuditFilter, ChainState, LegalHold, PurgeOutcome};
 pub use db::{ClockFn, Db, Engine, OpenOptions, WriteTx, default_sqlite_url, token_hash};
 pub use deviations::{
-    ATTACHMENT_TYPES, Affected, AffectedKind, Attachment as CaseAttachment, BulkCase, Case,
-    CaseChange, CaseFilter, CaseOrder, CaseSummary, CaseTimes, Category, Comment,
-    DEFAULT_CATEGORIES, DevConfig, MAX_ATTACHMENT_BYTES, NewAttachment, NewCase, PersonalData,
-    Reporter, Secrecy, StatRow, StoredObligation, TimelineEvent,
+    ATTACHMENT_TYPES, Affected, AffectedKind, Attachment as CaseAttachment, BulkCase,
+    CASE_COUNT_CAP, Case, CaseChange, CaseFilter, CaseOrder, CaseSummary, CaseTimes, Category,
+    Comment, DEFAULT_CATEGORIES, DevConfig, MAX_ATTACHMENT_BYTES, NewAttachment, NewCase,
+    PersonalData, Reporter, Secrecy, StatRow, StoredObligation, TimelineEvent,
 };
 pub use error::{Result, StoreError};
 pub use groups::{Group, GroupMember, NewGroup};

@@ -542,3 +542,123 @@ async fn the_module_configuration_round_trips_and_the_anonymous_token_finds_its_
     })
     .await;
 }
+
+#[tokio::test]
+async fn large_lists_count_up_to_the_cap_page_by_keyset_and_put_running_deadlines_first() {
+    each_engine(|env| async move {
+        let (t, kari) = setup(&env.db, "bulk").await;
+        let mut tx = env.db.write(&ctx(&t)).await.unwrap();
+        let cat = tx.ensure_dev_categories().await.unwrap()[0].id;
+        tx.commit().await.unwrap();
+        let now = env.db.now();
+        let rows: Vec<vakt_store::BulkCase> = (0..1100i64)
+            .map(|i| vakt_store::BulkCase {
+                title: format!("Case {i}"),
+                description: String::new(),
+                category: cat,
+                unit: None,
+                reporter: Some(kari),
+                discovered_at: now - Duration::minutes(2 * i + 1),
+                reported_at: now - Duration::minutes(2 * i),
+                state: if i % 2 == 0 {
+                    CaseState::Reported
+                } else {
+                    CaseState::Closed
+                },
+                personal_data: PersonalData::No,
+                is_breach: i % 100 == 0,
+            })
+            .collect();
+        let mut tx = env.db.write(&ctx(&t)).await.unwrap();
+        tx.bulk_insert_dev_cases(&rows).await.unwrap();
+        tx.commit().await.unwrap();
+        let page = |f: CaseFilter| {
+            let db = env.db.clone();
+            async move { db.dev_cases(t.id, &f).await.unwrap() }
+        };
+        // Counted up to the cap; more is "cap + 1".
+        let (first, total) = page(CaseFilter {
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(total, vakt_store::CASE_COUNT_CAP + 1);
+        assert_eq!(first[0].title, "Case 0");
+        // The keyset page after the 50th equals the offset page 50..100.
+        let (after, _) = page(CaseFilter {
+            limit: 50,
+            after: Some(first[49].id),
+            ..Default::default()
+        })
+        .await;
+        let (offset, _) = page(CaseFilter {
+            limit: 50,
+            offset: 50,
+            ..Default::default()
+        })
+        .await;
+        let ids = |v: &[vakt_store::CaseSummary]| v.iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(&after), ids(&offset));
+        assert_eq!(after[0].title, "Case 50");
+        // A rare filter is counted exactly and listed newest first; open ones by state list.
+        let (breaches, n) = page(CaseFilter {
+            limit: 50,
+            breach_only: true,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(n, 11);
+        assert_eq!(breaches.len(), 11);
+        assert_eq!(breaches[1].title, "Case 100");
+        let (_, open) = page(CaseFilter {
+            limit: 5,
+            open_only: true,
+            breach_only: true,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(open, 11, "cases 0, 100, … are even, so reported");
+        // A running deadline puts a case first in the urgency order; the rest follow newest first.
+        let old = first[40].id;
+        env.db
+            .set_dev_next_due(t.id, old, Some(now + Duration::hours(5)))
+            .await
+            .unwrap();
+        let (urgent, _) = page(CaseFilter {
+            limit: 3,
+            open_only: true,
+            order: CaseOrder::Urgency,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(urgent[0].id, old);
+        assert_eq!(urgent[1].title, "Case 0");
+        let (second, _) = page(CaseFilter {
+            limit: 3,
+            offset: 3,
+            open_only: true,
+            order: CaseOrder::Urgency,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            second[0].title, "Case 4",
+            "after the urgent one and cases 0 and 2"
+        );
+        // An unknown cursor is an error, not an empty page.
+        assert!(
+            env.db
+                .dev_cases(
+                    t.id,
+                    &CaseFilter {
+                        limit: 5,
+                        after: Some(vakt_core::deviations::CaseId(uuid::Uuid::now_v7())),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .is_err()
+        );
+    })
+    .await;
+}

@@ -403,3 +403,4 @@ dev-breaches-total = { $count ->
     [one] Ét brud i fortegnelsen.
    *[other] { $count } brud i fortegnelsen.
 }
+dev-list-count-more = Mere end { $count } sager

@@ -403,3 +403,4 @@ dev-breaches-total = { $count ->
     [one] One breach in the register.
    *[other] { $count } breaches in the register.
 }
+dev-list-count-more = More than { $count } cases

@@ -403,3 +403,4 @@ dev-breaches-total = { $count ->
     [one] Ett brudd i protokollen.
    *[other] { $count } brudd i protokollen.
 }
+dev-list-count-more = Mer enn { $count } saker

@@ -403,3 +403,4 @@ dev-breaches-total = { $count ->
     [one] En incident i förteckningen.
    *[other] { $count } incidenter i förteckningen.
 }
+dev-list-count-more = Fler än { $count } ärenden

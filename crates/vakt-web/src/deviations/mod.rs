@@ -559,6 +559,9 @@ pub struct ListQuery {
     pub open: String,
     #[serde(default)]
     pub page: u64,
+    /// Keyset cursor: the last case of the previous page (newest-first lists).
+    #[serde(default)]
+    pub after: String,
 }
 
 impl ListQuery {
@@ -573,6 +576,7 @@ impl ListQuery {
                 .filter(|s| !s.trim().is_empty()),
             limit: PAGE_SIZE,
             offset: self.page.min(100_000) * u64::from(PAGE_SIZE),
+            after: Uuid::parse_str(&self.after).ok().map(CaseId),
             ..CaseFilter::default()
         }
     }
@@ -585,7 +589,7 @@ struct ListPage {
     heading: String,
     action: String,
     rows: Vec<CaseRow>,
-    total: i64,
+    count_text: String,
     q: ListQuery,
     categories: Vec<(String, String)>,
     states: Vec<(&'static str, String)>,
@@ -643,16 +647,46 @@ async fn list_page(
         )
     };
     let page_no = q.page;
-    let prev = (page_no > 0).then(|| link(page_no - 1));
-    let next = ((page_no + 1) * u64::from(PAGE_SIZE) < u64::try_from(total).unwrap_or(0))
+    let more_than_cap = total > vakt_store::CASE_COUNT_CAP;
+    let full = list.len() == PAGE_SIZE as usize;
+    let (prev, next) = if filter.order == CaseOrder::Newest {
+        // Newest first pages by keyset (any depth at the same cost): "next" continues after the
+        // last case shown; "back" returns to the first page.
+        let keyset = filter.after.is_some();
+        let shown = u64::try_from(list.len()).unwrap_or(0) + if keyset { 0 } else { filter.offset };
+        let more = full && (more_than_cap || shown < u64::try_from(total).unwrap_or(0) || keyset);
+        let next = more
+            .then(|| list.last().map(|c| format!("{}&after={}", link(0), c.id)))
+            .flatten();
+        let prev = if keyset {
+            Some(link(0))
+        } else {
+            (page_no > 0).then(|| link(page_no - 1))
+        };
+        (prev, next)
+    } else {
+        let next = (full
+            && (more_than_cap
+                || (page_no + 1) * u64::from(PAGE_SIZE) < u64::try_from(total).unwrap_or(0)))
         .then(|| link(page_no + 1));
+        ((page_no > 0).then(|| link(page_no - 1)), next)
+    };
+    let count_text = if more_than_cap {
+        crate::i18n::t(
+            lang,
+            "dev-list-count-more",
+            &[("count", vakt_store::CASE_COUNT_CAP.into())],
+        )
+    } else {
+        crate::i18n::t(lang, "dev-list-count", &[("count", total.into())])
+    };
     let page = user.page("dev-list-title", path);
     render(&ListPage {
         page,
         heading,
         action: path.to_owned(),
         rows: rows(st, user, &cats, list),
-        total,
+        count_text,
         q,
         categories,
         states,

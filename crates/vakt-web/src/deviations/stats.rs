@@ -77,6 +77,7 @@ pub struct CaseDto {
 /// A page of cases.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CasePage {
+    /// Matching cases, counted up to 1000; 1001 means more than 1000.
     pub total: i64,
     pub items: Vec<CaseDto>,
 }
@@ -424,7 +425,8 @@ pub async fn stats_xlsx(
     ("state" = Option<String>, Query, description = "reported, triage, investigation, measures or closed"),
     ("breach" = Option<String>, Query, description = "1 = personal-data breaches only"),
     ("q" = Option<String>, Query, description = "Words in the title"),
-    ("page" = Option<u64>, Query, description = "Page number from 0")),
+    ("page" = Option<u64>, Query, description = "Page number from 0"),
+    ("after" = Option<String>, Query, description = "Keyset cursor: the id of the last case of the previous page (newest first); cheaper than deep pages")),
     responses((status = 200, body = CasePage), (status = 401, body = crate::api::dto::ErrorBody), (status = 403, body = crate::api::dto::ErrorBody)))]
 pub async fn api_cases(
     user: ApiUser,

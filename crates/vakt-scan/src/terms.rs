@@ -304,7 +304,7 @@ impl TermSet {
     }
 
     /// Terms anchored at the word start `s`.
-    fn from_word_start(&self, text: &str, s: usize, out: &mut Vec<TermMatch>) {
+    fn at_word_start(&self, text: &str, s: usize, out: &mut Vec<TermMatch>) {
         let bytes = text.as_bytes();
         if s + 1 < bytes.len() && !self.fwd_pairs.has(fold_at(bytes, s), fold_at(bytes, s + 1)) {
             return;
@@ -381,7 +381,7 @@ impl TermSet {
                 let (word, len) = word_char_at(text, i);
                 if word && !in_word {
                     if has_fwd {
-                        self.from_word_start(text, i, &mut out);
+                        self.at_word_start(text, i, &mut out);
                     }
                 } else if !word && in_word && has_rev {
                     self.to_word_end(text, i, &mut out);

@@ -82,7 +82,7 @@ for engine in $ENGINES; do
   # A category that holds cases (the first one of the first page).
   category=$(api "/api/v1/deviations" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["category"] or "")')
   open=$(api "/api/v1/deviations?open=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-  echo "| $engine | $total cases ($open open), $PEOPLE people; demo ready in $ready s |" >> "$DATA"
+  echo "| $engine | $CASES cases asked for (the list API counts up to 1000: $total, open: $open), $PEOPLE people; demo ready in $ready s |" >> "$DATA"
   for run in $(seq 1 "$RUNS"); do
     echo "$engine: run $run of $RUNS" >&2
     m() { local name=$1; shift; echo "$engine|$name|$(measure "$@")" >> "$RAW"; }

@@ -98,9 +98,9 @@ fn summary(m: &[Received]) -> Vec<(String, String, String)> {
     v
 }
 
-async fn reminders_with_a_moved_clock(engine: Engine) {
-    let smtp = TestSmtp::start();
-    let Some(app) = TestApp::spawn_on(
+/// The app with its SMTP server (`None` when the engine is not available).
+async fn app_with_mail(engine: Engine, smtp: &TestSmtp) -> Option<TestApp> {
+    TestApp::spawn_on(
         engine,
         WebConfig {
             mail: Some(smtp.config()),
@@ -108,11 +108,12 @@ async fn reminders_with_a_moved_clock(engine: Engine) {
         },
     )
     .await
-    else {
-        return;
-    };
-    // 2026-03-02 09:00 UTC. One school; Lena leads it. Anna reads Swedish, Lena English, Bo has no
-    // preference (the tenant's default, bokmål).
+}
+
+/// One school led by Lena (English); Anna reads Swedish, Bo has no preference (the tenant's bokmål).
+async fn school_led_by_lena(
+    app: &TestApp,
+) -> (vakt_core::directory::OrgUnit, PersonId, PersonId, PersonId) {
     let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
     let mut tx = app.db.write(&ctx).await.unwrap();
     let school = tx
@@ -125,9 +126,9 @@ async fn reminders_with_a_moved_clock(engine: Engine) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let anna = person(&app, "1", "Anna", school.id, Some(Language::Sv)).await;
-    let bo = person(&app, "2", "Bo", school.id, None).await;
-    let lena = person(&app, "3", "Lena", school.id, Some(Language::En)).await;
+    let anna = person(app, "1", "Anna", school.id, Some(Language::Sv)).await;
+    let bo = person(app, "2", "Bo", school.id, None).await;
+    let lena = person(app, "3", "Lena", school.id, Some(Language::En)).await;
     let mut tx = app.db.write(&ctx).await.unwrap();
     tx.update_unit(
         school.id,
@@ -141,6 +142,17 @@ async fn reminders_with_a_moved_clock(engine: Engine) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    (school, anna, bo, lena)
+}
+
+async fn reminders_with_a_moved_clock(engine: Engine) {
+    let smtp = TestSmtp::start();
+    let Some(app) = app_with_mail(engine, &smtp).await else {
+        return;
+    };
+    // 2026-03-02 09:00 UTC. One school; Lena leads it. Anna reads Swedish, Lena English, Bo has no
+    // preference (the tenant's default, bokmål).
+    let (_, anna, bo, lena) = school_led_by_lena(&app).await;
     let basic = course(&app, "BASIC", "Grunnkurs i informasjonssikkerhet", 24).await;
     let ks = course(&app, "KS-PERS", "Personvern i kommunen", 12).await;
     // Lena has both; Bo has the basic course and a KS course that expires on 2026-03-20 (local).
@@ -413,47 +425,12 @@ async fn sign(app: &TestApp, v: &InstructionVersion, who: PersonId) {
 
 async fn instruction_reminders_with_a_moved_clock(engine: Engine) {
     let smtp = TestSmtp::start();
-    let Some(app) = TestApp::spawn_on(
-        engine,
-        WebConfig {
-            mail: Some(smtp.config()),
-            ..WebConfig::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = app_with_mail(engine, &smtp).await else {
         return;
     };
     // 2026-03-02 09:00 UTC: an instruction for the school, to be signed by 2026-03-16. Lena leads
     // the school and reads English, Anna Swedish, Bo the tenant's bokmål.
-    let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
-    let mut tx = app.db.write(&ctx).await.unwrap();
-    let school = tx
-        .create_unit(NewUnit {
-            parent: None,
-            name: "Skolen".into(),
-            code: "SK".into(),
-            leader: None,
-        })
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let anna = person(&app, "1", "Anna", school.id, Some(Language::Sv)).await;
-    let bo = person(&app, "2", "Bo", school.id, None).await;
-    let lena = person(&app, "3", "Lena", school.id, Some(Language::En)).await;
-    let mut tx = app.db.write(&ctx).await.unwrap();
-    tx.update_unit(
-        school.id,
-        NewUnit {
-            parent: None,
-            name: "Skolen".into(),
-            code: "SK".into(),
-            leader: Some(lena),
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let (school, anna, bo, lena) = school_led_by_lena(&app).await;
     let v = publish_for_unit(&app, school.id, lena, anna).await;
 
     // Not yet within a week of the deadline: nothing.

@@ -155,6 +155,19 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// The casings an ASCII-case-insensitive automaton needs for a lower-case term: the term itself,
+/// and for a term with non-ASCII letters also its capitalised and upper-case forms.
+fn casings(core: &str) -> Vec<String> {
+    let mut vs = vec![core.to_owned()];
+    if !core.is_ascii() {
+        vs.push(capitalise(core));
+        vs.push(core.to_uppercase());
+    }
+    vs.sort();
+    vs.dedup();
+    vs
+}
+
 /// The folded byte at `j`: ASCII upper case to lower case, and the second byte of `U+00C0–U+00DE`
 /// (except `×`) to the second byte of its lower-case letter.
 #[inline]
@@ -256,14 +269,7 @@ impl TermSet {
                     rev.insert(v.into_iter().rev(), i, true);
                 }
             } else {
-                let mut vs = vec![core.clone()];
-                if !core.is_ascii() {
-                    vs.push(capitalise(&core));
-                    vs.push(core.to_uppercase());
-                }
-                vs.sort();
-                vs.dedup();
-                for v in vs {
+                for v in casings(&core) {
                     needles.push(v);
                     rest_patterns.push(Pattern {
                         spec: i,
@@ -529,14 +535,7 @@ mod tests {
             if core.is_empty() {
                 continue;
             }
-            let mut vs = vec![core.clone()];
-            if !core.is_ascii() {
-                vs.push(capitalise(&core));
-                vs.push(core.to_uppercase());
-            }
-            vs.sort();
-            vs.dedup();
-            for v in vs {
+            for v in casings(&core) {
                 needles.push(v);
                 pats.push((i, lo, ro));
             }

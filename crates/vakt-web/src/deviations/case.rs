@@ -1439,6 +1439,15 @@ fn draft_label(lang: Lang, f: vakt_core::deviations::DraftField) -> String {
     t(lang, &format!("dev-draft-{}", dash(&code(&f))), &[])
 }
 
+/// An approximate number as people write it: `20` or `20–30`; empty when unknown.
+fn approx_range(a: Option<Approx>) -> String {
+    match a {
+        Some(a) if a.low == a.high => a.low.to_string(),
+        Some(a) => format!("{}–{}", a.low, a.high),
+        None => String::new(),
+    }
+}
+
 /// A draft field as text for a person to read (and to copy into the authority's form): times in
 /// the tenant's time zone, lists joined, yes/no in the reader's language. Empty when not filled in.
 fn draft_field_text(
@@ -1457,11 +1466,6 @@ fn draft_field_text(
     };
     let when =
         |at: Option<time::OffsetDateTime>| at.map(|a| local_time(cal, a)).unwrap_or_default();
-    let approx = |a: Option<Approx>| match a {
-        Some(a) if a.low == a.high => a.low.to_string(),
-        Some(a) => format!("{}–{}", a.low, a.high),
-        None => String::new(),
-    };
     let list = |v: &[String]| {
         v.iter()
             .map(|s| s.trim())
@@ -1491,10 +1495,10 @@ fn draft_field_text(
         F::DiscoveredAt => when(d.discovered_at),
         F::AwareAt => when(d.aware_at),
         F::DataSubjectCategories => list(&d.data_subject_categories),
-        F::ApproxDataSubjects => approx(d.approx_data_subjects),
+        F::ApproxDataSubjects => approx_range(d.approx_data_subjects),
         F::DataCategories => list(&d.data_categories),
         F::SpecialCategories => yes_no(d.special_categories),
-        F::ApproxRecords => approx(d.approx_records),
+        F::ApproxRecords => approx_range(d.approx_records),
         F::DataLocation => d.data_location.clone(),
         F::LikelyConsequences => d.likely_consequences.clone(),
         F::SeverityForSubjects => d.severity_for_subjects.clone(),
@@ -1817,16 +1821,7 @@ pub async fn breach_register(
             state: state_label(lang, c.state),
             authority,
             reasoning,
-            subjects: d
-                .approx_data_subjects
-                .map(|a| {
-                    if a.low == a.high {
-                        a.low.to_string()
-                    } else {
-                        format!("{}–{}", a.low, a.high)
-                    }
-                })
-                .unwrap_or_default(),
+            subjects: approx_range(d.approx_data_subjects),
         });
     }
     let link = |p: u64| format!("/deviations/breaches?page={p}");

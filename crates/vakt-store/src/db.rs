@@ -138,12 +138,17 @@ impl Db {
             Pool::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
             Pool::Pg(p) => {
                 PG_MIGRATOR.run(p).await?;
-                sqlx::raw_sql(crate::people::ENSURE_SEARCH_INDEX_PG)
-                    .execute(p)
-                    .await?;
+                for (index, table, column) in [
+                    ("people_search_trgm", "people", "search_text"),
+                    ("dev_cases_title_trgm", "dev_cases", "search_title"),
+                ] {
+                    let sql = crate::people::ensure_trigram_index_pg(index, table, column);
+                    sqlx::raw_sql(&sql).execute(p).await?;
+                }
             }
         }
         crate::accounts::seal_clear_totp_secrets(self).await?;
+        crate::deviations::fold_case_titles(self).await?;
         Ok(())
     }
 

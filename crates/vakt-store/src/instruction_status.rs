@@ -720,13 +720,19 @@ impl Db {
             args.push(Arg::Ts(Ts(cutoff)));
             let aud = audience_sql(&inst.audience, &units, &mut args);
             let joined_by = audience_joined_by_sql(&inst.audience, &units, &mut args, "$4");
+            // The signers are one uncorrelated `IN` list, built once and probed per person (SQLite: a
+            // B-tree with a Bloom filter; PostgreSQL: a hashed subplan). A `LEFT JOIN` on the same
+            // subquery let SQLite 3.46 with planner statistics scan the signers for every person:
+            // minutes at 50,000 people.
             let sql = format!(
-                "SELECT p.unit_id, COUNT(*) AS total, \
-                 COALESCE(SUM(CASE WHEN s.person_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS signed, \
-                 COALESCE(SUM(CASE WHEN s.person_id IS NULL AND {joined_by} THEN 1 ELSE 0 END), 0) AS overdue \
-                 FROM people p LEFT JOIN (SELECT DISTINCT a.person_id FROM acknowledgments a \
-                   WHERE a.tenant_id = $1 AND a.instruction_id = $2 AND a.major >= $3) s ON s.person_id = p.id \
-                 WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud} GROUP BY p.unit_id"
+                "SELECT unit_id, COUNT(*) AS total, COALESCE(SUM(signed), 0) AS signed, \
+                 COALESCE(SUM(CASE WHEN signed = 0 AND joined = 1 THEN 1 ELSE 0 END), 0) AS overdue \
+                 FROM (SELECT p.unit_id, \
+                   CASE WHEN p.id IN (SELECT a.person_id FROM acknowledgments a \
+                     WHERE a.tenant_id = $1 AND a.instruction_id = $2 AND a.major >= $3) THEN 1 ELSE 0 END AS signed, \
+                   CASE WHEN {joined_by} THEN 1 ELSE 0 END AS joined \
+                   FROM people p WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud}) x \
+                 GROUP BY unit_id"
             );
             let rows: Vec<(Option<Uuid>, i64, i64, i64)> =
                 fetch_rows!(conn, &sql, &args.0, (Option<Uuid>, i64, i64, i64));

@@ -116,41 +116,46 @@ pub(crate) const PERSON_WRITE_COLS: &str = "id, tenant_id, employee_number, give
      unit_id, manager_id, state, start_date, end_date, birth_date, language, search_text, sort_key, created_at, updated_at";
 pub(crate) const PERSON_WRITE_NCOLS: usize = 18;
 
-/// PostgreSQL only: creates the trigram index on `people.search_text` when it does not exist yet, after
-/// creating the `pg_trgm` extension if the role may (it ships with PostgreSQL, Debian's `postgresql-NN`
-/// included, and is a trusted extension, so a database owner may create it). When the extension is
-/// missing or the role lacks the right, nothing happens: search stays correct, only slower. Run by
-/// [`Db::migrate`] at every start, so the index appears once a DBA has made the extension available:
-/// `CREATE EXTENSION pg_trgm;` (then restart Vakt, or run `vakt migrate`).
-pub(crate) const ENSURE_SEARCH_INDEX_PG: &str = r#"
+/// PostgreSQL only: creates the trigram indexes of substring search (`people.search_text`,
+/// `dev_cases.search_title`) when they do not exist yet, after creating the `pg_trgm` extension if the
+/// role may (it ships with PostgreSQL, Debian's `postgresql-NN` included, and is a trusted extension,
+/// so a database owner may create it). When the extension is missing or the role lacks the right,
+/// nothing happens: search stays correct, only slower. Run by [`Db::migrate`] at every start, so the
+/// indexes appear once a DBA has made the extension available: `CREATE EXTENSION pg_trgm;` (then
+/// restart Vakt, or run `vakt migrate`).
+pub(crate) fn ensure_trigram_index_pg(index: &str, table: &str, column: &str) -> String {
+    format!(
+        r#"
 DO $$
 DECLARE
     ext_schema text;
 BEGIN
-    IF to_regclass('people_search_trgm') IS NOT NULL THEN
+    IF to_regclass('{index}') IS NOT NULL THEN
         RETURN;
     END IF;
     -- Several `vakt serve` processes may start at once: one makes the index, the others wait and see it.
-    PERFORM pg_advisory_xact_lock(hashtext('vakt.people_search_trgm'));
-    IF to_regclass('people_search_trgm') IS NOT NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtext('vakt.{index}'));
+    IF to_regclass('{index}') IS NOT NULL THEN
         RETURN;
     END IF;
     BEGIN
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
     EXCEPTION WHEN OTHERS THEN
-        RAISE NOTICE 'pg_trgm is not available (%): people search runs without the trigram index', SQLERRM;
+        RAISE NOTICE 'pg_trgm is not available (%): search on {table} runs without the trigram index', SQLERRM;
     END;
     SELECT n.nspname INTO ext_schema
       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname = 'pg_trgm';
     IF ext_schema IS NOT NULL THEN
         EXECUTE format(
-            'CREATE INDEX IF NOT EXISTS people_search_trgm ON people USING gin (search_text %I.gin_trgm_ops)',
+            'CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({column} %I.gin_trgm_ops)',
             ext_schema);
     END IF;
 END
 $$
-"#;
+"#
+    )
+}
 
 pub(crate) fn search_text(p: &Person) -> String {
     search_fold(&format!(

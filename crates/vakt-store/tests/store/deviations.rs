@@ -662,3 +662,107 @@ async fn large_lists_count_up_to_the_cap_page_by_keyset_and_put_running_deadline
     })
     .await;
 }
+
+#[tokio::test]
+async fn title_search_finds_substrings_in_any_case_through_the_index_and_after_an_upgrade() {
+    each_engine(|env| async move {
+        let (t, kari) = setup(&env.db, "search").await;
+        let (other, other_person) = setup(&env.db, "elsewhere").await;
+        let now = env.db.now();
+        let bulk = |titles: &[&str], p| {
+            titles
+                .iter()
+                .enumerate()
+                .map(|(i, title)| vakt_store::BulkCase {
+                    title: (*title).to_owned(),
+                    description: String::new(),
+                    category: uuid::Uuid::nil(),
+                    unit: None,
+                    reporter: Some(p),
+                    discovered_at: now - Duration::minutes(i as i64 + 2),
+                    reported_at: now - Duration::minutes(i as i64 + 1),
+                    state: CaseState::Reported,
+                    personal_data: PersonalData::No,
+                    is_breach: false,
+                })
+                .collect::<Vec<_>>()
+        };
+        for (tenant, person, titles) in [
+            (
+                &t,
+                kari,
+                &[
+                    "Mobiltelefon glemt på bussen",
+                    "ØDELAGT minnepenn med elevlister",
+                    "Tjenestetelefonen stjålet",
+                    "Faktura med \"nytt\" kontonummer (100% sikkert svindel)",
+                    "PC uten kryptering",
+                ][..],
+            ),
+            (&other, other_person, &["Telefon i annen kommune"][..]),
+        ] {
+            let mut tx = env.db.write(&ctx(tenant)).await.unwrap();
+            let cat = tx.ensure_dev_categories().await.unwrap()[0].id;
+            let mut rows = bulk(titles, person);
+            for r in &mut rows {
+                r.category = cat;
+            }
+            tx.bulk_insert_dev_cases(&rows).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let titles = |q: &str| {
+            let db = env.db.clone();
+            let q = q.to_owned();
+            async move {
+                let (list, n) = db
+                    .dev_cases(
+                        t.id,
+                        &CaseFilter {
+                            limit: 50,
+                            text: Some(q),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(n as usize, list.len());
+                list.into_iter().map(|c| c.title).collect::<Vec<_>>()
+            }
+        };
+        // Substrings in any case (Norwegian letters folded too), newest first, this tenant only.
+        assert_eq!(
+            titles("TELEFON").await,
+            ["Mobiltelefon glemt på bussen", "Tjenestetelefonen stjålet"]
+        );
+        assert_eq!(
+            titles("ødelagt minne").await,
+            ["ØDELAGT minnepenn med elevlister"]
+        );
+        // Quotes, percent signs and short words are text, not syntax.
+        assert_eq!(
+            titles("\"nytt\"").await,
+            ["Faktura med \"nytt\" kontonummer (100% sikkert svindel)"]
+        );
+        assert_eq!(
+            titles("100%").await,
+            ["Faktura med \"nytt\" kontonummer (100% sikkert svindel)"]
+        );
+        assert_eq!(titles("0%").await.len(), 1);
+        assert_eq!(titles("pc").await, ["PC uten kryptering"]);
+        assert!(titles("telefon i annen").await.is_empty());
+        assert!(titles("e*").await.is_empty());
+        // Cases stored before the folded title existed are folded (and indexed) by migrate.
+        let sql = "UPDATE dev_cases SET search_title = NULL WHERE title LIKE 'PC%'";
+        if let Some(p) = env.db.raw_sqlite() {
+            sqlx::query(sql).execute(p).await.unwrap();
+        } else {
+            let p = env.db.raw_postgres().expect("an engine");
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+        assert!(titles("kryptering").await.is_empty());
+        env.db.migrate().await.unwrap();
+        assert_eq!(titles("KRYPTERING").await, ["PC uten kryptering"]);
+        assert_eq!(titles("pc").await, ["PC uten kryptering"]);
+    })
+    .await;
+}

@@ -439,7 +439,7 @@ impl Db {
         tenant: TenantId,
         scope_sql: &str,
         scope_args: Vec<Arg>,
-        limit: i64,
+        (offset, limit): (i64, i64),
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<(Vec<PersonStandings>, Vec<Instruction>)> {
@@ -452,14 +452,15 @@ impl Db {
         let mut args = scope_args;
         let lim = args.len() + 1;
         args.push(Arg::I64(limit));
+        args.push(Arg::I64(offset.max(0)));
+        let window = format!("ORDER BY p.sort_key, p.id LIMIT ${lim} OFFSET ${}", lim + 1);
         let sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.employee_number, p.kind, p.unit_id, \
-             p.created_at, p.unit_since FROM people p WHERE {scope} \
-             ORDER BY p.sort_key, p.id LIMIT ${lim}"
+             p.created_at, p.unit_since FROM people p WHERE {scope} {window}"
         );
         let people: Vec<ScopedPerson> = fetch_rows!(conn, &sql, &args, ScopedPerson);
-        // Facts and acknowledgments of exactly the people listed (the limit applies there too).
-        let scope = format!("{scope} ORDER BY p.sort_key, p.id LIMIT ${lim}");
+        // Facts and acknowledgments of exactly the people listed (the window applies there too).
+        let scope = format!("{scope} {window}");
         let basic: Vec<(PersonId, Option<UnitId>, PersonKind, Tenure)> = people
             .iter()
             .map(|p| {
@@ -570,7 +571,7 @@ impl Db {
                 tenant,
                 "p.id = $2",
                 vec![Arg::Uuid(tenant.0), Arg::Uuid(person.0)],
-                1,
+                (0, 1),
                 now,
                 cal,
             )
@@ -610,6 +611,21 @@ impl Db {
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Vec<PersonStandings>> {
+        self.unit_standings_page(tenant, units, include_sub_units, (0, limit), now, cal)
+            .await
+    }
+
+    /// [`Db::unit_standings`] for the people from `offset` on, in the same order (a page of a
+    /// large unit).
+    pub async fn unit_standings_page(
+        &self,
+        tenant: TenantId,
+        units: &[UnitId],
+        include_sub_units: bool,
+        window: (i64, i64),
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Vec<PersonStandings>> {
         let all = self.units(tenant).await?;
         let ids = if include_sub_units {
             subtree(&all, units)
@@ -626,7 +642,7 @@ impl Db {
                 tenant,
                 &format!("p.unit_id IN ({list})"),
                 args.0,
-                limit,
+                window,
                 now,
                 cal,
             )
@@ -643,7 +659,14 @@ impl Db {
         cal: &TenantCalendar,
     ) -> Result<Vec<PersonStandings>> {
         Ok(self
-            .standings_where(tenant, "1 = 1", vec![Arg::Uuid(tenant.0)], limit, now, cal)
+            .standings_where(
+                tenant,
+                "1 = 1",
+                vec![Arg::Uuid(tenant.0)],
+                (0, limit),
+                now,
+                cal,
+            )
             .await?
             .0)
     }

@@ -134,7 +134,6 @@ instr-report-instruction = Instruks
 instr-report-all = Alle instrukser
 instr-report-show = Vis
 instr-report-nobody = Ingen match.
-instr-report-truncated = Kun de første 500 personer vises; eksporten har alle.
 instr-computed-at = Optalt { $at }
 instr-chart-label = Andel signeret, mangler og overskredet
 instr-filter = Vis

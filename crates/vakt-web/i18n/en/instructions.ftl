@@ -134,7 +134,6 @@ instr-report-instruction = Instruction
 instr-report-all = All instructions
 instr-report-show = Show
 instr-report-nobody = Nobody matches.
-instr-report-truncated = Only the first 500 people are listed; the export has everyone.
 instr-computed-at = Counted { $at }
 instr-chart-label = Share signed, missing and overdue
 instr-filter = Show

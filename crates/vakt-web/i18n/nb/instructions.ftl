@@ -134,7 +134,6 @@ instr-report-instruction = Instruks
 instr-report-all = Alle instrukser
 instr-report-show = Vis
 instr-report-nobody = Ingen treff.
-instr-report-truncated = Bare de første 500 personene vises; eksporten har alle.
 instr-computed-at = Telt { $at }
 instr-chart-label = Andel signert, mangler og forfalt
 instr-filter = Vis

@@ -134,7 +134,6 @@ instr-report-instruction = Instruktion
 instr-report-all = Alla instruktioner
 instr-report-show = Visa
 instr-report-nobody = Ingen träff.
-instr-report-truncated = Endast de första 500 personerna visas; exporten har alla.
 instr-computed-at = Räknat { $at }
 instr-chart-label = Andel signerade, saknade och försenade
 instr-filter = Visa

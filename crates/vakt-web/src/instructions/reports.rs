@@ -31,7 +31,7 @@ use crate::{
 };
 
 /// Most people listed on a unit page (exports have no limit).
-pub const PEOPLE_ON_PAGE: i64 = 500;
+pub const PEOPLE_ON_PAGE: i64 = 100;
 /// Most people in one export.
 pub const EXPORT_LIMIT: i64 = 200_000;
 
@@ -148,6 +148,9 @@ pub struct ReportParams {
     pub filter: String,
     #[serde(default)]
     pub instruction: String,
+    /// The page of the per-person table (1, 2, …; [`PEOPLE_ON_PAGE`] people each).
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 #[derive(Template)]
@@ -282,7 +285,9 @@ struct UnitReportPage {
     chart_h: i64,
     people: Vec<PersonRow>,
     filter: String,
-    truncated: bool,
+    page_no: u32,
+    prev_href: Option<String>,
+    next_href: Option<String>,
 }
 
 async fn unit_page(
@@ -295,11 +300,31 @@ async fn unit_page(
     let tenant = user.tenant_id();
     let now = st.now();
     let cal = calendar(&user.settings.time_zone);
+    // The per-person table in pages (a unit with sub-units may hold thousands of people).
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
+    let offset = i64::from(page_no - 1) * PEOPLE_ON_PAGE;
     let people = st
         .db()
-        .unit_standings(tenant, &[unit.id], true, PEOPLE_ON_PAGE + 1, now, &cal)
+        .unit_standings_page(
+            tenant,
+            &[unit.id],
+            true,
+            (offset, PEOPLE_ON_PAGE + 1),
+            now,
+            &cal,
+        )
         .await?;
-    let truncated = people.len() > usize::try_from(PEOPLE_ON_PAGE).unwrap_or(usize::MAX);
+    let more = people.len() > usize::try_from(PEOPLE_ON_PAGE).unwrap_or(usize::MAX);
+    let href = |n: u32| {
+        let mut h = format!("/reports/instructions/units/{}?page={n}", unit.id);
+        if !q.filter.is_empty() {
+            h.push_str("&filter=");
+            h.push_str(&urlencoding::encode(&q.filter));
+        }
+        h
+    };
+    let prev_href = (page_no > 1).then(|| href(page_no - 1));
+    let next_href = more.then(|| href(page_no + 1));
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
     let o = overview(&st, &user).await?;
     let mut inst_rows = Vec::new();
@@ -339,7 +364,9 @@ async fn unit_page(
         chart_h: chart_height(n),
         people: rows,
         filter: q.filter.clone(),
-        truncated,
+        page_no,
+        prev_href,
+        next_href,
     })
 }
 

@@ -754,3 +754,62 @@ async fn reports_export_csv_and_xlsx_and_answer_as_documented() {
     assert!(errors.is_empty(), "{errors:#?}");
     let _ = csrf_in;
 }
+
+#[tokio::test]
+async fn a_large_units_report_lists_its_people_in_pages() {
+    let w = World::start().await;
+    let school = w.school.id;
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    for i in 0..120 {
+        tx.create_person(NewPerson {
+            employee_number: format!("P{i:03}"),
+            given_name: format!("Elev{i:03}"),
+            family_name: format!("{ALFA_MARK}side"),
+            email: None,
+            kind: vakt_core::directory::PersonKind::Employee,
+            unit: Some(school),
+            manager: None,
+            employment: vakt_core::directory::Employment::active(),
+            birth_date: None,
+            preferred_language: None,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let leader = w.user("leader");
+    let rows = |html: &str| html.matches("<tr><td>").count();
+    let (s, first) = get(&w, leader, &format!("/reports/instructions/units/{school}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(rows(&first), 100, "one page of people");
+    assert!(first.contains(&format!(
+        "href=\"/reports/instructions/units/{school}?page=2\" rel=\"next\""
+    )));
+    assert!(!first.contains("rel=\"prev\""));
+    let (_, second) = get(
+        &w,
+        leader,
+        &format!("/reports/instructions/units/{school}?page=2&filter=missing"),
+    )
+    .await;
+    assert!(rows(&second) > 0 && rows(&second) < 100, "the rest");
+    let prev = format!("href=\"/reports/instructions/units/{school}?page=1&");
+    assert!(second.contains(&prev), "{second}");
+    assert!(second.contains("filter=missing\" rel=\"prev\""));
+    assert!(!second.contains("rel=\"next\""));
+    // Every person of the unit is on exactly one page.
+    let mut seen = 0;
+    for p in [&first, &second] {
+        seen += p.matches(&format!("{ALFA_MARK}side")).count();
+    }
+    assert!(seen >= 120, "{seen}");
+    // A page number that is not a number is a clear error, not a panic.
+    let (s, _) = get(
+        &w,
+        leader,
+        &format!("/reports/instructions/units/{school}?page=x"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}

@@ -82,6 +82,9 @@ for engine in $ENGINES; do
   # A category that holds cases (the first one of the first page).
   category=$(api "/api/v1/deviations" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["category"] or "")')
   open=$(api "/api/v1/deviations?open=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+  # The keyset cursor 100,000 cases deep (the last case of page 2000, found once by offset), for the
+  # deep page as the list's own "next" links walk it.
+  deep=$(api "/api/v1/deviations?page=1999" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][-1]["id"])')
   echo "| $engine | $CASES cases asked for (the list API counts up to 1000: $total, open: $open), $PEOPLE people; demo ready in $ready s |" >> "$DATA"
   for run in $(seq 1 "$RUNS"); do
     echo "$engine: run $run of $RUNS" >&2
@@ -93,6 +96,7 @@ for engine in $ENGINES; do
     m "/deviations?breach=1" "$base/deviations?breach=1" -H "Cookie: $ccookie"
     m "/deviations?q=telefon" "$base/deviations?q=telefon" -H "Cookie: $ccookie"
     m "/deviations?page=2000 (deep page)" "$base/deviations?page=2000" -H "Cookie: $ccookie"
+    m "/deviations?after=(case 100,000) (deep page by keyset)" "$base/deviations?after=$deep" -H "Cookie: $ccookie"
     m "/deviations/dashboard (open, by urgency)" "$base/deviations/dashboard" -H "Cookie: $ccookie"
     m "/deviations/unit/SCH1 (leader, with sub-units)" "$base/deviations/unit/$unit" -H "Cookie: $lcookie"
     m "/api/v1/deviations?open=1&severity=serious" "$base/api/v1/deviations?open=1&severity=serious" -H "Authorization: Bearer $token"

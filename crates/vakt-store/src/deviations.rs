@@ -1006,7 +1006,7 @@ impl Db {
             if engine == crate::db::Engine::Sqlite && text.chars().count() >= 3 {
                 let p = args.push(Arg::Str(format!("\"{}\"", text.replace('"', "\"\""))));
                 wh.push_str(&format!(
-                    " AND id IN (SELECT case_id FROM dev_cases_title WHERE dev_cases_title MATCH {p})"
+                    " AND search_key IN (SELECT rowid FROM dev_cases_title WHERE dev_cases_title MATCH {p})"
                 ));
             } else {
                 let p = args.push(Arg::Str(format!("%{}%", like_escape(text))));
@@ -1017,21 +1017,20 @@ impl Db {
         let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
         // SQLite's planner picks badly between these indexes (with or without ANALYZE statistics:
         // measured on 200,000 cases), so on SQLite each query names the index it walks. Filters
-        // by reporter or assignee keep their own indexes and the planner's choice, and so does a
-        // title search (found through the title index).
+        // by reporter or assignee keep their own indexes and the planner's choice, and so does the
+        // count of a title search (the matches are looked up by their title index key).
         let hint = |index: &str| match engine {
-            crate::db::Engine::Sqlite
-                if f.reporter.is_none() && f.assignee.is_none() && text.is_none() =>
-            {
+            crate::db::Engine::Sqlite if f.reporter.is_none() && f.assignee.is_none() => {
                 format!("INDEXED BY {index}")
             }
             _ => String::new(),
         };
-        let (by_counts, by_list, by_due) = (
-            hint("dev_cases_counts"),
-            hint("dev_cases_browse"),
-            hint("dev_cases_due"),
-        );
+        let by_counts = if text.is_some() {
+            String::new()
+        } else {
+            hint("dev_cases_counts")
+        };
+        let (by_list, by_due) = (hint("dev_cases_browse"), hint("dev_cases_due"));
         let total = count_capped(conn, &by_counts, &wh, &args).await?;
         let rows = match f.order {
             CaseOrder::Newest => {

@@ -538,6 +538,8 @@ pub struct DevConfig {
     pub escalation_webhook: Option<String>,
     /// Statistics suppress groups smaller than this.
     pub stats_threshold: i64,
+    /// The officer on duty's address, alerted at once of a significant incident (optional).
+    pub on_duty_email: Option<String>,
 }
 
 impl Default for DevConfig {
@@ -549,6 +551,7 @@ impl Default for DevConfig {
             regimes_toml: String::new(),
             escalation_webhook: None,
             stats_threshold: 5,
+            on_duty_email: None,
         }
     }
 }
@@ -562,6 +565,7 @@ struct ConfigRow {
     regimes_toml: String,
     escalation_webhook: Option<String>,
     stats_threshold: i64,
+    on_duty_email: Option<String>,
 }
 
 impl From<ConfigRow> for DevConfig {
@@ -573,12 +577,13 @@ impl From<ConfigRow> for DevConfig {
             regimes_toml: r.regimes_toml,
             escalation_webhook: r.escalation_webhook,
             stats_threshold: r.stats_threshold,
+            on_duty_email: r.on_duty_email,
         }
     }
 }
 
 const CONFIG_COLS: &str = "tenant_id, anonymous_enabled, anonymous_token, triage_hours, regimes_toml, \
-    escalation_webhook, stats_threshold";
+    escalation_webhook, stats_threshold, on_duty_email";
 
 /// Counts for statistics: one row per group key and month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1624,11 +1629,20 @@ impl WriteTx {
             false,
             "deviation.regimes_invalid",
         )?;
+        if let Some(a) = &cfg.on_duty_email
+            && (a.len() > 254
+                || a.chars().any(|c| c.is_whitespace() || c.is_control())
+                || !a
+                    .split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && d.contains('.')))
+        {
+            return Err(StoreError::Invalid("deviation.on_duty_invalid"));
+        }
         let now = self.now();
         let sql = format!(
-            "INSERT INTO dev_config ({CONFIG_COLS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+            "INSERT INTO dev_config ({CONFIG_COLS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8) \
              ON CONFLICT (tenant_id) DO UPDATE SET anonymous_enabled = $2, anonymous_token = $3, triage_hours = $4, \
-             regimes_toml = $5, escalation_webhook = $6, stats_threshold = $7, updated_at = $8"
+             regimes_toml = $5, escalation_webhook = $6, stats_threshold = $7, on_duty_email = $9, updated_at = $8"
         );
         on!(&mut self.conn(), c => sqlx::query(&sql)
             .bind(tenant.0)
@@ -1639,6 +1653,7 @@ impl WriteTx {
             .bind(cfg.escalation_webhook.as_deref())
             .bind(cfg.stats_threshold)
             .bind(ts(now))
+            .bind(cfg.on_duty_email.as_deref())
             .execute(&mut *c)
             .await.map(|r| r.rows_affected())?);
         self.audit(
@@ -1649,11 +1664,13 @@ impl WriteTx {
                 tenant,
             )
             .after(format!(
-                "anonymous={} triage_hours={} threshold={} own_regimes={}",
+                "anonymous={} triage_hours={} threshold={} own_regimes={} webhook={} on_duty={}",
                 cfg.anonymous_enabled,
                 cfg.triage_hours,
                 cfg.stats_threshold,
-                !cfg.regimes_toml.trim().is_empty()
+                !cfg.regimes_toml.trim().is_empty(),
+                cfg.escalation_webhook.is_some(),
+                cfg.on_duty_email.as_deref().unwrap_or("")
             )),
         )
         .await

@@ -459,8 +459,19 @@ impl Db {
              p.created_at, p.unit_since FROM people p WHERE {scope} {window}"
         );
         let people: Vec<ScopedPerson> = fetch_rows!(conn, &sql, &args, ScopedPerson);
-        // Facts and acknowledgments of exactly the people listed (the window applies there too).
-        let scope = format!("{scope} {window}");
+        if people.is_empty() {
+            return Ok((Vec::new(), instructions));
+        }
+        // Facts and acknowledgments of exactly the people listed: named by id when they are a
+        // page (so the scope is not searched again for each query), else the scope with its window.
+        let (scope, args) = if people.len() <= 500 {
+            let mut ids = Args::default();
+            ids.push(Arg::Uuid(tenant.0));
+            let list = in_list(&mut ids, people.iter().map(|p| p.id)).unwrap_or_default();
+            (format!("p.tenant_id = $1 AND p.id IN ({list})"), ids.0)
+        } else {
+            (format!("{scope} {window}"), args)
+        };
         let basic: Vec<(PersonId, Option<UnitId>, PersonKind, Tenure)> = people
             .iter()
             .map(|p| {

@@ -13,6 +13,8 @@ pub struct WebConfig {
     pub mail: Option<crate::mail::MailConfig>,
     /// The training and instruction reminder rhythm.
     pub reminders: ReminderConfig,
+    /// Allow plain `http://` webhook addresses (default: `https://` only).
+    pub webhook_allow_http: bool,
 }
 
 /// How often the reminder job runs and whom it reminds when.
@@ -45,6 +47,7 @@ impl Default for WebConfig {
             base_domain: None,
             mail: None,
             reminders: ReminderConfig::default(),
+            webhook_allow_http: false,
         }
     }
 }

@@ -55,6 +55,7 @@ pub mod jobs;
 pub mod mail;
 pub mod settings;
 pub mod training;
+pub mod webhook;
 
 use std::{future::Future, sync::Arc};
 

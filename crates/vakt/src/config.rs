@@ -80,6 +80,8 @@ pub struct Config {
     pub reminders_every_days: u32,
     /// Reminders sent before an overdue item is escalated to the leader.
     pub reminders_escalate_after: u32,
+    /// Allow plain `http://` webhook addresses in tenant settings.
+    pub webhook_allow_http: bool,
 }
 
 impl Default for Config {
@@ -106,6 +108,7 @@ impl Default for Config {
             reminders_start_days_before_due: 7,
             reminders_every_days: 7,
             reminders_escalate_after: 2,
+            webhook_allow_http: false,
         }
     }
 }
@@ -137,6 +140,7 @@ impl fmt::Debug for Config {
             )
             .field("reminders_every_days", &self.reminders_every_days)
             .field("reminders_escalate_after", &self.reminders_escalate_after)
+            .field("webhook_allow_http", &self.webhook_allow_http)
             .finish()
     }
 }
@@ -469,6 +473,11 @@ pub const SETTINGS: &[SettingDoc] = &[
         key: "reminders_escalate_after",
         default: "2",
         description: "Reminders sent about an item before it is escalated (once) to the person's leader when it is overdue.",
+    },
+    SettingDoc {
+        key: "webhook_allow_http",
+        default: "false",
+        description: "Allow plain `http://` addresses for a tenant's escalation webhook (deviation settings). Off: `https://` only. Turn on only for a relay on a trusted network.",
     },
 ];
 

@@ -307,6 +307,7 @@ dev-err-delay-reasons = Anmeldelsen er efter fristen: angiv årsagen til forsink
 dev-err-future = Tidspunktet kan ikke ligge i fremtiden.
 dev-err-regimes = Konfigurationen af indberetningspligter er ugyldig: { $detail }
 dev-err-webhook = Webhooken skal være en https://-adresse.
+dev-err-on-duty = Angiv den vagthavende som én gyldig e-mailadresse.
 dev-breaches-title = Register over brud på persondatasikkerheden
 dev-breaches-intro = Alle brud på persondatasikkerheden, også dem der ikke er anmeldt, med vurderingen (GDPR art. 33, stk. 5).
 dev-settings-title = Indstillinger for afvigelser
@@ -315,6 +316,7 @@ dev-settings-anonymous-link = Link til anonym indberetning:
 dev-settings-triage-hours = Frist for vurdering (timer)
 dev-settings-threshold = Skjul statistikgrupper mindre end
 dev-settings-webhook = Webhook til varsler (valgfrit)
+dev-settings-on-duty = Vagthavende: e-mailadresse, der varsles straks ved en alvorlig hændelse (valgfrit)
 dev-settings-regimes = Egne indberetningspligter (TOML)
 dev-settings-regimes-hint = (samme form som landets forvalg; tomt = forvalget)
 dev-stats-title = Statistik over afvigelser

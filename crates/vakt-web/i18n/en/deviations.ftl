@@ -307,6 +307,7 @@ dev-err-delay-reasons = The notification is after the deadline: give the reasons
 dev-err-future = The time sent cannot be in the future.
 dev-err-regimes = The regime configuration is not valid: { $detail }
 dev-err-webhook = The webhook must be an https:// address.
+dev-err-on-duty = Give the officer on duty as one valid e-mail address.
 dev-breaches-title = Breach register
 dev-breaches-intro = Every personal-data breach, including those not notified with the reasoning (GDPR Art. 33(5)).
 dev-settings-title = Deviation settings
@@ -315,6 +316,7 @@ dev-settings-anonymous-link = Anonymous reporting link:
 dev-settings-triage-hours = Triage due within (hours)
 dev-settings-threshold = Suppress statistics groups smaller than
 dev-settings-webhook = Escalation webhook (optional)
+dev-settings-on-duty = Officer on duty: e-mail address alerted at once of a significant incident (optional)
 dev-settings-regimes = Own reporting regimes (TOML)
 dev-settings-regimes-hint = (same shape as the country preset; empty = the preset)
 dev-stats-title = Deviation statistics

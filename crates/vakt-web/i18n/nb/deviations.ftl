@@ -307,6 +307,7 @@ dev-err-delay-reasons = Meldingen er etter fristen: oppgi årsaken til forsinkel
 dev-err-future = Tidspunktet kan ikke være i fremtiden.
 dev-err-regimes = Konfigurasjonen av meldeplikter er ugyldig: { $detail }
 dev-err-webhook = Webhooken må være en https://-adresse.
+dev-err-on-duty = Oppgi vakthavende som én gyldig e-postadresse.
 dev-breaches-title = Avviksregister for personopplysninger
 dev-breaches-intro = Alle brudd på personopplysningssikkerheten, også de som ikke er meldt, med vurderingen (GDPR art. 33 nr. 5).
 dev-settings-title = Innstillinger for avvik
@@ -315,6 +316,7 @@ dev-settings-anonymous-link = Lenke for anonym melding:
 dev-settings-triage-hours = Frist for vurdering (timer)
 dev-settings-threshold = Skjul statistikkgrupper mindre enn
 dev-settings-webhook = Webhook for varsler (valgfritt)
+dev-settings-on-duty = Vakthavende: e-postadresse som varsles straks ved en alvorlig hendelse (valgfritt)
 dev-settings-regimes = Egne meldeplikter (TOML)
 dev-settings-regimes-hint = (samme form som landsoppsettet; tomt = oppsettet)
 dev-stats-title = Avviksstatistikk

@@ -307,6 +307,7 @@ dev-err-delay-reasons = Anmälan är efter tidsfristen: ange skälen till förse
 dev-err-future = Tidpunkten kan inte ligga i framtiden.
 dev-err-regimes = Konfigurationen av rapporteringsskyldigheter är ogiltig: { $detail }
 dev-err-webhook = Webhooken måste vara en https://-adress.
+dev-err-on-duty = Ange tjänstemannen i beredskap som en giltig e-postadress.
 dev-breaches-title = Register över personuppgiftsincidenter
 dev-breaches-intro = Alla personuppgiftsincidenter, även de som inte anmälts, med motiveringen (GDPR art. 33.5).
 dev-settings-title = Inställningar för avvikelser
@@ -315,6 +316,7 @@ dev-settings-anonymous-link = Länk för anonym rapportering:
 dev-settings-triage-hours = Tidsfrist för bedömning (timmar)
 dev-settings-threshold = Dölj statistikgrupper mindre än
 dev-settings-webhook = Webhook för påminnelser (valfritt)
+dev-settings-on-duty = Tjänsteman i beredskap: e-postadress som larmas direkt vid en allvarlig incident (valfritt)
 dev-settings-regimes = Egna rapporteringsskyldigheter (TOML)
 dev-settings-regimes-hint = (samma form som landets förval; tomt = förvalet)
 dev-stats-title = Statistik över avvikelser

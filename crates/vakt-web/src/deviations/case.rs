@@ -1875,6 +1875,8 @@ pub struct SettingsForm {
     regimes_toml: String,
     #[serde(default)]
     webhook: String,
+    #[serde(default)]
+    on_duty: String,
 }
 
 /// `POST /deviations/settings`.
@@ -1900,7 +1902,8 @@ pub async fn settings_submit(
             .map_err(|e| AppError::invalid("dev-err-regimes").with_arg("detail", e.to_string()))?;
     }
     let webhook = f.webhook.trim();
-    if !webhook.is_empty() && !webhook.starts_with("https://") {
+    if !webhook.is_empty() && !crate::webhook::url_allowed(webhook, st.config().webhook_allow_http)
+    {
         return Err(AppError::invalid("dev-err-webhook"));
     }
     let mut cfg = st.db().dev_config(user.tenant_id()).await?;
@@ -1912,6 +1915,11 @@ pub async fn settings_submit(
     cfg.stats_threshold = stats_threshold;
     cfg.regimes_toml = f.regimes_toml.trim().to_owned();
     cfg.escalation_webhook = Some(webhook.to_owned()).filter(|s| !s.is_empty());
+    let on_duty = f.on_duty.trim();
+    if !on_duty.is_empty() && on_duty.parse::<crate::mail::Mailbox>().is_err() {
+        return Err(AppError::invalid("dev-err-on-duty"));
+    }
+    cfg.on_duty_email = Some(on_duty.to_owned()).filter(|s| !s.is_empty());
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
     tx.ensure_dev_categories().await?;
     tx.set_dev_config(&cfg).await?;

@@ -191,8 +191,8 @@ pub async fn on_report(
     .await
 }
 
-/// A breach or significant-incident flag: the DPO (breach), or the coordinators, the DPO and the
-/// officer on duty (significant incident).
+/// A breach or significant-incident flag: the DPO (breach), or the coordinators, the DPO, IT
+/// operations and the officer on duty's address, and the webhook (significant incident).
 pub async fn on_flag(
     st: &AppState,
     tx: &mut WriteTx,
@@ -205,7 +205,29 @@ pub async fn on_flag(
     } else {
         &[Role::Dpo]
     };
-    let to = role_recipients(st, tenant, roles).await?;
+    let mut to = role_recipients(st, tenant, roles).await?;
+    if significant {
+        let cfg = st.db().dev_config(tenant.id).await?;
+        if let Some(a) = cfg
+            .on_duty_email
+            .filter(|a| a.parse::<mail::Mailbox>().is_ok())
+        {
+            to.insert(Recipient {
+                email: a,
+                lang: tenant_lang(st, tenant).await?,
+            });
+        }
+        if let Some(url) = cfg.escalation_webhook.as_deref() {
+            let body = serde_json::json!({
+                "event": "deviation.significant",
+                "tenant": tenant.slug,
+                "case": case.id,
+                "number": case.number,
+                "link": case_link(case),
+            });
+            crate::webhook::enqueue(tx, url, body, &format!("dev:{}:significant", case.id)).await?;
+        }
+    }
     let (kind, subject_key) = if significant {
         ("significant", "dev-mail-significant-subject")
     } else {
@@ -394,6 +416,27 @@ async fn sweep_case(
             },
         )
         .await?;
+        if let Some(url) = cfg.escalation_webhook.as_deref() {
+            let body = serde_json::json!({
+                "event": "deviation.escalation",
+                "tenant": tenant.slug,
+                "case": id,
+                "number": case.number,
+                "clock": key,
+                "point": point.key(),
+                "deadline": deadline
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                "link": case_link(&case),
+            });
+            crate::webhook::enqueue(
+                &mut tx,
+                url,
+                body,
+                &format!("dev:{id}:{key}:{}", point.key()),
+            )
+            .await?;
+        }
         tx.commit().await?;
         n += 1;
     }

@@ -113,6 +113,14 @@ async fn run_job(st: &AppState, job: &Job) -> Result<(), JobError> {
                 message: e.message,
                 permanent: e.permanent,
             }),
+        crate::webhook::WEBHOOK_POST => {
+            crate::webhook::run_job(&job.payload, st.config().webhook_allow_http)
+                .await
+                .map_err(|e| JobError {
+                    message: e.message,
+                    permanent: e.permanent,
+                })
+        }
         other => Err(JobError {
             message: format!("unknown job kind {other:?}"),
             permanent: true,

@@ -1,6 +1,9 @@
 //! Deviation e-mail against a real SMTP server (aiosmtpd): with a moved clock, the escalation
 //! points of the 72-hour breach clock go out exactly when they come (not a second earlier, each
-//! once), to the assignee, the coordinator and the DPO; nothing after the notification is recorded.
+//! once), to the assignee, the coordinator and the DPO, and to the tenant's webhook (a real HTTP
+//! server here); nothing after the notification is recorded.
+
+use std::sync::{Arc, Mutex};
 
 use time::Duration;
 use vakt_core::audit::{Actor, AuditCtx};
@@ -11,17 +14,66 @@ use vakt_core::directory::{Employment, PersonKind};
 use vakt_core::{Country, Role};
 use vakt_store::{CaseChange, NewAccount, NewCase, NewPerson, PersonalData, Reporter};
 
-use crate::harness::Engine;
-use crate::mail::app_with_mail;
+use crate::harness::{Engine, TestApp};
 use crate::smtp::TestSmtp;
+
+/// Posts received by a webhook server on a free local port: (X-Vakt-Event header, JSON body).
+type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// A webhook receiver on 127.0.0.1 that answers its first post with 503 (to be tried again) and
+/// every later one with 204.
+async fn webhook_server() -> (String, Received) {
+    let got: Received = Arc::default();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let state = (got.clone(), calls);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            |axum::extract::State((got, calls)): axum::extract::State<(
+                Received,
+                Arc<std::sync::atomic::AtomicUsize>,
+            )>,
+             headers: axum::http::HeaderMap,
+             body: axum::Json<serde_json::Value>| async move {
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let event = headers
+                    .get("x-vakt-event")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                got.lock().unwrap().push((event, body.0));
+                axum::http::StatusCode::NO_CONTENT
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.with_state(state)).await;
+    });
+    (format!("http://{addr}/hook"), got)
+}
 
 async fn escalations_at_the_configured_points(engine: Engine) {
     let smtp = TestSmtp::start();
-    let Some(app) = app_with_mail(engine, &smtp).await else {
+    let Some(app) = TestApp::spawn_on(
+        engine,
+        vakt_web::WebConfig {
+            mail: Some(smtp.config()),
+            webhook_allow_http: true,
+            ..vakt_web::WebConfig::default()
+        },
+    )
+    .await
+    else {
         return;
     };
+    let (hook, posts) = webhook_server().await;
     let t = app.tenant.clone();
     let ctx = AuditCtx::new(t.id, Actor::system("test"));
+    let mut cfg = app.db.dev_config(t.id).await.unwrap();
     let mut tx = app.db.write(&ctx).await.unwrap();
     let mut people = Vec::new();
     for (n, role) in [
@@ -56,6 +108,8 @@ async fn escalations_at_the_configured_points(engine: Engine) {
         .unwrap();
         people.push(p);
     }
+    cfg.escalation_webhook = Some(hook.clone());
+    tx.set_dev_config(&cfg).await.unwrap();
     let case = tx
         .report_dev_case(NewCase {
             title: "Lost phone".into(),
@@ -134,6 +188,26 @@ async fn escalations_at_the_configured_points(engine: Engine) {
         ]
     );
     assert!(escalations().iter().all(|m| m.content_language == "nb"));
+    // The webhook had one post per point (the first tried again after its 503), naming the case
+    // by number and link only.
+    let got = posts.lock().unwrap().clone();
+    let points: Vec<&str> = got
+        .iter()
+        .map(|(_, b)| b["point"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(points.len(), 4, "{got:?}");
+    assert!(got.iter().all(|(e, b)| e == "deviation.escalation"
+        && b["number"] == case.number
+        && b["link"] == format!("/deviations/{}", case.id)
+        && b.get("title").is_none()));
+    assert_eq!(
+        got.iter()
+            .map(|(_, b)| b["clock"].as_str().unwrap_or("").to_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        1,
+        "one clock: {got:?}"
+    );
     // Recorded as sent (late, with reasons): the clock stops and nothing more goes out.
     let mut o = app
         .db
@@ -172,6 +246,7 @@ async fn escalations_at_the_configured_points(engine: Engine) {
     app.advance(Duration::days(3));
     tick().await.unwrap();
     assert_eq!(escalations().len(), expected);
+    assert_eq!(posts.lock().unwrap().len(), 4);
     assert_eq!(
         app.db
             .dev_escalations_sent(t.id, case.id)

@@ -825,3 +825,101 @@ async fn evidence_files_are_checked_marked_served_only_to_those_allowed_and_audi
         3
     );
 }
+
+/// Payloads of the outbox jobs of `kind`, oldest first.
+async fn job_payloads(w: &World, kind: &str) -> Vec<serde_json::Value> {
+    let sql = "SELECT payload FROM jobs WHERE kind = $1 ORDER BY created_at";
+    let rows: Vec<(String,)> = if let Some(p) = w.db.raw_sqlite() {
+        sqlx::query_as(sql).bind(kind).fetch_all(p).await.unwrap()
+    } else {
+        let p = w.db.raw_postgres().unwrap();
+        sqlx::query_as("SELECT payload::text FROM jobs WHERE kind = $1 ORDER BY created_at")
+            .bind(kind)
+            .fetch_all(p)
+            .await
+            .unwrap()
+    };
+    rows.into_iter()
+        .map(|(t,)| serde_json::from_str(&t).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_significant_incident_alerts_the_officer_on_duty_and_the_webhook_at_once() {
+    let w = World::start().await;
+    let coordinator = w.user("coordinator");
+    let settings = |on_duty: &'static str, webhook: &'static str| {
+        vec![
+            ("triage_hours", "24"),
+            ("stats_threshold", "5"),
+            ("on_duty", on_duty),
+            ("webhook", webhook),
+        ]
+    };
+    let path = "/deviations/settings";
+    let (s, body) = post(&w, coordinator, path, &settings("not an address", "")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&nb("dev-err-on-duty")), "{body}");
+    let (s, _) = post(
+        &w,
+        coordinator,
+        path,
+        &settings("vakt@kommune.test", "http://hooks.example.org/x"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "plain http is off");
+    let (s, _) = post(
+        &w,
+        coordinator,
+        path,
+        &settings("vakt@kommune.test", "https://hooks.example.org/x"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = get(&w, coordinator, path).await;
+    assert!(page.contains("value=\"vakt@kommune.test\""));
+    let cfg = w.db.dev_config(w.alfa.id).await.unwrap();
+    assert_eq!(cfg.on_duty_email.as_deref(), Some("vakt@kommune.test"));
+
+    let case = format!("/deviations/{}", w.case.id);
+    let (s, _) = post(
+        &w,
+        w.user("dpo"),
+        &format!("{case}/flags"),
+        &[("flag", "significant"), ("value", "on")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let mails = job_payloads(&w, "mail.send").await;
+    assert!(
+        mails.iter().any(|m| m["to"][0] == "vakt@kommune.test"
+            && m["tag"] == "deviation.flag"
+            && m["lang"] == "nb"),
+        "{mails:?}"
+    );
+    let hooks = job_payloads(&w, "webhook.post").await;
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    assert_eq!(hooks[0]["url"], "https://hooks.example.org/x");
+    assert_eq!(hooks[0]["body"]["event"], "deviation.significant");
+    assert_eq!(hooks[0]["body"]["link"], case);
+    assert!(hooks[0]["body"].get("title").is_none());
+    // The change of settings is in the audit chain.
+    let audit =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                action: Some("deviation.config".into()),
+                ..AuditFilter::default()
+            },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| {
+        e.after
+            .as_deref()
+            .unwrap_or("")
+            .contains("on_duty=vakt@kommune.test")
+    }));
+}

@@ -86,6 +86,7 @@ pub fn web_config(config: &Config) -> vakt_web::WebConfig {
         secure_cookies: config.cookie_secure,
         mail: config.mail(),
         reminders: config.reminders(),
+        webhook_allow_http: config.webhook_allow_http,
         ..vakt_web::WebConfig::default()
     }
 }

@@ -1030,12 +1030,25 @@ impl Db {
             }
             _ => String::new(),
         };
+        // A unit or category filter is led by its own index (its matches are sparse in the others).
+        let one_unit = f.units.as_ref().is_some_and(|u| u.len() == 1);
         let by_counts = if text.is_some() {
             String::new()
+        } else if f.units.as_ref().is_some_and(|u| !u.is_empty()) {
+            hint("dev_cases_unit")
+        } else if f.category.is_some() {
+            hint("dev_cases_category")
         } else {
             hint("dev_cases_counts")
         };
-        let (by_list, by_due) = (hint("dev_cases_browse"), hint("dev_cases_due"));
+        let by_list = if one_unit {
+            hint("dev_cases_unit")
+        } else if f.category.is_some() && f.units.is_none() {
+            hint("dev_cases_category")
+        } else {
+            hint("dev_cases_browse")
+        };
+        let by_due = hint("dev_cases_due");
         let total = count_capped(conn, &by_counts, &wh, &args).await?;
         let rows = match f.order {
             CaseOrder::Newest => {
@@ -1054,9 +1067,9 @@ impl Db {
                     };
                     let a = args.push(Arg::Ts(at));
                     let i = args.push(Arg::Uuid(after.0));
-                    wh.push_str(&format!(
-                        " AND (reported_at < {a} OR (reported_at = {a} AND id < {i}))"
-                    ));
+                    // A row-value comparison: both engines seek the list index to the cursor (an
+                    // `OR` of the two cases made PostgreSQL scan from the start).
+                    wh.push_str(&format!(" AND (reported_at, id) < ({a}, {i})"));
                 }
                 // Few matches: let the filter's own index find them all (no order to follow),
                 // then sort; many: walk the list index in order until the page is full.

@@ -431,6 +431,27 @@ fn cache() -> &'static OverviewCache {
     C.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// One computation of a tenant's overview at a time in this process: requests that miss the cache
+/// together wait for the one computing it instead of each counting a million acknowledgments.
+fn computing(tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
+    static C: OnceLock<Mutex<HashMap<TenantId, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut map = match C.get_or_init(|| Mutex::new(HashMap::new())).lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if map.len() > 256 {
+        map.retain(|_, m| Arc::strong_count(m) > 1);
+    }
+    map.entry(tenant).or_default().clone()
+}
+
+/// The cached overview for `seq`, and whether it is of this minute too.
+fn cached(tenant: TenantId, seq: i64, minute: i64) -> Option<(Arc<Overview>, bool)> {
+    let c = cache().lock().ok()?;
+    let (s, m, o) = c.get(&tenant)?;
+    (*s == seq).then(|| (o.clone(), *m == minute))
+}
+
 impl Db {
     /// Standings of people (not terminated) matching `scope_sql` (a condition on `people p`
     /// whose first argument is the tenant), on every instruction in force that applies to them.
@@ -691,21 +712,37 @@ impl Db {
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Arc<Overview>> {
-        let mut pc = self.acquire().await?;
-        let conn = &mut pc.conn();
-        let head: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .fetch_optional(&mut *c)
-            .await?);
+        let head: Option<(i64,)> = {
+            let mut pc = self.acquire().await?;
+            on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
+                .bind(tenant.0)
+                .fetch_optional(&mut *c)
+                .await?)
+        };
         let seq = head.map_or(0, |h| h.0);
         let minute = now.unix_timestamp().div_euclid(60);
-        if let Ok(c) = cache().lock()
-            && let Some((s, m, o)) = c.get(&tenant)
-            && *s == seq
-            && *m == minute
-        {
-            return Ok(o.clone());
-        }
+        let stale = match cached(tenant, seq, minute) {
+            Some((o, true)) => return Ok(o),
+            Some((o, false)) => Some(o),
+            None => None,
+        };
+        // Waiting holds no database connection.
+        let lock = computing(tenant);
+        let _guard = match (lock.try_lock(), stale) {
+            (Ok(g), _) => g,
+            // Nothing was written since the cached overview, only the minute moved on: while
+            // another request brings it up to date, this one takes it as it is.
+            (Err(_), Some(o)) => return Ok(o),
+            (Err(_), None) => {
+                let g = lock.lock().await;
+                if let Some((o, _)) = cached(tenant, seq, minute) {
+                    return Ok(o);
+                }
+                g
+            }
+        };
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
         let overview = Arc::new(self.compute_overview(conn, tenant, now, cal).await?);
         if let Ok(mut c) = cache().lock() {
             if c.len() > 256 {

@@ -687,7 +687,6 @@ async fn regime_obligations(
         .collect()
 }
 
-/// Matches of `wh` (on `dev_cases`), counted up to [`CASE_COUNT_CAP`] + 1.
 /// Fills in the folded title (`search_title`, what title search matches) of cases stored before
 /// it existed. Idempotent; run by [`Db::migrate`]. Batches of 500 in a transaction each; on SQLite
 /// the update trigger also puts them into the title index.
@@ -719,6 +718,7 @@ pub(crate) async fn fold_case_titles(db: &Db) -> Result<()> {
     }
 }
 
+/// Matches of `wh` (on `dev_cases`), counted up to [`CASE_COUNT_CAP`] + 1.
 async fn count_capped(conn: &mut Conn<'_>, hint: &str, wh: &str, args: &Args) -> Result<i64> {
     let sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM dev_cases {hint} WHERE {wh} LIMIT {}) capped",

@@ -60,6 +60,23 @@ pub struct PostError {
     pub permanent: bool,
 }
 
+/// One HTTP client for every post (its TLS roots are loaded once). It keeps no idle connections:
+/// posts are rare, and a pooled connection would belong to the runtime that opened it.
+fn client() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c);
+    }
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("Vakt/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(CLIENT.get_or_init(|| c))
+}
+
 /// Sends one queued notice. A 2xx answer is success; 408, 429 and 5xx answers and network errors
 /// are tried again later; other answers (the address is wrong or refuses) are final.
 pub async fn run_job(payload: &serde_json::Value, allow_http: bool) -> Result<(), PostError> {
@@ -73,15 +90,10 @@ pub async fn run_job(payload: &serde_json::Value, allow_http: bool) -> Result<()
             permanent: true,
         });
     }
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Vakt/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| PostError {
-            message: format!("webhook client: {e}"),
-            permanent: false,
-        })?;
+    let client = client().map_err(|e| PostError {
+        message: format!("webhook client: {e}"),
+        permanent: false,
+    })?;
     let event = post
         .body
         .get("event")

@@ -151,6 +151,18 @@ fn case_link(case: &Case) -> String {
     format!("/deviations/{}", case.id)
 }
 
+/// A webhook notice about `case`: the event, the tenant and the case by id, number and link (no
+/// title or description, which may hold personal data).
+fn webhook_body(event: &str, tenant: &Tenant, case: &Case) -> serde_json::Value {
+    serde_json::json!({
+        "event": event,
+        "tenant": tenant.slug,
+        "case": case.id,
+        "number": case.number,
+        "link": case_link(case),
+    })
+}
+
 /// A new report: the unit's leader and the security coordinators (in the report's transaction).
 pub async fn on_report(
     st: &AppState,
@@ -218,13 +230,7 @@ pub async fn on_flag(
             });
         }
         if let Some(url) = cfg.escalation_webhook.as_deref() {
-            let body = serde_json::json!({
-                "event": "deviation.significant",
-                "tenant": tenant.slug,
-                "case": case.id,
-                "number": case.number,
-                "link": case_link(case),
-            });
+            let body = webhook_body("deviation.significant", tenant, case);
             crate::webhook::enqueue(tx, url, body, &format!("dev:{}:significant", case.id)).await?;
         }
     }
@@ -417,18 +423,10 @@ async fn sweep_case(
         )
         .await?;
         if let Some(url) = cfg.escalation_webhook.as_deref() {
-            let body = serde_json::json!({
-                "event": "deviation.escalation",
-                "tenant": tenant.slug,
-                "case": id,
-                "number": case.number,
-                "clock": key,
-                "point": point.key(),
-                "deadline": deadline
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
-                "link": case_link(&case),
-            });
+            let mut body = webhook_body("deviation.escalation", tenant, &case);
+            body["clock"] = key.as_str().into();
+            body["point"] = point.key().into();
+            body["deadline"] = super::rfc3339(deadline).into();
             crate::webhook::enqueue(
                 &mut tx,
                 url,

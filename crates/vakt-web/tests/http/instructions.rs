@@ -24,6 +24,22 @@ pub struct Fixture {
     pub ack: AckId,
 }
 
+/// An active employee of `unit` without an e-mail address.
+fn employee_in(number: &str, given: &str, family: &str, unit: UnitId) -> NewPerson {
+    NewPerson {
+        employee_number: number.into(),
+        given_name: given.into(),
+        family_name: family.into(),
+        email: None,
+        kind: vakt_core::directory::PersonKind::Employee,
+        unit: Some(unit),
+        manager: None,
+        employment: vakt_core::directory::Employment::active(),
+        birth_date: None,
+        preferred_language: None,
+    }
+}
+
 /// Builds the fixture in tenant `alfa` (author: the coordinator's person, approver: the DPO's).
 pub async fn fixture(
     db: &Db,
@@ -34,18 +50,12 @@ pub async fn fixture(
 ) -> Fixture {
     let mut tx = db.write(ctx).await.expect("tx");
     let signer = tx
-        .create_person(NewPerson {
-            employee_number: "A3".into(),
-            given_name: "Signe".into(),
-            family_name: format!("{ALFA_MARK}signer"),
-            email: None,
-            kind: vakt_core::directory::PersonKind::Employee,
-            unit: Some(school),
-            manager: None,
-            employment: vakt_core::directory::Employment::active(),
-            birth_date: None,
-            preferred_language: None,
-        })
+        .create_person(employee_in(
+            "A3",
+            "Signe",
+            &format!("{ALFA_MARK}signer"),
+            school,
+        ))
         .await
         .expect("signer");
     let (inst, v) = tx
@@ -762,18 +772,12 @@ async fn a_large_units_report_lists_its_people_in_pages() {
     let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
     let mut tx = w.db.write(&ctx).await.unwrap();
     for i in 0..120 {
-        tx.create_person(NewPerson {
-            employee_number: format!("P{i:03}"),
-            given_name: format!("Elev{i:03}"),
-            family_name: format!("{ALFA_MARK}side"),
-            email: None,
-            kind: vakt_core::directory::PersonKind::Employee,
-            unit: Some(school),
-            manager: None,
-            employment: vakt_core::directory::Employment::active(),
-            birth_date: None,
-            preferred_language: None,
-        })
+        tx.create_person(employee_in(
+            &format!("P{i:03}"),
+            &format!("Elev{i:03}"),
+            &format!("{ALFA_MARK}side"),
+            school,
+        ))
         .await
         .unwrap();
     }

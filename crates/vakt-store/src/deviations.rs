@@ -585,6 +585,11 @@ impl From<ConfigRow> for DevConfig {
 const CONFIG_COLS: &str = "tenant_id, anonymous_enabled, anonymous_token, triage_hours, regimes_toml, \
     escalation_webhook, stats_threshold, on_duty_email";
 
+/// The associated data of a sealed webhook secret: bound to its purpose and tenant.
+fn webhook_aad(tenant: TenantId) -> String {
+    format!("webhook:{}", tenant.0)
+}
+
 /// Counts for statistics: one row per group key and month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatRow {
@@ -903,6 +908,21 @@ impl Db {
         Ok(row.map(DevConfig::from).unwrap_or_default())
     }
 
+    /// The secret that signs the tenant's webhook posts, if one is set (opened from its seal).
+    pub async fn dev_webhook_secret(&self, tenant: TenantId) -> Result<Option<String>> {
+        let mut pc = self.acquire().await?;
+        let row: Option<(Option<String>,)> = on!(&mut pc.conn(), c => sqlx::query_as(
+            "SELECT webhook_secret FROM dev_config WHERE tenant_id = $1",
+        )
+        .bind(tenant.0)
+        .fetch_optional(&mut *c)
+        .await?);
+        match row.and_then(|(s,)| s) {
+            Some(sealed) => Ok(Some(self.key.open(&webhook_aad(tenant), &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The tenant whose anonymous link carries `token`, when anonymous reporting is on. This is
     /// the one lookup of the anonymous path that does not name its tenant: the token identifies it.
     pub async fn dev_tenant_by_anonymous_token(&self, token: &str) -> Result<Option<TenantId>> {
@@ -942,6 +962,37 @@ impl Db {
         let row: Option<CaseRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql).bind(tenant.0).bind(receipt_hash).fetch_optional(&mut *c).await?);
         row.map(CaseRow::into_case).transpose()
     }
+    /// The reporting person of each of `ids` (`None` when anonymous or not a person of the
+    /// directory), for exports that include personal data. Cases of other tenants are left out.
+    pub async fn dev_case_reporters(
+        &self,
+        tenant: TenantId,
+        ids: &[CaseId],
+    ) -> Result<HashMap<CaseId, Option<PersonId>>> {
+        let mut out = HashMap::new();
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
+        for chunk in ids.chunks(500) {
+            let mut args = Args::default();
+            args.push(Arg::Uuid(tenant.0));
+            let list: Vec<String> = chunk.iter().map(|c| args.push(Arg::Uuid(c.0))).collect();
+            let sql = format!(
+                "SELECT id, reporter_person, anonymous FROM dev_cases WHERE tenant_id = $1 AND id IN ({})",
+                list.join(", ")
+            );
+            let rows: Vec<(Uuid, Option<Uuid>, bool)> = on!(conn, c => {
+                let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
+                rows.iter()
+                    .map(<(Uuid, Option<Uuid>, bool) as sqlx::FromRow<_>>::from_row)
+                    .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+            });
+            for (id, person, anonymous) in rows {
+                out.insert(CaseId(id), person.filter(|_| !anonymous).map(PersonId));
+            }
+        }
+        Ok(out)
+    }
+
     /// A page of cases matching `f` and the number of matches, counted up to [`CASE_COUNT_CAP`]
     /// (`CASE_COUNT_CAP + 1` means more). Fast whatever the filters on a large register: the count
     /// stops at the cap; when it stays below, the few matches are found through the filter's index
@@ -1686,6 +1737,46 @@ impl WriteTx {
                 cfg.on_duty_email.as_deref().unwrap_or("")
             )),
         )
+        .await
+    }
+
+    /// Sets (or with `None` removes) the secret that signs the tenant's webhook posts. It is
+    /// stored sealed; the audit event says that it changed, never what it is.
+    pub async fn set_dev_webhook_secret(&mut self, secret: Option<&str>) -> Result<()> {
+        let tenant = self.tenant();
+        if let Some(s) = secret
+            && (s.len() < 16
+                || s.len() > 200
+                || s.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(StoreError::Invalid("deviation.webhook_secret_invalid"));
+        }
+        let sealed = secret
+            .map(|s| self.key.seal(&webhook_aad(tenant), s))
+            .transpose()?;
+        let now = self.now();
+        // The module's row exists once its settings have been saved; made with the defaults
+        // otherwise.
+        on!(&mut self.conn(), c => sqlx::query(
+            "INSERT INTO dev_config (tenant_id, webhook_secret, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (tenant_id) DO UPDATE SET webhook_secret = $2, updated_at = $3",
+        )
+        .bind(tenant.0)
+        .bind(sealed.as_deref())
+        .bind(ts(now))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+        self.audit(EventDraft::new(
+            AuditClass::Security,
+            if secret.is_some() {
+                "deviation.webhook_secret_set"
+            } else {
+                "deviation.webhook_secret_removed"
+            },
+            "deviation_config",
+            tenant,
+        ))
         .await
     }
 

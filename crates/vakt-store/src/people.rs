@@ -256,6 +256,37 @@ impl Db {
         get(&mut pc.conn(), tenant, id).await
     }
 
+    /// The people of the tenant among `ids` (one query however many; unknown ids are left out).
+    pub async fn people_by_ids(
+        &self,
+        tenant: TenantId,
+        ids: &[PersonId],
+    ) -> Result<std::collections::HashMap<PersonId, Person>> {
+        let mut out = std::collections::HashMap::new();
+        let mut pc = self.acquire().await?;
+        let conn = &mut pc.conn();
+        let mut unique: Vec<Uuid> = ids.iter().map(|p| p.0).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        for chunk in unique.chunks(500) {
+            let mut args = Args::default();
+            args.push(Arg::Uuid(tenant.0));
+            let list: Vec<String> = chunk.iter().map(|u| args.push(Arg::Uuid(*u))).collect();
+            let sql = format!(
+                "SELECT {PERSON_COLS} FROM people WHERE tenant_id = $1 AND id IN ({})",
+                list.join(", ")
+            );
+            let people: Vec<Person> = on!(conn, c => {
+                let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
+                rows.iter()
+                    .map(|r| <PersonRow as sqlx::FromRow<_>>::from_row(r).map_err(StoreError::from).and_then(PersonRow::into_person))
+                    .collect::<Result<Vec<_>>>()?
+            });
+            out.extend(people.into_iter().map(|p| (p.id, p)));
+        }
+        Ok(out)
+    }
+
     pub async fn person_by_employee_number(
         &self,
         tenant: TenantId,

@@ -15,6 +15,8 @@ pub struct WebConfig {
     pub reminders: ReminderConfig,
     /// Allow plain `http://` webhook addresses (default: `https://` only).
     pub webhook_allow_http: bool,
+    /// Allow webhook posts to private, loopback and link-local addresses (default: public only).
+    pub webhook_allow_private: bool,
 }
 
 /// How often the reminder job runs and whom it reminds when.
@@ -48,6 +50,7 @@ impl Default for WebConfig {
             mail: None,
             reminders: ReminderConfig::default(),
             webhook_allow_http: false,
+            webhook_allow_private: false,
         }
     }
 }

@@ -82,6 +82,8 @@ pub struct Config {
     pub reminders_escalate_after: u32,
     /// Allow plain `http://` webhook addresses in tenant settings.
     pub webhook_allow_http: bool,
+    /// Allow webhook addresses on private, loopback and link-local networks.
+    pub webhook_allow_private: bool,
 }
 
 impl Default for Config {
@@ -109,6 +111,7 @@ impl Default for Config {
             reminders_every_days: 7,
             reminders_escalate_after: 2,
             webhook_allow_http: false,
+            webhook_allow_private: false,
         }
     }
 }
@@ -141,6 +144,7 @@ impl fmt::Debug for Config {
             .field("reminders_every_days", &self.reminders_every_days)
             .field("reminders_escalate_after", &self.reminders_escalate_after)
             .field("webhook_allow_http", &self.webhook_allow_http)
+            .field("webhook_allow_private", &self.webhook_allow_private)
             .finish()
     }
 }
@@ -478,6 +482,11 @@ pub const SETTINGS: &[SettingDoc] = &[
         key: "webhook_allow_http",
         default: "false",
         description: "Allow plain `http://` addresses for a tenant's escalation webhook (deviation settings). Off: `https://` only. Turn on only for a relay on a trusted network.",
+    },
+    SettingDoc {
+        key: "webhook_allow_private",
+        default: "false",
+        description: "Allow a tenant's webhook to reach addresses on private, loopback, link-local and other non-public networks (checked on every post, after name resolution). Off: public addresses only, so a tenant's setting cannot reach services inside the hosting network.",
     },
 ];
 

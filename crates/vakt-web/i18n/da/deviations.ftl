@@ -406,3 +406,17 @@ dev-breaches-total = { $count ->
    *[other] { $count } brud i fortegnelsen.
 }
 dev-list-count-more = Mere end { $count } sager
+dev-export-csv = Eksportér (CSV)
+dev-export-xlsx = Eksportér (Excel)
+dev-export-personal = Eksportér med navne (Excel)
+dev-export-exempt-title = [Undtaget fra aktindsigt]
+dev-export-truncated = Kun de første { $count } sager er med i filen. Indsnævr filteret for at eksportere resten.
+dev-settings-signing = Signatur på webhook
+dev-settings-signing-hint = Med en signeringsnøgle har hvert webhook-kald X-Vakt-Timestamp (Unix-sekunder) og X-Vakt-Signature: "v1=" og HMAC-SHA256 i hexadecimal form af tidsstemplet, et punktum og indholdet. Modtageren kontrollerer den med samme nøgle og afviser gamle tidsstempler.
+dev-settings-signing-on = Webhook-kald signeres.
+dev-settings-signing-off = Webhook-kald signeres ikke.
+dev-settings-signing-new = Den nye nøgle vises kun denne ene gang. Kopiér den ind i det modtagende system nu:
+dev-settings-signing-create = Opret en signeringsnøgle
+dev-settings-signing-rotate = Udskift signeringsnøglen
+dev-settings-signing-remove = Stop med at signere
+store-deviation-webhook-secret-invalid = Signeringsnøglen skal have 16 til 200 tegn uden mellemrum.

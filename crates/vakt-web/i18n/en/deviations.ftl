@@ -406,3 +406,17 @@ dev-breaches-total = { $count ->
    *[other] { $count } breaches in the register.
 }
 dev-list-count-more = More than { $count } cases
+dev-export-csv = Export (CSV)
+dev-export-xlsx = Export (Excel)
+dev-export-personal = Export with names (Excel)
+dev-export-exempt-title = [Exempt from public access]
+dev-export-truncated = Only the first { $count } cases are in this file. Narrow the filters to export the rest.
+dev-settings-signing = Webhook signature
+dev-settings-signing-hint = With a signing secret, every webhook post carries X-Vakt-Timestamp (Unix seconds) and X-Vakt-Signature: "v1=" and the hex HMAC-SHA256 of the timestamp, a full stop and the body. The receiver checks it with the same secret and refuses old timestamps.
+dev-settings-signing-on = Webhook posts are signed.
+dev-settings-signing-off = Webhook posts are not signed.
+dev-settings-signing-new = The new secret is shown only this once. Copy it into the receiving system now:
+dev-settings-signing-create = Create a signing secret
+dev-settings-signing-rotate = Replace the signing secret
+dev-settings-signing-remove = Stop signing
+store-deviation-webhook-secret-invalid = The signing secret must be 16 to 200 characters without spaces.

@@ -406,3 +406,17 @@ dev-breaches-total = { $count ->
    *[other] { $count } brudd i protokollen.
 }
 dev-list-count-more = Mer enn { $count } saker
+dev-export-csv = Eksporter (CSV)
+dev-export-xlsx = Eksporter (Excel)
+dev-export-personal = Eksporter med navn (Excel)
+dev-export-exempt-title = [Unntatt offentlighet]
+dev-export-truncated = Bare de { $count } første sakene er med i filen. Snevre inn filteret for å eksportere resten.
+dev-settings-signing = Signatur på webhook
+dev-settings-signing-hint = Med en signeringsnøkkel har hver webhook-melding X-Vakt-Timestamp (Unix-sekunder) og X-Vakt-Signature: «v1=» og HMAC-SHA256 i heksadesimal av tidsstempelet, et punktum og innholdet. Mottakeren kontrollerer den med den samme nøkkelen og avviser gamle tidsstempler.
+dev-settings-signing-on = Webhook-meldinger signeres.
+dev-settings-signing-off = Webhook-meldinger signeres ikke.
+dev-settings-signing-new = Den nye nøkkelen vises bare denne ene gangen. Kopier den inn i mottakersystemet nå:
+dev-settings-signing-create = Lag en signeringsnøkkel
+dev-settings-signing-rotate = Bytt signeringsnøkkel
+dev-settings-signing-remove = Slutt å signere
+store-deviation-webhook-secret-invalid = Signeringsnøkkelen må ha 16 til 200 tegn uten mellomrom.

@@ -406,3 +406,17 @@ dev-breaches-total = { $count ->
    *[other] { $count } incidenter i förteckningen.
 }
 dev-list-count-more = Fler än { $count } ärenden
+dev-export-csv = Exportera (CSV)
+dev-export-xlsx = Exportera (Excel)
+dev-export-personal = Exportera med namn (Excel)
+dev-export-exempt-title = [Omfattas av sekretess]
+dev-export-truncated = Bara de första { $count } ärendena finns i filen. Begränsa urvalet för att exportera resten.
+dev-settings-signing = Signatur för webhook
+dev-settings-signing-hint = Med en signeringsnyckel har varje webhook-anrop X-Vakt-Timestamp (Unix-sekunder) och X-Vakt-Signature: ”v1=” och HMAC-SHA256 i hexadecimal form av tidsstämpeln, en punkt och innehållet. Mottagaren kontrollerar den med samma nyckel och avvisar gamla tidsstämplar.
+dev-settings-signing-on = Webhook-anrop signeras.
+dev-settings-signing-off = Webhook-anrop signeras inte.
+dev-settings-signing-new = Den nya nyckeln visas bara den här gången. Kopiera den till det mottagande systemet nu:
+dev-settings-signing-create = Skapa en signeringsnyckel
+dev-settings-signing-rotate = Byt signeringsnyckel
+dev-settings-signing-remove = Sluta signera
+store-deviation-webhook-secret-invalid = Signeringsnyckeln ska ha 16 till 200 tecken utan blanksteg.

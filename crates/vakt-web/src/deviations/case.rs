@@ -380,7 +380,14 @@ pub async fn case_page(
         CaseState::Closed => vec![("reopen", t(lang, "dev-act-reopen", &[]))],
     };
     let mut measures = Vec::new();
-    for m in db.dev_measures(tenant.id, case.id).await? {
+    let case_measures = db.dev_measures(tenant.id, case.id).await?;
+    let owners = db
+        .people_by_ids(
+            tenant.id,
+            &case_measures.iter().map(|m| m.owner).collect::<Vec<_>>(),
+        )
+        .await?;
+    for m in case_measures {
         let status = match &m.status {
             vakt_core::deviations::MeasureStatus::Open => t(lang, "dev-measure-open", &[]),
             vakt_core::deviations::MeasureStatus::Done { at, .. } => t(
@@ -397,7 +404,10 @@ pub async fn case_page(
         measures.push(MeasureView {
             id: m.id.to_string(),
             title: m.title.clone(),
-            owner: person_name(&st, &user, Some(m.owner)).await,
+            owner: owners
+                .get(&m.owner)
+                .map(vakt_core::directory::Person::display_name)
+                .unwrap_or_default(),
             due: m.due.map(|d| local_time(&cal, d)).unwrap_or_default(),
             status,
             open: !m.is_settled(),
@@ -1846,6 +1856,35 @@ struct SettingsPage {
     page: Page,
     cfg: DevConfig,
     link: String,
+    /// Webhook posts are signed (a secret is set).
+    signed: bool,
+    /// A secret just made: shown this once.
+    new_secret: Option<String>,
+}
+
+async fn settings_page(
+    st: &AppState,
+    user: &CurrentUser,
+    new_secret: Option<String>,
+) -> Result<Response, AppError> {
+    let cfg = st.db().dev_config(user.tenant_id()).await?;
+    let link = match (&cfg.anonymous_token, cfg.anonymous_enabled) {
+        (Some(tok), true) => format!("/anonymous/{tok}"),
+        _ => String::new(),
+    };
+    let signed = st
+        .db()
+        .dev_webhook_secret(user.tenant_id())
+        .await?
+        .is_some();
+    let page = user.page("dev-settings-title", "/deviations/settings");
+    render(&SettingsPage {
+        page,
+        cfg,
+        link,
+        signed,
+        new_secret,
+    })
 }
 
 /// `GET /deviations/settings`.
@@ -1854,13 +1893,39 @@ pub async fn settings_form(
     State(st): State<AppState>,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::ConfigureDeviations)?;
-    let cfg = st.db().dev_config(user.tenant_id()).await?;
-    let link = match (&cfg.anonymous_token, cfg.anonymous_enabled) {
-        (Some(tok), true) => format!("/anonymous/{tok}"),
-        _ => String::new(),
+    settings_page(&st, &user, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SecretForm {
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /deviations/settings/webhook-secret`: `action=new` makes a new signing secret (shown once,
+/// stored sealed; the old one stops signing at once), `action=remove` sends posts unsigned.
+pub async fn webhook_secret(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VForm(f): VForm<SecretForm>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ConfigureDeviations)?;
+    let secret = match f.action.as_str() {
+        "new" => Some(format!(
+            "whsec_{}",
+            vakt_core::auth::token::new_token().plain
+        )),
+        "remove" => None,
+        _ => return Err(AppError::invalid("dev-err-choice")),
     };
-    let page = user.page("dev-settings-title", "/deviations/settings");
-    render(&SettingsPage { page, cfg, link })
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.set_dev_webhook_secret(secret.as_deref()).await?;
+    tx.commit().await?;
+    match secret {
+        Some(s) => settings_page(&st, &user, Some(s)).await,
+        None => Ok(Redirect::to("/deviations/settings").into_response()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1902,7 +1967,8 @@ pub async fn settings_submit(
             .map_err(|e| AppError::invalid("dev-err-regimes").with_arg("detail", e.to_string()))?;
     }
     let webhook = f.webhook.trim();
-    if !webhook.is_empty() && !crate::webhook::url_allowed(webhook, st.config().webhook_allow_http)
+    if !webhook.is_empty()
+        && !crate::webhook::url_allowed(webhook, crate::webhook::Reach::of(st.config()))
     {
         return Err(AppError::invalid("dev-err-webhook"));
     }

@@ -10,6 +10,7 @@
 
 mod anonymous;
 mod case;
+pub mod export;
 pub mod notify;
 mod report;
 pub mod stats;
@@ -54,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/deviations/dashboard", get(dashboard))
         .route("/deviations/unit/{id}", get(unit_list))
         .route("/deviations/breaches", get(case::breach_register))
+        .route("/deviations/export.csv", get(export::export_csv))
+        .route("/deviations/export.xlsx", get(export::export_xlsx))
         .route("/deviations/stats", get(stats::stats_page))
         .route("/deviations/stats.csv", get(stats::stats_csv))
         .route("/deviations/stats.xlsx", get(stats::stats_xlsx))
@@ -62,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/deviations/settings",
             get(case::settings_form).post(case::settings_submit),
+        )
+        .route(
+            "/deviations/settings/webhook-secret",
+            post(case::webhook_secret),
         )
         .route("/deviations/{id}", get(case::case_page))
         .route("/deviations/{id}/transition", post(case::transition))
@@ -132,6 +139,16 @@ pub fn route_table() -> Vec<RouteInfo> {
         ),
         r(
             "GET",
+            "/deviations/export.csv",
+            Requires(Action::ViewDeviations),
+        ),
+        r(
+            "GET",
+            "/deviations/export.xlsx",
+            Requires(Action::ViewDeviations),
+        ),
+        r(
+            "GET",
             "/deviations/stats",
             Requires(Action::ViewDeviationStats),
         ),
@@ -163,6 +180,11 @@ pub fn route_table() -> Vec<RouteInfo> {
         r(
             "POST",
             "/deviations/settings",
+            Requires(Action::ConfigureDeviations),
+        ),
+        r(
+            "POST",
+            "/deviations/settings/webhook-secret",
             Requires(Action::ConfigureDeviations),
         ),
         r("GET", "/deviations/{id}", Requires(Action::ViewDeviations)),
@@ -562,6 +584,9 @@ pub struct ListQuery {
     /// Keyset cursor: the last case of the previous page (newest-first lists).
     #[serde(default)]
     pub after: String,
+    /// Exports: `1` includes personal data (reporter, handler) for those allowed to export it.
+    #[serde(default)]
+    pub personal: String,
 }
 
 impl ListQuery {
@@ -599,6 +624,9 @@ struct ListPage {
     can_configure: bool,
     can_stats: bool,
     can_register: bool,
+    /// The export links with the list's filters (the tenant-wide list only).
+    export: Option<String>,
+    can_export_personal: bool,
 }
 
 async fn list_page(
@@ -680,6 +708,17 @@ async fn list_page(
     } else {
         crate::i18n::t(lang, "dev-list-count", &[("count", total.into())])
     };
+    let export = (path == "/deviations").then(|| {
+        format!(
+            "state={}&category={}&severity={}&q={}&breach={}&open={}",
+            urlencoding::encode(&q.state),
+            urlencoding::encode(&q.category),
+            urlencoding::encode(&q.severity),
+            urlencoding::encode(&q.q),
+            urlencoding::encode(&q.breach),
+            urlencoding::encode(&q.open),
+        )
+    });
     let page = user.page("dev-list-title", path);
     render(&ListPage {
         page,
@@ -696,6 +735,8 @@ async fn list_page(
         can_configure: user.may(Action::ConfigureDeviations),
         can_stats: user.may(Action::ViewDeviationStats),
         can_register: user.may(Action::ViewBreachRegister),
+        export,
+        can_export_personal: user.may(Action::ExportDeviationPersonalData),
     })
 }
 

@@ -527,7 +527,7 @@ async fn export_rows(
 }
 
 /// A cell that a spreadsheet would read as a formula is prefixed with `'`.
-fn defuse(s: &str) -> String {
+pub(crate) fn defuse(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
@@ -535,7 +535,20 @@ fn defuse(s: &str) -> String {
     }
 }
 
-fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+/// A CSV file of `header` and `rows`, every cell defused against formula injection.
+pub(crate) fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| defuse(c)))
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    }
+    w.into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
+pub(crate) fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut resp = body.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -563,18 +576,8 @@ async fn export_csv(
     VQuery(q): VQuery<ReportParams>,
 ) -> Result<Response, AppError> {
     let (code, header, rows) = export_rows(&st, &user, &id, &q.filter, ip, "csv").await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header)
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| defuse(c)))
-            .map_err(|e| AppError::internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
     Ok(file_response(
-        body,
+        csv_bytes(&header, &rows)?,
         "text/csv; charset=utf-8",
         &format!("instructions-{code}.csv"),
     ))

@@ -114,12 +114,25 @@ async fn run_job(st: &AppState, job: &Job) -> Result<(), JobError> {
                 permanent: e.permanent,
             }),
         crate::webhook::WEBHOOK_POST => {
-            crate::webhook::run_job(&job.payload, st.config().webhook_allow_http)
-                .await
-                .map_err(|e| JobError {
-                    message: e.message,
-                    permanent: e.permanent,
-                })
+            let secret = match job.tenant {
+                Some(t) => st
+                    .db()
+                    .dev_webhook_secret(t)
+                    .await
+                    .map_err(|e| e.to_string())?,
+                None => None,
+            };
+            crate::webhook::run_job(
+                &job.payload,
+                crate::webhook::Reach::of(st.config()),
+                secret.as_deref(),
+                st.now(),
+            )
+            .await
+            .map_err(|e| JobError {
+                message: e.message,
+                permanent: e.permanent,
+            })
         }
         other => Err(JobError {
             message: format!("unknown job kind {other:?}"),

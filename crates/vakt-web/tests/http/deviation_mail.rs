@@ -20,9 +20,15 @@ use crate::smtp::TestSmtp;
 /// Posts received by a webhook server on a free local port: (X-Vakt-Event header, JSON body).
 type Received = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
+/// The secret the tenant signs its posts with in this test.
+const SECRET: &str = "whsec_test-secret-of-the-receiver";
+
 /// A webhook receiver on 127.0.0.1 that answers its first post with 503 (to be tried again) and
-/// every later one with 204.
+/// every later one with 204. It checks each post's signature (HMAC-SHA256 over the timestamp, a
+/// full stop and the exact body, with [`SECRET`]) and records a post that fails it as
+/// `bad-signature`.
 async fn webhook_server() -> (String, Received) {
+    use hmac::Mac;
     let got: Received = Arc::default();
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let state = (got.clone(), calls);
@@ -34,16 +40,30 @@ async fn webhook_server() -> (String, Received) {
                 Arc<std::sync::atomic::AtomicUsize>,
             )>,
              headers: axum::http::HeaderMap,
-             body: axum::Json<serde_json::Value>| async move {
+             raw: axum::body::Bytes| async move {
                 if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
                     return axum::http::StatusCode::SERVICE_UNAVAILABLE;
                 }
-                let event = headers
-                    .get("x-vakt-event")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                got.lock().unwrap().push((event, body.0));
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let mut mac =
+                    hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+                mac.update(header("x-vakt-timestamp").as_bytes());
+                mac.update(b".");
+                mac.update(&raw);
+                let expected = format!("v1={}", hex::encode(mac.finalize().into_bytes()));
+                let event = if header("x-vakt-signature") == expected {
+                    header("x-vakt-event")
+                } else {
+                    "bad-signature".to_owned()
+                };
+                let body = serde_json::from_slice(&raw).unwrap_or_default();
+                got.lock().unwrap().push((event, body));
                 axum::http::StatusCode::NO_CONTENT
             },
         ),
@@ -63,6 +83,7 @@ async fn escalations_at_the_configured_points(engine: Engine) {
         vakt_web::WebConfig {
             mail: Some(smtp.config()),
             webhook_allow_http: true,
+            webhook_allow_private: true,
             ..vakt_web::WebConfig::default()
         },
     )
@@ -110,6 +131,7 @@ async fn escalations_at_the_configured_points(engine: Engine) {
     }
     cfg.escalation_webhook = Some(hook.clone());
     tx.set_dev_config(&cfg).await.unwrap();
+    tx.set_dev_webhook_secret(Some(SECRET)).await.unwrap();
     let case = tx
         .report_dev_case(NewCase {
             title: "Lost phone".into(),
@@ -188,8 +210,8 @@ async fn escalations_at_the_configured_points(engine: Engine) {
         ]
     );
     assert!(escalations().iter().all(|m| m.content_language == "nb"));
-    // The webhook had one post per point (the first tried again after its 503), naming the case
-    // by number and link only.
+    // The webhook had one post per point (the first tried again after its 503), signed, naming
+    // the case by number and link only.
     let got = posts.lock().unwrap().clone();
     let points: Vec<&str> = got
         .iter()

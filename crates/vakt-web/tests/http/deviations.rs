@@ -923,3 +923,253 @@ async fn a_significant_incident_alerts_the_officer_on_duty_and_the_webhook_at_on
             .contains("on_duty=vakt@kommune.test")
     }));
 }
+
+/// The cells of the first sheet of an XLSX export, row by row (inline strings, as Vakt writes).
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .expect("sheet1")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    };
+    xml.split("<row")
+        .skip(1)
+        .map(|row| {
+            row.split("<t")
+                .skip(1)
+                .filter_map(|c| {
+                    let c = c.split_once('>')?.1;
+                    Some(unescape(c.split_once("</t>")?.0))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_case_list_exports_its_filters_without_personal_data_unless_allowed_and_asked() {
+    let w = World::start().await;
+    let employee = w.user("employee");
+    for title in [
+        "Export: lost badge",
+        "Export: mis-sent letter",
+        "Other: printer",
+    ] {
+        let (s, _) = post(
+            &w,
+            employee,
+            "/deviations/report",
+            &[
+                ("title", title),
+                ("description", "-"),
+                ("category", "information_security"),
+                ("personal_data", "no"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+    }
+    let coordinator = w.user("coordinator");
+    // The letter is exempt from public access.
+    let letter = case_by_title(&w, "mis-sent letter").await;
+    let (s, _) = post(
+        &w,
+        coordinator,
+        &format!("/deviations/{}/update", letter.id),
+        &[
+            ("field", "secrecy"),
+            ("value", "exempt"),
+            ("basis", "Offentleglova § 13"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // The list links to the export with its filters.
+    let (_, list) = get(&w, coordinator, "/deviations?q=Export").await;
+    assert!(
+        list.contains("/deviations/export.csv?state=&#38;category=&#38;severity=&#38;q=Export"),
+        "{list}"
+    );
+    // CSV: headings in the reader's language, the filter's cases only, newest first, no names.
+    let resp = coordinator
+        .client
+        .get(w.url("/deviations/export.csv?q=Export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let body = resp.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[0], nb("dev-col-number"));
+    assert!(!header.contains(&nb("dev-field-reporter")), "{header:?}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let titles: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(titles, ["Export: mis-sent letter", "Export: lost badge"]);
+    assert_eq!(&rows[0][9], nb("dev-secrecy-exempt"));
+    assert!(!body.contains("lærer"), "no reporter's name: {body}");
+
+    // The auditor may read the list but not open exempt cases: their titles are left out.
+    let auditor = w.user("auditor");
+    let (s, body) = get(&w, auditor, "/deviations/export.csv?q=Export").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!body.contains("mis-sent letter"), "{body}");
+    assert!(body.contains(&nb("dev-export-exempt-title")));
+    assert!(body.contains("Export: lost badge"));
+
+    // Names only for those who may export personal data, and only when asked.
+    assert_eq!(
+        get(&w, auditor, "/deviations/export.xlsx?personal=1")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&w, employee, "/deviations/export.csv").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let dpo = w.user("dpo");
+    let bytes = dpo
+        .client
+        .get(w.url("/deviations/export.xlsx?q=lost+badge&personal=1"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let sheet = xlsx_rows(&bytes);
+    assert_eq!(sheet.len(), 2, "{sheet:?}");
+    let reporter_col = sheet[0]
+        .iter()
+        .position(|h| *h == nb("dev-field-reporter"))
+        .expect("a reporter column");
+    assert_eq!(sheet[1][1], "Export: lost badge");
+    assert!(sheet[1][reporter_col].contains("lærer"), "{sheet:?}");
+
+    // Every export is in the audit chain, with whether names were included.
+    let events =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                action: Some("deviation.list_export".into()),
+                ..AuditFilter::default()
+            },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert!(events.iter().any(|e| {
+        e.after
+            .as_deref()
+            .unwrap_or_default()
+            .contains("personal=true")
+    }));
+}
+
+#[tokio::test]
+async fn the_webhook_signing_secret_is_shown_once_and_stored_sealed() {
+    let w = World::start().await;
+    let coordinator = w.user("coordinator");
+    let path = "/deviations/settings/webhook-secret";
+    assert_eq!(
+        post(&w, w.user("leader"), path, &[("action", "new")])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, page) = get(&w, coordinator, "/deviations/settings").await;
+    assert!(page.contains(&nb("dev-settings-signing-off")));
+    let (s, page) = post(&w, coordinator, path, &[("action", "new")]).await;
+    assert_eq!(s, StatusCode::OK);
+    let secret = page
+        .split("id=\"dev-webhook-secret\"")
+        .nth(1)
+        .and_then(|p| p.split("<code>").nth(1))
+        .and_then(|p| p.split("</code>").next())
+        .expect("the new secret on the page")
+        .to_owned();
+    assert!(
+        secret.starts_with("whsec_") && secret.len() > 30,
+        "{secret}"
+    );
+    assert_eq!(
+        w.db.dev_webhook_secret(w.alfa.id).await.unwrap().as_deref(),
+        Some(secret.as_str())
+    );
+    // Shown once: the settings page later says only that posts are signed.
+    let (_, page) = get(&w, coordinator, "/deviations/settings").await;
+    assert!(page.contains(&nb("dev-settings-signing-on")));
+    assert!(!page.contains(&secret));
+    // At rest it is sealed, not in clear.
+    let stored: Option<String> = match w.db.raw_sqlite() {
+        Some(pool) => {
+            sqlx::query_scalar("SELECT webhook_secret FROM dev_config WHERE tenant_id = ?")
+                .bind(w.alfa.id.0)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        None => None,
+    };
+    if let Some(stored) = stored {
+        assert!(stored.starts_with("v1.") && !stored.contains(&secret));
+    }
+    // A new secret replaces the old one; removing it sends posts unsigned. Each is audited.
+    let (_, page) = post(&w, coordinator, path, &[("action", "new")]).await;
+    assert!(!page.contains(&secret));
+    assert_ne!(
+        w.db.dev_webhook_secret(w.alfa.id).await.unwrap().as_deref(),
+        Some(secret.as_str())
+    );
+    let (s, _) = post(&w, coordinator, path, &[("action", "remove")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(w.db.dev_webhook_secret(w.alfa.id).await.unwrap(), None);
+    let events =
+        w.db.search_audit(
+            w.alfa.id,
+            &AuditFilter {
+                object_type: Some("deviation_config".into()),
+                ..AuditFilter::default()
+            },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.starts_with("deviation.webhook_secret"))
+            .count(),
+        3,
+        "{actions:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| !e.after.as_deref().unwrap_or("").contains("whsec_"))
+    );
+}

@@ -87,6 +87,7 @@ pub fn web_config(config: &Config) -> vakt_web::WebConfig {
         mail: config.mail(),
         reminders: config.reminders(),
         webhook_allow_http: config.webhook_allow_http,
+        webhook_allow_private: config.webhook_allow_private,
         ..vakt_web::WebConfig::default()
     }
 }

@@ -17,8 +17,8 @@ use vakt_core::Role;
 use vakt_core::deadline::TenantCalendar;
 use vakt_core::directory::{OrgUnit, PersonId, PersonKind, TenantId, UnitId};
 use vakt_core::instructions::{
-    Acknowledgment, Audience, AudienceRule, GroupId, InstructionId, PersonFacts, PublishedVersion,
-    Standing, Tenure, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
+    AckFacts, AckId, Audience, AudienceRule, GroupId, InstructionId, PersonFacts, PublishedVersion,
+    Standing, Tenure, VersionId, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
 };
 
 use crate::db::{Arg, Args, Conn, Db, bind_args, on};
@@ -400,6 +400,32 @@ async fn facts_of(
     Ok(out)
 }
 
+/// One acknowledgment as aggregated by the standings query:
+/// `instruction|major|minor|version|id|at` (ids as hex or hyphenated, `at` in RFC 3339, UTC).
+fn parse_ack_facts(record: &str) -> Result<(InstructionId, AckFacts)> {
+    let bad = || crate::error::corrupt("acknowledgment facts", record);
+    let mut f = record.split('|');
+    let mut next = || f.next().ok_or_else(bad);
+    let uuid = |s: &str| Uuid::parse_str(s).map_err(|_| bad());
+    let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
+    let instruction = InstructionId(uuid(next()?)?);
+    let major = num(next()?)?;
+    let minor = num(next()?)?;
+    let version_id = VersionId(uuid(next()?)?);
+    let id = AckId(uuid(next()?)?);
+    let at = OffsetDateTime::parse(next()?, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| bad())?;
+    Ok((
+        instruction,
+        AckFacts {
+            id,
+            version_id,
+            version: VersionNumber { major, minor },
+            at,
+        },
+    ))
+}
+
 #[derive(sqlx::FromRow)]
 struct ScopedPerson {
     id: Uuid,
@@ -509,19 +535,38 @@ impl Db {
             })
             .collect();
         let facts = facts_of(conn, tenant, &units, &basic, &scope, &args).await?;
+        // Only what a standing depends on (not the evidence: hash, method, address, browser),
+        // read from the covering index `acknowledgments_person` without the table, and one row
+        // per person with their acknowledgments as text: handing over a row costs far more than
+        // the database's work for it, and a person has one or more per instruction.
+        let record = match conn.engine() {
+            crate::db::Engine::Sqlite => {
+                "hex(a.instruction_id) || '|' || a.major || '|' || a.minor || '|' || hex(a.version_id) \
+                 || '|' || hex(a.id) || '|' || a.at"
+            }
+            crate::db::Engine::Postgres => {
+                "a.instruction_id::text || '|' || a.major || '|' || a.minor || '|' || a.version_id::text \
+                 || '|' || a.id::text || '|' || \
+                 to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+            }
+        };
+        let concat = match conn.engine() {
+            crate::db::Engine::Sqlite => format!("group_concat({record}, ',')"),
+            crate::db::Engine::Postgres => format!("string_agg({record}, ',')"),
+        };
         let ack_sql = format!(
-            "SELECT a.id, a.person_id, a.instruction_id, a.version_id, a.major, a.minor, a.text_sha256, a.method, a.at, \
-             a.ip, a.user_agent, a.supersedes_id FROM acknowledgments a WHERE a.tenant_id = $1 AND a.person_id IN \
-             (SELECT p.id FROM people p WHERE {scope})"
+            "SELECT a.person_id, {concat} FROM acknowledgments a WHERE a.tenant_id = $1 AND a.person_id IN \
+             (SELECT p.id FROM people p WHERE {scope}) GROUP BY a.person_id"
         );
-        let ack_rows: Vec<crate::acks::AckRow> =
-            fetch_rows!(conn, &ack_sql, &args, crate::acks::AckRow);
-        let mut acks: HashMap<(PersonId, InstructionId), Vec<Acknowledgment>> = HashMap::new();
-        for r in ack_rows {
-            let a = r.into_ack()?;
-            acks.entry((a.person(), a.instruction()))
-                .or_default()
-                .push(a);
+        let ack_rows: Vec<(Uuid, String)> = fetch_rows!(conn, &ack_sql, &args, (Uuid, String));
+        let mut acks: HashMap<(PersonId, InstructionId), Vec<AckFacts>> = HashMap::new();
+        for (person, text) in ack_rows {
+            for record in text.split(',') {
+                let (instruction, facts) = parse_ack_facts(record)?;
+                acks.entry((PersonId(person), instruction))
+                    .or_default()
+                    .push(facts);
+            }
         }
         let mut out = Vec::with_capacity(people.len());
         for p in people {
@@ -543,9 +588,9 @@ impl Db {
                     .map_err(|_| StoreError::Invalid("instruction.deadline_out_of_range"))?
                 {
                     if s.is_signed()
-                        && let Some(a) = mine.iter().max_by_key(|a| (a.version(), a.at()))
+                        && let Some(a) = mine.iter().max_by_key(|a| (a.version, a.at))
                     {
-                        receipts.push((inst.id, a.id()));
+                        receipts.push((inst.id, a.id));
                     }
                     items.push((inst.id, s));
                 }

@@ -239,6 +239,39 @@ impl Acknowledgment {
     }
 }
 
+/// What the standing of an acknowledgment depends on: the version it covers and when it was made
+/// (not its evidence). Reports that only work out standings read these alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AckFacts {
+    pub id: AckId,
+    pub version_id: VersionId,
+    pub version: VersionNumber,
+    pub at: OffsetDateTime,
+}
+
+/// A record whose [`AckFacts`] decide where a person stands: a full [`Acknowledgment`] or only
+/// its facts.
+pub trait HasAckFacts {
+    fn ack_facts(&self) -> AckFacts;
+}
+
+impl HasAckFacts for AckFacts {
+    fn ack_facts(&self) -> AckFacts {
+        *self
+    }
+}
+
+impl HasAckFacts for Acknowledgment {
+    fn ack_facts(&self) -> AckFacts {
+        AckFacts {
+            id: self.id,
+            version_id: self.version_id,
+            version: self.version,
+            at: self.at,
+        }
+    }
+}
+
 /// Why a person must sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
@@ -274,9 +307,9 @@ pub enum AckState {
 /// `versions` are the instruction's published versions; `acks` the person's acknowledgments of this
 /// instruction (other instructions' records are ignored). An acknowledgment of any `x.y` covers every
 /// later minor version `x.z`; a major version in force makes it due again.
-pub fn ack_state(
+pub fn ack_state<A: HasAckFacts>(
     versions: &[PublishedVersion],
-    acks: &[Acknowledgment],
+    acks: &[A],
     now: OffsetDateTime,
 ) -> AckState {
     let Some(current) = in_force(versions, now) else {
@@ -292,6 +325,7 @@ pub fn ack_state(
     let instruction_versions: Vec<VersionId> = versions.iter().map(|v| v.id).collect();
     let latest = acks
         .iter()
+        .map(HasAckFacts::ack_facts)
         .filter(|a| instruction_versions.contains(&a.version_id) && a.at <= now)
         .max_by_key(|a| (a.version, a.at));
     match latest {
@@ -523,7 +557,11 @@ mod tests {
     fn never_signed_is_due_from_the_first_version_of_the_major_in_force() {
         let v20 = version((2, 0), datetime!(2026-03-01 0:00 UTC));
         let v21 = version((2, 1), datetime!(2026-05-01 0:00 UTC));
-        let state = ack_state(&[v20, v21], &[], datetime!(2026-06-01 0:00 UTC));
+        let state = ack_state(
+            &[v20, v21],
+            &[] as &[Acknowledgment],
+            datetime!(2026-06-01 0:00 UTC),
+        );
         assert_eq!(
             state,
             AckState::Due {

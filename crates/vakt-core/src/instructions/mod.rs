@@ -28,8 +28,8 @@ pub mod status;
 pub mod version;
 
 pub use ack::{
-    AckError, AckInput, AckMethod, AckParts, AckState, Acknowledgment, DueReason, TextHash,
-    ack_state, signing_due_at,
+    AckError, AckFacts, AckInput, AckMethod, AckParts, AckState, Acknowledgment, DueReason,
+    HasAckFacts, TextHash, ack_state, signing_due_at,
 };
 pub use attachment::{AttachmentError, CheckedAttachment, MAX_ATTACHMENT_BYTES, check_attachment};
 pub use audience::{Audience, AudienceRule, PersonFacts, Tenure};

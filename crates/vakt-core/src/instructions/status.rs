@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use super::ack::{AckState, Acknowledgment, ack_state, signing_due_at};
+use super::ack::{AckState, HasAckFacts, ack_state, signing_due_at};
 use super::version::{PublishedVersion, VersionNumber};
 use crate::deadline::{DeadlineError, DeadlineRule, Period, TenantCalendar};
 
@@ -51,9 +51,9 @@ impl Standing {
 /// The standing of a person in the instruction's audience, or `None` if no version is in force.
 /// `joined` is when the person came into the audience (e.g. into their unit); the deadline counts
 /// from the later of that and the major version's coming into force.
-pub fn standing(
+pub fn standing<A: HasAckFacts>(
     versions: &[PublishedVersion],
-    acks: &[Acknowledgment],
+    acks: &[A],
     now: OffsetDateTime,
     joined: Option<OffsetDateTime>,
     rule: &DeadlineRule,
@@ -64,8 +64,9 @@ pub fn standing(
         AckState::Current { ack, signed } => {
             let at = acks
                 .iter()
-                .find(|a| a.id() == ack)
-                .map_or(now, Acknowledgment::at);
+                .map(HasAckFacts::ack_facts)
+                .find(|a| a.id == ack)
+                .map_or(now, |a| a.at);
             Ok(Some(Standing::Signed {
                 version: signed,
                 at,
@@ -115,7 +116,7 @@ pub fn overdue_cutoff(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::instructions::ack::{AckInput, AckMethod, TextHash};
+    use crate::instructions::ack::{AckInput, AckMethod, Acknowledgment, TextHash};
     use time::macros::datetime;
     use uuid::Uuid;
 
@@ -189,11 +190,11 @@ mod tests {
         let now = datetime!(2026-06-01 0:00 UTC);
         let joined = Some(datetime!(2026-05-25 9:00 UTC));
         assert!(matches!(
-            standing(&[v1], &[], now, joined, &rule, &cal).unwrap(),
+            standing(&[v1], &[] as &[Acknowledgment], now, joined, &rule, &cal).unwrap(),
             Some(Standing::Missing { .. })
         ));
         assert!(matches!(
-            standing(&[v1], &[], now, None, &rule, &cal).unwrap(),
+            standing(&[v1], &[] as &[Acknowledgment], now, None, &rule, &cal).unwrap(),
             Some(Standing::Overdue { .. })
         ));
     }

@@ -6,7 +6,7 @@ use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{delete, get, post, put},
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,11 +14,16 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use vakt_core::authz::{Action, Resource};
-use vakt_core::directory::UnitId;
-use vakt_core::instructions::{InstructionId, LineOp, Standing, diff_lines, in_force};
-use vakt_store::{Completion, Instruction, InstructionFields, InstructionVersion, NewGroup};
+use vakt_core::directory::{PersonId, UnitId};
+use vakt_core::instructions::{
+    ChangeKind, GroupId, InstructionId, LineOp, Standing, StepActor, VersionId, VersionStep,
+    diff_lines, in_force,
+};
+use vakt_store::{
+    Completion, DraftEdit, Instruction, InstructionFields, InstructionVersion, NewGroup,
+};
 
-use super::{calendar, parse_id};
+use super::{StepForm, calendar, parse_id, parse_step, person_by_number_in};
 use crate::{
     AppError, AppState,
     api::dto::ErrorBody,
@@ -31,11 +36,29 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/instructions", get(list).post(create))
         .route("/api/v1/instructions/{id}", get(detail))
         .route("/api/v1/instructions/{id}/diff", get(diff))
+        .route("/api/v1/instructions/{id}/versions", post(create_version))
+        .route(
+            "/api/v1/instructions/{id}/versions/{vid}",
+            put(edit_version),
+        )
+        .route(
+            "/api/v1/instructions/{id}/versions/{vid}/step",
+            post(step_version),
+        )
+        .route(
+            "/api/v1/instructions/{id}/versions/{vid}/comments",
+            post(comment_version),
+        )
         .route("/api/v1/me/instructions", get(mine))
         .route("/api/v1/reports/instructions", get(report))
         .route("/api/v1/reports/instructions/units/{id}", get(unit_report))
         .route("/api/v1/groups", get(groups).post(create_group))
         .route("/api/v1/groups/{id}", get(group))
+        .route("/api/v1/groups/{id}/members", post(add_member))
+        .route(
+            "/api/v1/groups/{id}/members/{person}",
+            delete(remove_member),
+        )
 }
 
 pub fn route_table() -> Vec<crate::routes::RouteInfo> {
@@ -62,6 +85,27 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             Requires(Action::ViewInstructions),
         ),
         RouteInfo::new(
+            "POST",
+            "/api/v1/instructions/{id}/versions",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "PUT",
+            "/api/v1/instructions/{id}/versions/{vid}",
+            Requires(Action::EditInstructions),
+        ),
+        // Approval needs `ReviewInstructions`; every other step also `EditInstructions`.
+        RouteInfo::new(
+            "POST",
+            "/api/v1/instructions/{id}/versions/{vid}/step",
+            Requires(Action::ReviewInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/api/v1/instructions/{id}/versions/{vid}/comments",
+            Requires(Action::ReviewInstructions),
+        ),
+        RouteInfo::new(
             "GET",
             "/api/v1/me/instructions",
             Requires(Action::ViewOwnPage),
@@ -79,6 +123,16 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         RouteInfo::new("GET", "/api/v1/groups", Requires(Action::ViewGroups)),
         RouteInfo::new("POST", "/api/v1/groups", Requires(Action::ManageGroups)),
         RouteInfo::new("GET", "/api/v1/groups/{id}", Requires(Action::ViewGroups)),
+        RouteInfo::new(
+            "POST",
+            "/api/v1/groups/{id}/members",
+            Requires(Action::ManageGroups),
+        ),
+        RouteInfo::new(
+            "DELETE",
+            "/api/v1/groups/{id}/members/{person}",
+            Requires(Action::ManageGroups),
+        ),
     ]
 }
 
@@ -90,12 +144,18 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         create,
         detail,
         diff,
+        create_version,
+        edit_version,
+        step_version,
+        comment_version,
         mine,
         report,
         unit_report,
         groups,
         create_group,
-        group
+        group,
+        add_member,
+        remove_member
     ),
     components(schemas(
         InstructionDto,
@@ -103,6 +163,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         InstructionDetailDto,
         NewInstructionDto,
         DiffLineDto,
+        NewVersionDto,
+        DraftDto,
+        StepDto,
+        NewCommentDto,
+        ReviewCommentDto,
         MyInstructionDto,
         CompletionDto,
         InstructionCompletionDto,
@@ -113,7 +178,8 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         GroupDto,
         GroupDetailDto,
         GroupMemberDto,
-        NewGroupDto
+        NewGroupDto,
+        NewMemberDto
     ))
 )]
 pub struct InstructionsApi;
@@ -239,6 +305,58 @@ pub struct DiffLineDto {
     /// `same`, `added` or `removed`.
     pub op: String,
     pub text: String,
+}
+
+/// A new version of an instruction (a draft copying the latest version's text).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewVersionDto {
+    /// `minor` (e.g. 1.0 → 1.1) or `major` (1.0 → 2.0; everyone must sign again).
+    pub kind: String,
+}
+
+/// A draft's text and the people of its hearing round (replaces all of them).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DraftDto {
+    pub title: String,
+    /// The Markdown text.
+    pub body: String,
+    #[serde(default)]
+    pub change_comment: String,
+    /// Employee number (or user name) of the approver; omitted or empty: none.
+    #[serde(default)]
+    pub approver_employee_number: Option<String>,
+    /// Employee numbers (or user names) of the reviewers, at most 50; omitted: none.
+    #[serde(default)]
+    pub reviewer_employee_numbers: Option<Vec<String>>,
+}
+
+/// A workflow step of a version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StepDto {
+    /// `send_to_review`, `back_to_draft`, `approve`, `publish` or `retire`.
+    pub step: String,
+    /// `YYYY-MM-DD` (publish only): in force from the start of that day in the tenant's time zone,
+    /// or now if it is today, in the past or omitted.
+    #[serde(default)]
+    pub effective_from: Option<String>,
+}
+
+/// A comment in the hearing round.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewCommentDto {
+    /// 1–5000 characters.
+    pub body: String,
+}
+
+/// A comment in the hearing round, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReviewCommentDto {
+    pub id: Uuid,
+    /// Person id of the author.
+    pub author: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub body: String,
 }
 
 /// Where a person stands.
@@ -377,6 +495,13 @@ pub struct NewGroupDto {
     pub description: String,
 }
 
+/// A person to add to a group.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewMemberDto {
+    /// Employee number (or user name) of the person.
+    pub employee_number: String,
+}
+
 /// Parses a JSON body after the authorization check (so a refused caller learns nothing from it).
 fn json_body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(raw).map_err(|e| {
@@ -465,7 +590,8 @@ async fn create(
     Ok((StatusCode::CREATED, Json(dto)).into_response())
 }
 
-async fn load(
+/// The instruction with all its versions; 404 for unknown ids and other tenants' ids.
+async fn load_all(
     st: &AppState,
     user: &ApiUser,
     id: &str,
@@ -477,13 +603,82 @@ async fn load(
         .instruction(tenant, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let mut vs = st.db().instruction_versions(tenant, id).await?;
+    let vs = st.db().instruction_versions(tenant, id).await?;
+    Ok((inst, vs))
+}
+
+/// The instruction with the versions the caller may list (published ones; all for editors).
+async fn load(
+    st: &AppState,
+    user: &ApiUser,
+    id: &str,
+) -> Result<(Instruction, Vec<InstructionVersion>), AppError> {
+    let (inst, mut vs) = load_all(st, user, id).await?;
     let editor = user.authorize_tenant(Action::EditInstructions).is_ok();
     vs.retain(|v| editor || v.published().is_some());
     if vs.is_empty() {
         return Err(AppError::not_found());
     }
     Ok((inst, vs))
+}
+
+/// Whether the caller may see this version: published ones everyone; unpublished ones the editors,
+/// its author, reviewers and approver (as on the version page).
+fn may_see_version(user: &ApiUser, v: &InstructionVersion) -> bool {
+    if v.published().is_some() || user.authorize_tenant(Action::EditInstructions).is_ok() {
+        return true;
+    }
+    user.person
+        .is_some_and(|p| v.author == p || v.approver == Some(p) || v.reviewers.contains(&p))
+}
+
+/// One version of an instruction, whoever may see it; 404 for unknown ids and other tenants' ids.
+/// Check [`may_see_version`] before using it.
+async fn load_any_version(
+    st: &AppState,
+    user: &ApiUser,
+    id: &str,
+    vid: &str,
+) -> Result<(Instruction, InstructionVersion), AppError> {
+    let (inst, vs) = load_all(st, user, id).await?;
+    let vid: VersionId = parse_id(vid)?;
+    let v = vs
+        .into_iter()
+        .find(|v| v.id == vid)
+        .ok_or_else(AppError::not_found)?;
+    Ok((inst, v))
+}
+
+/// One version of an instruction for the workflow routes; 404 for unknown ids, other tenants' ids
+/// and versions the caller may not see.
+async fn load_version(
+    st: &AppState,
+    user: &ApiUser,
+    id: &str,
+    vid: &str,
+) -> Result<(Instruction, InstructionVersion), AppError> {
+    let (inst, v) = load_any_version(st, user, id, vid).await?;
+    if !may_see_version(user, &v) {
+        return Err(AppError::not_found());
+    }
+    Ok((inst, v))
+}
+
+/// A version read back from the store after a write, for the response.
+async fn read_back(
+    st: &AppState,
+    user: &ApiUser,
+    inst: InstructionId,
+    vid: VersionId,
+) -> Result<VersionDto, AppError> {
+    let (_, v) = load_version(st, user, &inst.to_string(), &vid.to_string()).await?;
+    Ok(VersionDto::from(&v))
+}
+
+/// The caller's person, who writes, steps and comments (an account without one may not).
+fn actor_person(user: &ApiUser) -> Result<PersonId, AppError> {
+    user.person
+        .ok_or_else(|| AppError::invalid("instr-err-no-person"))
 }
 
 /// One instruction with its versions.
@@ -542,6 +737,180 @@ async fn diff(
             })
             .collect(),
     ))
+}
+
+/// Starts a new version: a draft copying the latest version's text, written by the caller. Refused
+/// (422) while another version is still open.
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/versions", params(("id" = Uuid, Path, description = "Instruction id")),
+    request_body = NewVersionDto, responses(
+    (status = 201, body = VersionDto),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_version(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    raw: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::EditInstructions)?;
+    let (inst, _) = load(&st, &user, &id).await?;
+    let body: NewVersionDto = json_body(&raw)?;
+    let kind =
+        ChangeKind::parse(body.kind.trim()).ok_or_else(|| AppError::invalid("instr-err-kind"))?;
+    let author = actor_person(&user)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    let v = tx.new_version(inst.id, kind, author).await?;
+    tx.commit().await?;
+    let dto = read_back(&st, &user, inst.id, v.id).await?;
+    Ok((StatusCode::CREATED, Json(dto)).into_response())
+}
+
+/// Edits a draft: its title, text, change comment, approver and reviewers (all replaced).
+#[utoipa::path(put, path = "/api/v1/instructions/{id}/versions/{vid}", params(
+    ("id" = Uuid, Path, description = "Instruction id"), ("vid" = Uuid, Path, description = "Version id")),
+    request_body = DraftDto, responses(
+    (status = 200, body = VersionDto),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn edit_version(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, vid)): VPath<(String, String)>,
+    raw: axum::body::Bytes,
+) -> Result<Json<VersionDto>, AppError> {
+    user.authorize_tenant(Action::EditInstructions)?;
+    let (inst, v) = load_version(&st, &user, &id, &vid).await?;
+    let body: DraftDto = json_body(&raw)?;
+    let tenant = user.tenant_id();
+    let title = crate::extract::text_field(&body.title, "instr-field-title", 200, true, user.lang)?;
+    let approver = match body.approver_employee_number.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) => {
+            Some(person_by_number_in(&st, tenant, user.lang, n, "instr-field-approver").await?)
+        }
+    };
+    let numbers = body.reviewer_employee_numbers.unwrap_or_default();
+    if numbers.len() > 50 {
+        return Err(vakt_store::StoreError::Invalid("instruction.too_many_reviewers").into());
+    }
+    let mut reviewers = Vec::with_capacity(numbers.len());
+    for n in &numbers {
+        reviewers
+            .push(person_by_number_in(&st, tenant, user.lang, n, "instr-field-reviewers").await?);
+    }
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.edit_draft(
+        v.id,
+        DraftEdit {
+            title,
+            body: body.body.replace("\r\n", "\n"),
+            change_comment: body.change_comment,
+            approver,
+            reviewers,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(read_back(&st, &user, inst.id, v.id).await?))
+}
+
+/// Takes a workflow step. `approve` is for the named approver (`ReviewInstructions`); every other
+/// step needs `EditInstructions`. The store's workflow rules decide the rest (422).
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/versions/{vid}/step", params(
+    ("id" = Uuid, Path, description = "Instruction id"), ("vid" = Uuid, Path, description = "Version id")),
+    request_body = StepDto, responses(
+    (status = 200, body = VersionDto),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn step_version(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, vid)): VPath<(String, String)>,
+    raw: axum::body::Bytes,
+) -> Result<Json<VersionDto>, AppError> {
+    // Every step needs at least `ReviewInstructions` (which `EditInstructions` comes with); which
+    // step it is, and so whether `EditInstructions` is needed too, only the body says.
+    user.authorize_tenant(Action::ReviewInstructions)?;
+    let (inst, v) = load_any_version(&st, &user, &id, &vid).await?;
+    let body: StepDto = json_body(&raw)?;
+    let approve = body.step.trim() == "approve";
+    let may_edit = user.authorize_tenant(Action::EditInstructions).is_ok();
+    if !approve {
+        user.authorize_tenant(Action::EditInstructions)?;
+    }
+    if !may_see_version(&user, &v) {
+        return Err(AppError::not_found());
+    }
+    let step = if approve {
+        VersionStep::Approve
+    } else {
+        let form = StepForm {
+            step: body.step.trim().to_owned(),
+            effective_from: body.effective_from.unwrap_or_default(),
+        };
+        let tz = crate::settings::tenant_settings(&st, user.tenant_id())
+            .await?
+            .time_zone;
+        parse_step(&form, st.now(), &calendar(&tz))?
+    };
+    let person = actor_person(&user)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.version_step(
+        v.id,
+        step,
+        StepActor {
+            person,
+            // Only editors get past the check above for the other steps.
+            may_edit,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(read_back(&st, &user, inst.id, v.id).await?))
+}
+
+/// Adds a comment in the hearing round (named reviewers, the approver or editors, while the version
+/// is in review).
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/versions/{vid}/comments", params(
+    ("id" = Uuid, Path, description = "Instruction id"), ("vid" = Uuid, Path, description = "Version id")),
+    request_body = NewCommentDto, responses(
+    (status = 201, body = ReviewCommentDto),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn comment_version(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, vid)): VPath<(String, String)>,
+    raw: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ReviewInstructions)?;
+    let (_, v) = load_version(&st, &user, &id, &vid).await?;
+    let body: NewCommentDto = json_body(&raw)?;
+    let text =
+        crate::extract::text_field(&body.body, "instr-field-comment", 5000, true, user.lang)?;
+    let person = actor_person(&user)?;
+    let may_edit = user.authorize_tenant(Action::EditInstructions).is_ok();
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    let c = tx.add_review_comment(v.id, person, may_edit, &text).await?;
+    tx.commit().await?;
+    let stored = st
+        .db()
+        .review_comments(user.tenant_id(), v.id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == c.id)
+        .ok_or_else(|| AppError::internal("review comment not found after commit"))?;
+    let dto = ReviewCommentDto {
+        id: stored.id,
+        author: stored.author.0,
+        at: stored.created_at,
+        body: stored.body,
+    };
+    Ok((StatusCode::CREATED, Json(dto)).into_response())
 }
 
 /// The instructions the caller must have signed, with where they stand.
@@ -786,4 +1155,92 @@ async fn group(
         group: group_dto(&g),
         members,
     }))
+}
+
+/// A group of the caller's tenant; 404 for unknown ids and other tenants' ids.
+async fn load_group(st: &AppState, user: &ApiUser, id: &str) -> Result<GroupId, AppError> {
+    let gid: GroupId = parse_id(id)?;
+    st.db()
+        .group(user.tenant_id(), gid)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(gid)
+}
+
+/// Adds a person to a group: 201 with the membership, or 200 if they already are a member
+/// (nothing written).
+#[utoipa::path(post, path = "/api/v1/groups/{id}/members", params(("id" = Uuid, Path, description = "Group id")),
+    request_body = NewMemberDto, responses(
+    (status = 200, body = GroupMemberDto, description = "Already a member"),
+    (status = 201, body = GroupMemberDto, description = "Added"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_member(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    raw: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ManageGroups)?;
+    let gid = load_group(&st, &user, &id).await?;
+    let body: NewMemberDto = json_body(&raw)?;
+    let tenant = user.tenant_id();
+    let person = person_by_number_in(
+        &st,
+        tenant,
+        user.lang,
+        &body.employee_number,
+        "group-field-person",
+    )
+    .await?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    let added = tx.add_group_member(gid, person).await?;
+    if added {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    let member = st
+        .db()
+        .group_members(tenant, gid)
+        .await?
+        .into_iter()
+        .find(|m| m.person == person)
+        .ok_or_else(AppError::not_found)?;
+    let dto = GroupMemberDto {
+        person: member.person.0,
+        name: format!("{} {}", member.given_name, member.family_name),
+        employee_number: member.employee_number,
+        added_at: member.added_at,
+    };
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(dto)).into_response())
+}
+
+/// Removes a person from a group; 404 if they are not a member.
+#[utoipa::path(delete, path = "/api/v1/groups/{id}/members/{person}", params(
+    ("id" = Uuid, Path, description = "Group id"), ("person" = Uuid, Path, description = "Person id")), responses(
+    (status = 204, description = "Removed"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_member(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, person)): VPath<(String, String)>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ManageGroups)?;
+    let gid = load_group(&st, &user, &id).await?;
+    let person: PersonId = parse_id(&person)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    if !tx.remove_group_member(gid, person).await? {
+        tx.rollback().await?;
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

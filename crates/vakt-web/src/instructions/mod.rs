@@ -279,12 +279,25 @@ async fn person_by_number(
     number: &str,
     field_key: &str,
 ) -> Result<PersonId, AppError> {
+    person_by_number_in(st, user.tenant_id(), user.lang(), number, field_key).await
+}
+
+/// The person of `tenant` with this employee number (or the person of the account with this user
+/// name); a 422 naming the field (`field_key`, in `lang`) when there is none. Shared by the pages and
+/// the JSON API.
+pub(crate) async fn person_by_number_in(
+    st: &AppState,
+    tenant: vakt_core::directory::TenantId,
+    lang: Lang,
+    number: &str,
+    field_key: &str,
+) -> Result<PersonId, AppError> {
     let n = number.trim();
     let mut found = if n.is_empty() {
         None
     } else {
         st.db()
-            .person_by_employee_number(user.tenant_id(), n)
+            .person_by_employee_number(tenant, n)
             .await?
             .map(|p| p.id)
     };
@@ -292,13 +305,13 @@ async fn person_by_number(
     if found.is_none() && !n.is_empty() && n.chars().count() <= 200 {
         found = st
             .db()
-            .account_by_username(user.tenant_id(), n)
+            .account_by_username(tenant, n)
             .await?
             .and_then(|a| a.person);
     }
     found.ok_or_else(|| {
         AppError::invalid("instr-err-unknown-person")
-            .with_arg("field", t(user.lang(), field_key, &[]))
+            .with_arg("field", t(lang, field_key, &[]))
             .with_arg("number", n.to_string())
     })
 }
@@ -1305,8 +1318,8 @@ pub struct StepForm {
     pub effective_from: String,
 }
 
-/// Parses a step of the editors' workflow (approval has its own route).
-fn parse_step(
+/// Parses a step of the editors' workflow (approval has its own route). Shared with the JSON API.
+pub(crate) fn parse_step(
     f: &StepForm,
     now: time::OffsetDateTime,
     cal: &TenantCalendar,

@@ -817,3 +817,446 @@ async fn a_large_units_report_lists_its_people_in_pages() {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+/// One JSON API call as `u` (bearer token): the status and the JSON body (`null` when empty).
+async fn api(
+    w: &World,
+    u: &User,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = u.client.request(method, w.url(path)).bearer_auth(&u.token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("send");
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Checks a response against the schema the OpenAPI document declares for it.
+fn check_schema(
+    doc: &Value,
+    path: &str,
+    method: &str,
+    status: StatusCode,
+    body: &Value,
+    errors: &mut Vec<String>,
+) {
+    let schema = doc
+        .pointer(&format!(
+            "/paths/{}/{method}/responses/{}/content/application~1json/schema",
+            path.replace('/', "~1"),
+            status.as_u16()
+        ))
+        .unwrap_or_else(|| panic!("no schema for {method} {path} {status}"));
+    errors.extend(crate::schema::validate(
+        doc,
+        schema,
+        body,
+        &format!("{method} {path}"),
+    ));
+}
+
+/// Whether the audit chain of `alfa` has an `action` event on `object_id` by this account.
+async fn audited_by(w: &World, u: &User, action: &str, object_id: &str) -> bool {
+    let filter = vakt_store::AuditFilter {
+        actor_account: Some(u.principal.account),
+        action: Some(action.into()),
+        object_id: Some(object_id.into()),
+        ..vakt_store::AuditFilter::default()
+    };
+    !w.db
+        .search_audit(w.alfa.id, &filter, 100, 0)
+        .await
+        .unwrap()
+        .is_empty()
+}
+
+#[tokio::test]
+async fn the_version_workflow_and_group_membership_over_the_json_api() {
+    use reqwest::Method;
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let dpo = w.user("dpo");
+    let leader = w.user("leader");
+    let employee = w.user("employee");
+    let beta = w.user("beta-all");
+    let doc: Value = reqwest::get(w.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut errors = Vec::new();
+    // The coordinator creates an instruction (draft 1.0).
+    let (s, created) = api(
+        &w,
+        coord,
+        Method::POST,
+        "/api/v1/instructions",
+        Some(serde_json::json!({
+            "title": "Mobiltelefon",
+            "owner_employee_number": "A10",
+            "category": "information_security",
+            "audience": serde_json::to_value(Audience::everyone()).unwrap(),
+            "body": "# Mobil\n\nBruk PIN-kode.\n",
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let inst = created["instruction"]["id"].as_str().unwrap().to_string();
+    let vid = created["versions"][0]["id"].as_str().unwrap().to_string();
+    let vpath = format!("/api/v1/instructions/{inst}/versions/{vid}");
+    let vdoc = "/api/v1/instructions/{id}/versions/{vid}";
+    let draft = serde_json::json!({
+        "title": "Mobiltelefon og nettbrett",
+        "body": "# Mobil\r\n\r\nBruk PIN-kode.\r\n",
+        "change_comment": "Ny instruks",
+        "approver_employee_number": "A11",
+        "reviewer_employee_numbers": ["A1"],
+    });
+    // Malformed JSON is a 400; an unknown employee number a 422 naming it; too many reviewers a 422.
+    let r = coord
+        .client
+        .put(w.url(&vpath))
+        .bearer_auth(&coord.token)
+        .header("content-type", "application/json")
+        .body("{\"title\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let mut unknown = draft.clone();
+    unknown["reviewer_employee_numbers"] = serde_json::json!(["A1", "NOBODY-99"]);
+    let (s, body) = api(&w, coord, Method::PUT, &vpath, Some(unknown)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("NOBODY-99"), "{body}");
+    check_schema(&doc, vdoc, "put", s, &body, &mut errors);
+    let mut many = draft.clone();
+    many["reviewer_employee_numbers"] = Value::Array(vec![Value::from("A1"); 51]);
+    let (s, _) = api(&w, coord, Method::PUT, &vpath, Some(many)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The employee has no editing rights: 403 on the draft and on the editors' steps.
+    let (s, _) = api(&w, employee, Method::PUT, &vpath, Some(draft.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = api(
+        &w,
+        employee,
+        Method::POST,
+        &format!("{vpath}/step"),
+        Some(serde_json::json!({"step": "send_to_review"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The coordinator sets the text, the approver (DPO) and a reviewer (the leader).
+    let (s, v) = api(&w, coord, Method::PUT, &vpath, Some(draft.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    check_schema(&doc, vdoc, "put", s, &v, &mut errors);
+    assert_eq!(v["title"], "Mobiltelefon og nettbrett");
+    assert_eq!(v["body"], "# Mobil\n\nBruk PIN-kode.\n");
+    assert_eq!(
+        v["approver"],
+        w.user("dpo").principal.person.unwrap().to_string()
+    );
+    assert_eq!(
+        v["reviewers"],
+        serde_json::json!([leader.principal.person.unwrap().to_string()])
+    );
+    assert_eq!(v["state"], "draft");
+    let step = |who: &'static str, body: Value| {
+        let path = format!("{vpath}/step");
+        let u = w.user(who);
+        let w = &w;
+        async move { api(w, u, Method::POST, &path, Some(body)).await }
+    };
+    let sdoc = "/api/v1/instructions/{id}/versions/{vid}/step";
+    let (s, v) = step("coordinator", serde_json::json!({"step": "send_to_review"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    check_schema(&doc, sdoc, "post", s, &v, &mut errors);
+    assert_eq!(v["state"], "in_review");
+    // In review the draft cannot be edited any more (a store rule).
+    let (s, _) = api(&w, coord, Method::PUT, &vpath, Some(draft.clone())).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The leader (named reviewer) comments; the employee (not named) does not see the version.
+    let cpath = format!("{vpath}/comments");
+    let (s, c) = api(
+        &w,
+        leader,
+        Method::POST,
+        &cpath,
+        Some(serde_json::json!({"body": "  Nevn nettbrett også.  "})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    check_schema(
+        &doc,
+        "/api/v1/instructions/{id}/versions/{vid}/comments",
+        "post",
+        s,
+        &c,
+        &mut errors,
+    );
+    assert_eq!(c["body"], "Nevn nettbrett også.");
+    assert_eq!(c["author"], leader.principal.person.unwrap().to_string());
+    let (s, _) = api(
+        &w,
+        leader,
+        Method::POST,
+        &cpath,
+        Some(serde_json::json!({"body": "x".repeat(5001)})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = api(
+        &w,
+        employee,
+        Method::POST,
+        &cpath,
+        Some(serde_json::json!({"body": "Hei"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The author may not approve; the named approver does.
+    let (s, _) = step("coordinator", serde_json::json!({"step": "approve"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v) = step("dpo", serde_json::json!({"step": "approve"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "approved");
+    assert!(v["approved_at"].is_string());
+    // A step that does not exist, and a date that is not one.
+    let (s, _) = step("coordinator", serde_json::json!({"step": "jump"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = step(
+        "coordinator",
+        serde_json::json!({"step": "publish", "effective_from": "2026-13-45"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v) = step(
+        "coordinator",
+        serde_json::json!({"step": "publish", "effective_from": w.db.now().date().to_string()}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "published");
+    assert!(v["effective_from"].is_string());
+    // A new major version shows up as a draft 2.0; a second one is refused while it is open.
+    let npath = format!("/api/v1/instructions/{inst}/versions");
+    let (s, _) = api(
+        &w,
+        coord,
+        Method::POST,
+        &npath,
+        Some(serde_json::json!({"kind": "huge"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v2) = api(
+        &w,
+        coord,
+        Method::POST,
+        &npath,
+        Some(serde_json::json!({"kind": "major"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v2}");
+    check_schema(
+        &doc,
+        "/api/v1/instructions/{id}/versions",
+        "post",
+        s,
+        &v2,
+        &mut errors,
+    );
+    assert_eq!(
+        (v2["number"].as_str(), v2["state"].as_str()),
+        (Some("2.0"), Some("draft"))
+    );
+    assert_eq!(v2["body"], "# Mobil\n\nBruk PIN-kode.\n");
+    let (s, _) = api(
+        &w,
+        coord,
+        Method::POST,
+        &npath,
+        Some(serde_json::json!({"kind": "minor"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, detail) = api(
+        &w,
+        coord,
+        Method::GET,
+        &format!("/api/v1/instructions/{inst}"),
+        None,
+    )
+    .await;
+    let versions = detail["versions"].as_array().unwrap();
+    assert!(
+        versions
+            .iter()
+            .any(|v| v["id"] == v2["id"] && v["state"] == "draft"),
+        "{detail}"
+    );
+    assert_eq!(detail["instruction"]["in_force"], "1.0");
+    // Another tenant never reaches these: 404 for alfa's ids.
+    let (s, _) = api(
+        &w,
+        beta,
+        Method::POST,
+        &npath,
+        Some(serde_json::json!({"kind": "major"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api(
+        &w,
+        beta,
+        Method::POST,
+        &format!("{vpath}/step"),
+        Some(serde_json::json!({"step": "retire"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Group membership.
+    let g = w.instr.group;
+    let mpath = format!("/api/v1/groups/{g}/members");
+    let teacher = w.pupil_teacher.id;
+    let members = |who: &'static str| {
+        let u = w.user(who);
+        let w = &w;
+        async move {
+            let (s, body) = api(w, u, Method::GET, &format!("/api/v1/groups/{g}"), None).await;
+            assert_eq!(s, StatusCode::OK);
+            body["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["person"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let (s, _) = api(
+        &w,
+        employee,
+        Method::POST,
+        &mpath,
+        Some(serde_json::json!({"employee_number": "A2"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = api(
+        &w,
+        coord,
+        Method::POST,
+        &mpath,
+        Some(serde_json::json!({"employee_number": "NOBODY-99"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, m) = api(
+        &w,
+        coord,
+        Method::POST,
+        &mpath,
+        Some(serde_json::json!({"employee_number": "A2"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    check_schema(
+        &doc,
+        "/api/v1/groups/{id}/members",
+        "post",
+        s,
+        &m,
+        &mut errors,
+    );
+    assert_eq!(m["person"], teacher.to_string());
+    assert_eq!(m["employee_number"], "A2");
+    let (s, again) = api(
+        &w,
+        coord,
+        Method::POST,
+        &mpath,
+        Some(serde_json::json!({"employee_number": "A2"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["added_at"], m["added_at"]);
+    assert_eq!(members("coordinator").await, vec![teacher.to_string()]);
+    let dpath = format!("{mpath}/{teacher}");
+    let (s, _) = api(&w, employee, Method::DELETE, &dpath, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = api(&w, beta, Method::DELETE, &dpath, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api(&w, coord, Method::DELETE, &dpath, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert!(members("coordinator").await.is_empty());
+    let (s, _) = api(&w, coord, Method::DELETE, &dpath, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A group of the other tenant is unknown here, and alfa's group is unknown there.
+    let bctx = AuditCtx::new(w.beta.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&bctx).await.unwrap();
+    let bg = tx
+        .create_group(NewGroup {
+            name: "Beta-gruppe".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (s, _) = api(
+        &w,
+        coord,
+        Method::POST,
+        &format!("/api/v1/groups/{}/members", bg.id),
+        Some(serde_json::json!({"employee_number": "A2"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api(
+        &w,
+        coord,
+        Method::DELETE,
+        &format!("/api/v1/groups/{}/members/{teacher}", bg.id),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api(
+        &w,
+        beta,
+        Method::POST,
+        &mpath,
+        Some(serde_json::json!({"employee_number": "B1"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(members("coordinator").await.is_empty());
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // Each write is in the audit chain under the account that made it.
+    let v2id = v2["id"].as_str().unwrap();
+    let gid = g.to_string();
+    for (u, action, object) in [
+        (coord, "instruction.create", inst.as_str()),
+        (coord, "instruction.version_edit", vid.as_str()),
+        (coord, "instruction.send_to_review", vid.as_str()),
+        (leader, "instruction.review_comment", vid.as_str()),
+        (dpo, "instruction.approve", vid.as_str()),
+        (coord, "instruction.publish", vid.as_str()),
+        (coord, "instruction.version_create", v2id),
+        (coord, "group.member_add", gid.as_str()),
+        (coord, "group.member_remove", gid.as_str()),
+    ] {
+        assert!(
+            audited_by(&w, u, action, object).await,
+            "{action} on {object} by {} not audited",
+            u.name
+        );
+    }
+    assert!(w.db.verify_audit(w.alfa.id).await.is_ok());
+}

@@ -3,8 +3,9 @@
 #   vakt demo --people 50000 --instructions 20 --acks 1000000
 # on SQLite and on PostgreSQL, and measures with wrk (as bench/directory/run.sh does):
 #   the coordinator's overview (HTML page and JSON API) and a leader's unit page (HTML, signed in),
-# p50/p99 at a fixed concurrency. The overview is counted in SQL and cached until the next write in
-# the tenant; `cold.py` measures it with a write before every request (the cache never hits).
+# p50/p99 at a fixed concurrency. The overview and each page of a unit's people are cached until the
+# next write in the tenant (or the next minute); `pages.py` shows every page of the unit once (none
+# cached yet) and `cold.py` measures the overview with a write before every request (never cached).
 # Usage: bench/instructions/run.sh   (writes bench/instructions/last-run.md; paste it into bench/RESULTS.md)
 # Env:   PEOPLE (50000) INSTRUCTIONS (20) ACKS (1000000) CONNECTIONS (16) THREADS (2) DURATION (20s)
 #        COLD_SAMPLES (20) PG_URL (postgres://postgres@127.0.0.1:5432/postgres) ENGINES ("sqlite postgres")
@@ -86,6 +87,7 @@ for engine in $ENGINES; do
   row "/reports/instructions (coordinator overview, HTML)" "$(measure "$base/reports/instructions" -H "Cookie: $ccookie")"
   row "/api/v1/reports/instructions (overview, JSON)" "$(measure "$base/api/v1/reports/instructions" -H "Authorization: Bearer $token")"
   row "/reports/instructions/units/SCH1 (leader's unit page, HTML)" "$(measure "$base/reports/instructions/units/$unit" -H "Cookie: $lcookie")"
+  echo "| $engine | leader's unit page, each page of SCH1 the first time it is shown (not cached), one at a time | $(python3 "$ROOT/bench/instructions/pages.py" "$base" "$lcookie" "$unit") |" >> "$COLD"
   echo "| $engine | overview with a write before each request (cache miss), $COLD_SAMPLES samples | $(python3 "$ROOT/bench/instructions/cold.py" "$base" "$token" "$COLD_SAMPLES") |" >> "$COLD"
   echo "| $engine | data | $acks (instructions in force, current signatures, audience pairs) |" >> "$COLD"
   kill "${PIDS[-1]}" 2>/dev/null || true
@@ -94,7 +96,7 @@ for engine in $ENGINES; do
 done
 {
   echo
-  echo "| engine | measurement | p50 ms / p99 (max) ms |"
+  echo "| engine | measurement | p50 ms / p99 (max) ms; pages: p50 / p99 / max |"
   echo "|---|---|---|"
   cat "$COLD"
 } >> "$OUT"

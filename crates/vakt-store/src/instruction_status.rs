@@ -18,7 +18,7 @@ use vakt_core::deadline::TenantCalendar;
 use vakt_core::directory::{OrgUnit, PersonId, PersonKind, TenantId, UnitId};
 use vakt_core::instructions::{
     AckFacts, AckId, Audience, AudienceRule, GroupId, InstructionId, PersonFacts, PublishedVersion,
-    Standing, Tenure, VersionId, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
+    Standing, Tenure, VersionNumber, in_force, overdue_cutoff, signing_rule, standing,
 };
 
 use crate::db::{Arg, Args, Conn, Db, bind_args, on};
@@ -400,30 +400,24 @@ async fn facts_of(
     Ok(out)
 }
 
-/// One acknowledgment as aggregated by the standings query:
-/// `instruction|major|minor|version|id|at` (ids as hex or hyphenated, `at` in RFC 3339, UTC).
-fn parse_ack_facts(record: &str) -> Result<(InstructionId, AckFacts)> {
+/// One acknowledgment as aggregated by the standings query (`n|major|minor|id|at`): the place of
+/// its instruction, its version number, its id and when it was made.
+fn parse_ack_facts(record: &str) -> Result<(usize, VersionNumber, AckId, OffsetDateTime)> {
     let bad = || crate::error::corrupt("acknowledgment facts", record);
     let mut f = record.split('|');
     let mut next = || f.next().ok_or_else(bad);
-    let uuid = |s: &str| Uuid::parse_str(s).map_err(|_| bad());
-    let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
-    let instruction = InstructionId(uuid(next()?)?);
-    let major = num(next()?)?;
-    let minor = num(next()?)?;
-    let version_id = VersionId(uuid(next()?)?);
-    let id = AckId(uuid(next()?)?);
-    let at = OffsetDateTime::parse(next()?, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| bad())?;
-    Ok((
-        instruction,
-        AckFacts {
-            id,
-            version_id,
-            version: VersionNumber { major, minor },
-            at,
-        },
-    ))
+    let n = next()?.parse::<usize>().map_err(|_| bad())?;
+    let major = next()?.parse::<u32>().map_err(|_| bad())?;
+    let minor = next()?.parse::<u32>().map_err(|_| bad())?;
+    let id = AckId(Uuid::parse_str(next()?).map_err(|_| bad())?);
+    let at = next()?;
+    let at = match at.parse::<i64>() {
+        Ok(micros) => OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+            .map_err(|_| bad())?,
+        Err(_) => OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| bad())?,
+    };
+    Ok((n, VersionNumber { major, minor }, id, at))
 }
 
 #[derive(sqlx::FromRow)]
@@ -538,34 +532,60 @@ impl Db {
         // Only what a standing depends on (not the evidence: hash, method, address, browser),
         // read from the covering index `acknowledgments_person` without the table, and one row
         // per person with their acknowledgments as text: handing over a row costs far more than
-        // the database's work for it, and a person has one or more per instruction.
-        let record = match conn.engine() {
-            crate::db::Engine::Sqlite => {
-                "hex(a.instruction_id) || '|' || a.major || '|' || a.minor || '|' || hex(a.version_id) \
-                 || '|' || hex(a.id) || '|' || a.at"
-            }
-            crate::db::Engine::Postgres => {
-                "a.instruction_id::text || '|' || a.major || '|' || a.minor || '|' || a.version_id::text \
-                 || '|' || a.id::text || '|' || \
-                 to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-            }
-        };
-        let concat = match conn.engine() {
-            crate::db::Engine::Sqlite => format!("group_concat({record}, ',')"),
-            crate::db::Engine::Postgres => format!("string_agg({record}, ',')"),
-        };
-        let ack_sql = format!(
-            "SELECT a.person_id, {concat} FROM acknowledgments a WHERE a.tenant_id = $1 AND a.person_id IN \
-             (SELECT p.id FROM people p WHERE {scope}) GROUP BY a.person_id"
-        );
-        let ack_rows: Vec<(Uuid, String)> = fetch_rows!(conn, &ack_sql, &args, (Uuid, String));
+        // the database's work for it, and a person has one or more per instruction. A record is
+        // `n|major|minor|id|at`, `n` the instruction's place in `instructions` (its version
+        // follows from the number), `at` RFC 3339 (SQLite) or Unix microseconds (PostgreSQL).
         let mut acks: HashMap<(PersonId, InstructionId), Vec<AckFacts>> = HashMap::new();
-        for (person, text) in ack_rows {
-            for record in text.split(',') {
-                let (instruction, facts) = parse_ack_facts(record)?;
-                acks.entry((PersonId(person), instruction))
-                    .or_default()
-                    .push(facts);
+        if !instructions.is_empty() {
+            let mut ack_args = Args(args.clone());
+            let case = instructions
+                .iter()
+                .enumerate()
+                .map(|(n, i)| format!("WHEN {} THEN {n}", ack_args.push(Arg::Uuid(i.id.0))))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let (id, at, agg) = match conn.engine() {
+                crate::db::Engine::Sqlite => ("hex(a.id)", "a.at", "group_concat"),
+                crate::db::Engine::Postgres => (
+                    "a.id::text",
+                    "(extract(epoch FROM a.at) * 1000000)::bigint",
+                    "string_agg",
+                ),
+            };
+            let ack_sql = format!(
+                "SELECT a.person_id, {agg}((CASE a.instruction_id {case} END) || '|' || a.major || '|' || a.minor \
+                 || '|' || {id} || '|' || {at}, ',') FROM acknowledgments a WHERE a.tenant_id = $1 AND \
+                 a.person_id IN (SELECT p.id FROM people p WHERE {scope}) GROUP BY a.person_id"
+            );
+            let ack_rows: Vec<(Uuid, Option<String>)> =
+                fetch_rows!(conn, &ack_sql, &ack_args.0, (Uuid, Option<String>));
+            for (person, text) in ack_rows {
+                for record in text
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                {
+                    let (n, number, id, at) = parse_ack_facts(record)?;
+                    let Some(inst) = instructions.get(n) else {
+                        continue;
+                    };
+                    // An acknowledgment of a version that is not published is not counted.
+                    let Some(v) = versions
+                        .get(&inst.id)
+                        .and_then(|vs| vs.iter().find(|v| v.number == number))
+                    else {
+                        continue;
+                    };
+                    acks.entry((PersonId(person), inst.id))
+                        .or_default()
+                        .push(AckFacts {
+                            id,
+                            version_id: v.id,
+                            version: number,
+                            at,
+                        });
+                }
             }
         }
         let mut out = Vec::with_capacity(people.len());
@@ -746,6 +766,17 @@ impl Db {
             )
             .await?
             .0)
+    }
+
+    /// The number of the tenant's latest audit event (0 before the first). Every change in the
+    /// tenant appends one, so a result derived from the tenant's data stays valid while this does.
+    pub async fn tenant_write_seq(&self, tenant: TenantId) -> Result<i64> {
+        let mut pc = self.acquire().await?;
+        let head: Option<(i64,)> = on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&mut *c)
+            .await?);
+        Ok(head.map_or(0, |(s,)| s))
     }
 
     /// The coordinator's overview: completion of every instruction in force, per unit, counted

@@ -283,11 +283,55 @@ struct UnitReportPage {
     unit_name: String,
     instructions: Vec<Bar>,
     chart_h: i64,
-    people: Vec<PersonRow>,
+    people: std::sync::Arc<Vec<PersonRow>>,
     filter: String,
     page_no: u32,
     prev_href: Option<String>,
     next_href: Option<String>,
+}
+
+/// What a page of a unit report's people depends on: tenant, unit, page, filter, the reader's
+/// language and time zone, the tenant's latest write and the minute (standings turn overdue as
+/// time passes).
+type RowsKey = (
+    vakt_core::directory::TenantId,
+    UnitId,
+    u32,
+    String,
+    Lang,
+    String,
+    i64,
+    i64,
+);
+
+/// Pages of people of unit reports, as shown: (rows, whether a next page exists).
+type RowsCache = std::sync::Mutex<HashMap<RowsKey, (std::sync::Arc<Vec<PersonRow>>, bool)>>;
+
+/// Recently shown pages of unit reports. An entry is found again only while nothing in the
+/// tenant changed and within the same minute, so it never shows an outdated standing; each
+/// process keeps its own and checks the database's write sequence on every request.
+fn rows_cache() -> &'static RowsCache {
+    static C: std::sync::OnceLock<RowsCache> = std::sync::OnceLock::new();
+    C.get_or_init(|| std::sync::Mutex::new(HashMap::new()))
+}
+
+fn cached_rows(key: &RowsKey) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
+    let c = rows_cache().lock().ok()?;
+    c.get(key).cloned()
+}
+
+fn keep_rows(key: RowsKey, rows: std::sync::Arc<Vec<PersonRow>>, more: bool) {
+    let Ok(mut c) = rows_cache().lock() else {
+        return;
+    };
+    if c.len() >= 512 {
+        // Entries of an older write or minute are never found again.
+        c.retain(|k, _| k.0 != key.0 || (k.6 == key.6 && k.7 == key.7));
+        if c.len() >= 512 {
+            c.clear();
+        }
+    }
+    c.insert(key, (rows, more));
 }
 
 async fn unit_page(
@@ -303,28 +347,20 @@ async fn unit_page(
     // The per-person table in pages (a unit with sub-units may hold thousands of people).
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
     let offset = i64::from(page_no - 1) * PEOPLE_ON_PAGE;
-    let people = st
-        .db()
-        .unit_standings_page(
-            tenant,
-            &[unit.id],
-            true,
-            (offset, PEOPLE_ON_PAGE + 1),
-            now,
-            &cal,
-        )
-        .await?;
-    let more = people.len() > usize::try_from(PEOPLE_ON_PAGE).unwrap_or(usize::MAX);
-    let href = |n: u32| {
-        let mut h = format!("/reports/instructions/units/{}?page={n}", unit.id);
-        if !q.filter.is_empty() {
-            h.push_str("&filter=");
-            h.push_str(&urlencoding::encode(&q.filter));
-        }
-        h
-    };
-    let prev_href = (page_no > 1).then(|| href(page_no - 1));
-    let next_href = more.then(|| href(page_no + 1));
+    let key: RowsKey = (
+        tenant,
+        unit.id,
+        page_no,
+        // Other values filter nothing (and are not kept apart).
+        match q.filter.as_str() {
+            f @ ("missing" | "overdue") => f.to_owned(),
+            _ => String::new(),
+        },
+        user.lang(),
+        user.settings.time_zone.clone(),
+        st.db().tenant_write_seq(tenant).await?,
+        now.unix_timestamp().div_euclid(60),
+    );
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
     let o = overview(&st, &user).await?;
     let mut inst_rows = Vec::new();
@@ -340,21 +376,51 @@ async fn unit_page(
             ));
         }
     }
-    let titles: HashMap<InstructionId, String> = o
-        .instructions
-        .iter()
-        .map(|i| (i.instruction, i.title.clone()))
-        .collect();
-    let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let rows = person_rows(
-        user.lang(),
-        &user.local_time(),
-        &people,
-        &titles,
-        &names,
-        &q.filter,
-        PEOPLE_ON_PAGE,
-    );
+    let (rows, more) = match cached_rows(&key) {
+        Some(hit) => hit,
+        None => {
+            let people = st
+                .db()
+                .unit_standings_page(
+                    tenant,
+                    &[unit.id],
+                    true,
+                    (offset, PEOPLE_ON_PAGE + 1),
+                    now,
+                    &cal,
+                )
+                .await?;
+            let more = people.len() > usize::try_from(PEOPLE_ON_PAGE).unwrap_or(usize::MAX);
+            let titles: HashMap<InstructionId, String> = o
+                .instructions
+                .iter()
+                .map(|i| (i.instruction, i.title.clone()))
+                .collect();
+            let names: HashMap<UnitId, &str> =
+                units.iter().map(|u| (u.id, u.name.as_str())).collect();
+            let rows = std::sync::Arc::new(person_rows(
+                user.lang(),
+                &user.local_time(),
+                &people,
+                &titles,
+                &names,
+                &q.filter,
+                PEOPLE_ON_PAGE,
+            ));
+            keep_rows(key, rows.clone(), more);
+            (rows, more)
+        }
+    };
+    let href = |n: u32| {
+        let mut h = format!("/reports/instructions/units/{}?page={n}", unit.id);
+        if !q.filter.is_empty() {
+            h.push_str("&filter=");
+            h.push_str(&urlencoding::encode(&q.filter));
+        }
+        h
+    };
+    let prev_href = (page_no > 1).then(|| href(page_no - 1));
+    let next_href = more.then(|| href(page_no + 1));
     let n = inst_rows.len();
     render(&UnitReportPage {
         page: user.page("instr-unit-report-title", "/reports/instructions"),

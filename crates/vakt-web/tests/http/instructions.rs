@@ -808,6 +808,21 @@ async fn a_large_units_report_lists_its_people_in_pages() {
         seen += p.matches(&format!("{ALFA_MARK}side")).count();
     }
     assert!(seen >= 120, "{seen}");
+    // A page shown again is served as computed while nothing changed; any change in the tenant
+    // (here a new person, first by name) shows at once.
+    let (_, again) = get(&w, leader, &format!("/reports/instructions/units/{school}")).await;
+    assert_eq!(again.matches("<tr><td>").count(), 100);
+    assert!(!again.contains("Aaron"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    tx.create_person(employee_in("P999", "Aaron", "Aaberg", school))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (_, changed) = get(&w, leader, &format!("/reports/instructions/units/{school}")).await;
+    assert!(
+        changed.contains("Aaron Aaberg"),
+        "the new person is listed at once"
+    );
     // A page number that is not a number is a clear error, not a panic.
     let (s, _) = get(
         &w,

@@ -290,9 +290,8 @@ struct UnitReportPage {
     next_href: Option<String>,
 }
 
-/// What a page of a unit report's people depends on: tenant, unit, page, filter, the reader's
-/// language and time zone, the tenant's latest write and the minute (standings turn overdue as
-/// time passes).
+/// Which page of a unit report's people, as whom: tenant, unit, page, filter, the reader's
+/// language and time zone.
 type RowsKey = (
     vakt_core::directory::TenantId,
     UnitId,
@@ -300,38 +299,74 @@ type RowsKey = (
     String,
     Lang,
     String,
-    i64,
-    i64,
 );
 
-/// Pages of people of unit reports, as shown: (rows, whether a next page exists).
-type RowsCache = std::sync::Mutex<HashMap<RowsKey, (std::sync::Arc<Vec<PersonRow>>, bool)>>;
+/// A page of people as shown, with what it was computed at: the tenant's latest write and the
+/// minute (standings turn overdue as time passes).
+struct RowsEntry {
+    seq: i64,
+    minute: i64,
+    rows: std::sync::Arc<Vec<PersonRow>>,
+    more: bool,
+    /// A request is bringing it up to the current minute (since then).
+    refreshing: Option<std::time::Instant>,
+}
 
-/// Recently shown pages of unit reports. An entry is found again only while nothing in the
-/// tenant changed and within the same minute, so it never shows an outdated standing; each
-/// process keeps its own and checks the database's write sequence on every request.
+type RowsCache = std::sync::Mutex<HashMap<RowsKey, RowsEntry>>;
+
+/// Recently shown pages of unit reports. An entry is used while nothing in the tenant changed
+/// (the write sequence is read from the database on every request, so several processes never
+/// disagree) and within its minute; when only the minute moved on, one request computes the page
+/// again while the others take the entry as it is (so a busy page is not computed by every
+/// waiting request at each minute).
 fn rows_cache() -> &'static RowsCache {
     static C: std::sync::OnceLock<RowsCache> = std::sync::OnceLock::new();
     C.get_or_init(|| std::sync::Mutex::new(HashMap::new()))
 }
 
-fn cached_rows(key: &RowsKey) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
-    let c = rows_cache().lock().ok()?;
-    c.get(key).cloned()
+/// The page to show from the cache, or `None` when this request must compute it.
+fn cached_rows(
+    key: &RowsKey,
+    seq: i64,
+    minute: i64,
+) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
+    let mut c = rows_cache().lock().ok()?;
+    let e = c.get_mut(key)?;
+    if e.seq != seq {
+        return None;
+    }
+    let refreshing = e
+        .refreshing
+        .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(10));
+    if e.minute == minute || refreshing {
+        return Some((e.rows.clone(), e.more));
+    }
+    e.refreshing = Some(std::time::Instant::now());
+    None
 }
 
-fn keep_rows(key: RowsKey, rows: std::sync::Arc<Vec<PersonRow>>, more: bool) {
+fn keep_rows(
+    key: RowsKey,
+    (seq, minute): (i64, i64),
+    rows: std::sync::Arc<Vec<PersonRow>>,
+    more: bool,
+) {
     let Ok(mut c) = rows_cache().lock() else {
         return;
     };
     if c.len() >= 512 {
-        // Entries of an older write or minute are never found again.
-        c.retain(|k, _| k.0 != key.0 || (k.6 == key.6 && k.7 == key.7));
-        if c.len() >= 512 {
-            c.clear();
-        }
+        c.clear();
     }
-    c.insert(key, (rows, more));
+    c.insert(
+        key,
+        RowsEntry {
+            seq,
+            minute,
+            rows,
+            more,
+            refreshing: None,
+        },
+    );
 }
 
 async fn unit_page(
@@ -358,9 +393,9 @@ async fn unit_page(
         },
         user.lang(),
         user.settings.time_zone.clone(),
-        st.db().tenant_write_seq(tenant).await?,
-        now.unix_timestamp().div_euclid(60),
     );
+    let seq = st.db().tenant_write_seq(tenant).await?;
+    let minute = now.unix_timestamp().div_euclid(60);
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
     let o = overview(&st, &user).await?;
     let mut inst_rows = Vec::new();
@@ -376,7 +411,7 @@ async fn unit_page(
             ));
         }
     }
-    let (rows, more) = match cached_rows(&key) {
+    let (rows, more) = match cached_rows(&key, seq, minute) {
         Some(hit) => hit,
         None => {
             let people = st
@@ -407,7 +442,7 @@ async fn unit_page(
                 &q.filter,
                 PEOPLE_ON_PAGE,
             ));
-            keep_rows(key, rows.clone(), more);
+            keep_rows(key, (seq, minute), rows.clone(), more);
             (rows, more)
         }
     };

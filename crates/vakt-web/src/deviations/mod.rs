@@ -590,6 +590,19 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The filters as a query string (`state=…&category=…&…`), for links that keep them.
+    pub(crate) fn filter_query(&self) -> String {
+        format!(
+            "state={}&category={}&severity={}&q={}&breach={}&open={}",
+            urlencoding::encode(&self.state),
+            urlencoding::encode(&self.category),
+            urlencoding::encode(&self.severity),
+            urlencoding::encode(&self.q),
+            urlencoding::encode(&self.breach),
+            urlencoding::encode(&self.open),
+        )
+    }
+
     pub(crate) fn filter(&self) -> CaseFilter {
         CaseFilter {
             state: parse_opt(&self.state),
@@ -663,17 +676,8 @@ async fn list_page(
     .into_iter()
     .map(|(k, s)| (k, severity_label(lang, Some(s))))
     .collect();
-    let link = |p: u64| {
-        format!(
-            "{path}?state={}&category={}&severity={}&q={}&breach={}&open={}&page={p}",
-            urlencoding::encode(&q.state),
-            urlencoding::encode(&q.category),
-            urlencoding::encode(&q.severity),
-            urlencoding::encode(&q.q),
-            urlencoding::encode(&q.breach),
-            urlencoding::encode(&q.open),
-        )
-    };
+    let filters = q.filter_query();
+    let link = |p: u64| format!("{path}?{filters}&page={p}");
     let page_no = q.page;
     let more_than_cap = total > vakt_store::CASE_COUNT_CAP;
     let full = list.len() == PAGE_SIZE as usize;
@@ -708,17 +712,7 @@ async fn list_page(
     } else {
         crate::i18n::t(lang, "dev-list-count", &[("count", total.into())])
     };
-    let export = (path == "/deviations").then(|| {
-        format!(
-            "state={}&category={}&severity={}&q={}&breach={}&open={}",
-            urlencoding::encode(&q.state),
-            urlencoding::encode(&q.category),
-            urlencoding::encode(&q.severity),
-            urlencoding::encode(&q.q),
-            urlencoding::encode(&q.breach),
-            urlencoding::encode(&q.open),
-        )
-    });
+    let export = (path == "/deviations").then(|| filters.clone());
     let page = user.page("dev-list-title", path);
     render(&ListPage {
         page,

@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
             get(course_page).post(update_course),
         )
         .route("/training/courses/{id}/completions", post(record))
+        .route("/training/courses/{id}/export.csv", get(export_csv))
+        .route("/training/courses/{id}/export.xlsx", get(export_xlsx))
         .route("/training/completions/{id}/countersign", post(countersign))
         .route("/training/evidence/{id}", get(evidence))
         .route(
@@ -101,6 +103,16 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             "POST",
             "/training/courses/{id}/completions",
             Requires(Action::RecordCompletion),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/training/courses/{id}/export.csv",
+            Requires(Action::ViewTraining),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/training/courses/{id}/export.xlsx",
+            Requires(Action::ViewTraining),
         ),
         RouteInfo::new(
             "POST",
@@ -864,6 +876,101 @@ async fn course_page(
         listed_all,
         today: local_date(now, &cal),
     })
+}
+
+/// The heading and rows of a course's status export: everyone the reader may see (a leader: the
+/// people of their units), missing and expired first. Recorded in the audit chain.
+async fn export_rows(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    ip: Option<String>,
+    format: &str,
+) -> Result<(String, Vec<String>, Vec<Vec<String>>), AppError> {
+    may_somewhere(user.principal(), Action::ViewTraining)?;
+    let tenant = user.tenant_id();
+    let id = CourseId(parse_id(id)?);
+    let course = st
+        .db()
+        .course(tenant, id)
+        .await
+        .map_err(train_err)?
+        .ok_or_else(AppError::not_found)?;
+    let cal = calendar(&user.settings);
+    let units = st.db().units(tenant).await.map_err(train_err)?;
+    let visible = visible_people(st, user.principal(), tenant, &units).await?;
+    let completions = st
+        .db()
+        .completions_of_course(tenant, id)
+        .await
+        .map_err(train_err)?;
+    let (_, people) = course_overview(&course, &visible, &completions, st.now(), &cal);
+    let lang = user.lang();
+    let header = [
+        "training-field-person",
+        "training-person",
+        "training-state",
+        "training-date",
+    ]
+    .iter()
+    .map(|k| t(lang, k, &[]))
+    .collect();
+    let rows: Vec<Vec<String>> = people
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.number,
+                p.name,
+                t(lang, &format!("training-state-{}", p.state), &[]),
+                p.date,
+            ]
+        })
+        .collect();
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    tx.record(
+        vakt_core::audit::EventDraft::new(
+            vakt_core::audit::AuditClass::Usage,
+            "training.course_export",
+            "course",
+            id.0,
+        )
+        .after(format!("{format} rows={}", rows.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((course.code.clone(), header, rows))
+}
+
+/// `GET /training/courses/{id}/export.csv`
+async fn export_csv(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
+    let (code, header, rows) = export_rows(&st, &user, &id, ip, "csv").await?;
+    Ok(crate::instructions::reports::file_response(
+        crate::instructions::reports::csv_bytes(&header, &rows)?,
+        "text/csv; charset=utf-8",
+        &format!("course-{code}.csv"),
+    ))
+}
+
+/// `GET /training/courses/{id}/export.xlsx`
+async fn export_xlsx(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
+    let (code, header, rows) = export_rows(&st, &user, &id, ip, "xlsx").await?;
+    let body = crate::instructions::reports::xlsx(&header, &rows)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(crate::instructions::reports::file_response(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("course-{code}.xlsx"),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

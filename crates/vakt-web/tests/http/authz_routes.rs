@@ -24,6 +24,7 @@ fn resource_for(w: &World, route: &RouteInfo, user: &User) -> Resource {
         || p == "/api/v1/reports/instructions/units/{id}"
         || p.starts_with("/acks/{id}")
         || p.starts_with("/training/courses/{id}/completions")
+        || p.starts_with("/training/courses/{id}/export")
         || p.starts_with("/training/completions/{id}")
         || p.starts_with("/training/evidence/{id}")
         || p.starts_with("/api/v1/training/courses/{id}/")

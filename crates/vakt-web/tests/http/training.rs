@@ -154,6 +154,27 @@ engine_test!(report_countersign_import_and_prerequisites, |app| {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, body) = app.get(&emp, "/training").await;
     assert!(body.contains("state-valid"), "{body}");
+    // The course's status exports as CSV for the coordinator (headings and states in Norwegian);
+    // the employee may not export it.
+    let (s, csv) = app
+        .get(&coord, &format!("/training/courses/{course_id}/export.csv"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    let valid = vakt_web::t(vakt_web::Lang::Nb, "training-state-valid", &[]);
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("E-emp,"))
+        .unwrap_or_else(|| panic!("the employee's row: {csv}"));
+    assert!(line.contains(&valid), "{line}");
+    assert!(csv.starts_with(&vakt_web::t(
+        vakt_web::Lang::Nb,
+        "training-field-person",
+        &[]
+    )));
+    let (s, _) = app
+        .get(&emp, &format!("/training/courses/{course_id}/export.xlsx"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 
     // Import: one good row, one unknown person, one bad date; again → nothing new.
     let csv = "person;course;completed;reference\nE-coord;DISA;2026-01-15;r1\nE-nobody;DISA;2026-01-15;r2\nE-emp;DISA;15/01/2026;r3\n";
@@ -253,6 +274,7 @@ engine_test!(report_countersign_import_and_prerequisites, |app| {
         "training.completion.import",
         "training.import",
         "training.prerequisites.set",
+        "training.course_export",
     ] {
         assert!(
             actions.iter().any(|x| x == a),

@@ -824,6 +824,25 @@ pub fn course_overview(
     )
 }
 
+/// [`course_overview`] over the people `reader` may see (a leader: the people of their units).
+async fn status_for_reader(
+    st: &AppState,
+    reader: &vakt_core::authz::Principal,
+    course: &CourseRecord,
+    now: OffsetDateTime,
+    cal: &TenantCalendar,
+) -> Result<(Vec<(&'static str, usize)>, Vec<PersonState>), AppError> {
+    let tenant = reader.tenant;
+    let units = st.db().units(tenant).await.map_err(train_err)?;
+    let visible = visible_people(st, reader, tenant, &units).await?;
+    let completions = st
+        .db()
+        .completions_of_course(tenant, course.id)
+        .await
+        .map_err(train_err)?;
+    Ok(course_overview(course, &visible, &completions, now, cal))
+}
+
 async fn course_page(
     user: CurrentUser,
     State(st): State<AppState>,
@@ -845,14 +864,7 @@ async fn course_page(
         || user.principal().has_role(vakt_core::Role::Leader)
             && !user.principal().led_units.is_empty();
     let (counts, mut people) = if may_view_status {
-        let units = st.db().units(tenant).await.map_err(train_err)?;
-        let visible = visible_people(&st, user.principal(), tenant, &units).await?;
-        let completions = st
-            .db()
-            .completions_of_course(tenant, id)
-            .await
-            .map_err(train_err)?;
-        course_overview(&course, &visible, &completions, now, &cal)
+        status_for_reader(&st, user.principal(), &course, now, &cal).await?
     } else {
         (Vec::new(), Vec::new())
     };
@@ -897,14 +909,7 @@ async fn export_rows(
         .map_err(train_err)?
         .ok_or_else(AppError::not_found)?;
     let cal = calendar(&user.settings);
-    let units = st.db().units(tenant).await.map_err(train_err)?;
-    let visible = visible_people(st, user.principal(), tenant, &units).await?;
-    let completions = st
-        .db()
-        .completions_of_course(tenant, id)
-        .await
-        .map_err(train_err)?;
-    let (_, people) = course_overview(&course, &visible, &completions, st.now(), &cal);
+    let (_, people) = status_for_reader(st, user.principal(), &course, st.now(), &cal).await?;
     let lang = user.lang();
     let header = [
         "training-field-person",

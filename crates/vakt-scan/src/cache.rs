@@ -54,6 +54,24 @@ pub enum CacheError {
     Encode(String),
 }
 
+impl crate::text::Explain for CacheError {
+    fn message(&self) -> crate::text::Message {
+        use crate::text::Message;
+        let english = self.to_string();
+        match self {
+            CacheError::Read { path, source } => Message::new("scan-cache-read", english)
+                .arg("path", path.as_str())
+                .arg("detail", source.to_string()),
+            CacheError::Write { path, source } => Message::new("scan-cache-write", english)
+                .arg("path", path.as_str())
+                .arg("detail", source.to_string()),
+            CacheError::Encode(d) => {
+                Message::new("scan-cache-encode", english).arg("detail", d.as_str())
+            }
+        }
+    }
+}
+
 /// The cache of one scan: previous entries (read-only) and the entries of this run.
 pub struct Cache {
     fingerprint: String,
@@ -160,7 +178,10 @@ mod tests {
             size: 10,
             mtime_ns: 42,
             hash: hash.into(),
-            rows: vec![Row::error("a", "x")],
+            rows: vec![Row::error(
+                "a",
+                crate::text::Message::new("scan-error-walk", "x"),
+            )],
             skipped: None,
         }
     }

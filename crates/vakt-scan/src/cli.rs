@@ -12,6 +12,7 @@ use crate::extract::Limits;
 use crate::report::{self, OutputFormat, Row};
 use crate::rules::{self, Rules};
 use crate::scan::{self, Outcome, ScanConfig, Status};
+use crate::text::{Explain, Message, Text};
 use crate::walk::WalkConfig;
 
 const EXIT_HELP: &str = "\
@@ -92,6 +93,11 @@ pub struct ScanArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Language of the summary, the messages and the table (nb, sv, da, en). Default: `VAKT_LANG`, then
+    /// the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), then English. The other formats are for tools and
+    /// keep English messages beside stable error codes.
+    #[arg(long, value_parser = ["nb", "sv", "da", "en"])]
+    pub lang: Option<String>,
 }
 
 /// Parse a size: `1048576`, `512K`, `10M`, `2G`, `1T` (binary multiples; `B`/`iB` suffixes allowed).
@@ -144,8 +150,8 @@ pub fn today() -> vakt_idnr::Date {
     }
 }
 
-fn usage(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("vakt scan: {msg}");
+fn usage(text: &dyn Text, msg: Message) -> i32 {
+    eprintln!("vakt scan: {}", msg.render(text));
     2
 }
 
@@ -184,9 +190,9 @@ impl Summary {
         self.findings.values().sum()
     }
 
-    fn render(&self, elapsed: Duration) -> String {
+    fn render(&self, text: &dyn Text, elapsed: Duration) -> String {
         let by_kind = if self.findings.is_empty() {
-            "none".to_string()
+            Message::new("scan-findings-none", "none").render(text)
         } else {
             self.findings
                 .iter()
@@ -194,29 +200,51 @@ impl Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        format!(
-            "vakt scan: {} files scanned, {} from cache, {} skipped ({} members skipped), {} errors, {} bytes read in {:.2} s; findings: {}",
+        let seconds = format!("{:.2}", elapsed.as_secs_f64());
+        let english = format!(
+            "{} files scanned, {} from cache, {} skipped ({} members skipped), {} errors, {} bytes read in {seconds} s; findings: {by_kind}",
             self.scanned,
             self.cached,
             self.skipped,
             self.skipped_members,
             self.errors,
             self.bytes_read,
-            elapsed.as_secs_f64(),
-            by_kind
-        )
+        );
+        let line = Message::new("scan-summary", english)
+            .arg("scanned", self.scanned)
+            .arg("cached", self.cached)
+            .arg("skipped", self.skipped)
+            .arg("members", self.skipped_members)
+            .arg("errors", self.errors)
+            .arg("bytes", self.bytes_read)
+            .arg("seconds", seconds)
+            .arg("findings", by_kind)
+            .render(text);
+        format!("vakt scan: {line}")
     }
 }
 
 /// The safety limits of a run: defaults, then the rules file's `[limits]`, then the flags.
-pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
-    let size = |flag: &str, v: &Option<String>| -> Result<Option<u64>, String> {
+pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, Message> {
+    let size = |flag: &str, v: &Option<String>| -> Result<Option<u64>, Message> {
         match v {
             None => Ok(None),
             Some(s) => parse_size(s).map(Some).ok_or_else(|| {
-                format!("invalid size `{s}` for {flag} (use e.g. 1048576, 512K, 10M, 2G)")
+                Message::new(
+                    "scan-usage-size",
+                    format!("invalid size `{s}` for {flag} (use e.g. 1048576, 512K, 10M, 2G)"),
+                )
+                .arg("value", s.as_str())
+                .arg("flag", flag)
             }),
         }
+    };
+    let positive = |flag: &str| {
+        Message::new(
+            "scan-usage-positive",
+            format!("{flag} must be greater than 0"),
+        )
+        .arg("flag", flag)
     };
     let r = &rules.limits;
     let mut l = Limits::default();
@@ -233,13 +261,13 @@ pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
     }
     if let Some(v) = args.max_ratio.or(r.max_ratio) {
         if v == 0 {
-            return Err("--max-ratio must be greater than 0".into());
+            return Err(positive("--max-ratio"));
         }
         l.max_ratio = v;
     }
     if let Some(v) = args.timeout.or(r.timeout_secs) {
         if v == 0 {
-            return Err("--timeout must be greater than 0".into());
+            return Err(positive("--timeout"));
         }
         l.max_time_per_file = Duration::from_secs(v);
     }
@@ -262,7 +290,9 @@ pub fn limits(args: &ScanArgs, rules: &Rules) -> Result<Limits, String> {
 
 /// Run a scan; returns the process exit status (0 nothing found, 1 findings, 2 errors without findings or
 /// a usage error).
-pub fn run(args: ScanArgs) -> i32 {
+///
+/// `text` gives the words shown to people (summary, progress, messages, the table) in their language.
+pub fn run(args: ScanArgs, text: &dyn Text) -> i32 {
     if args.pdf_worker {
         return crate::extract::pdf_worker_main();
     }
@@ -270,14 +300,14 @@ pub fn run(args: ScanArgs) -> i32 {
     let mut rules = match &args.rules {
         Some(p) => match Rules::load(p) {
             Ok(r) => r,
-            Err(e) => return usage(e),
+            Err(e) => return usage(text, e.message()),
         },
         None => Rules::defaults(),
     };
     if !args.kinds.is_empty() {
         match rules::select_kinds(&args.kinds) {
             Ok(k) => rules.kinds = k,
-            Err(e) => return usage(e),
+            Err(e) => return usage(text, e.message()),
         }
     }
     if let Some(c) = &args.country {
@@ -285,17 +315,26 @@ pub fn run(args: ScanArgs) -> i32 {
     }
     for g in &args.exclude {
         if let Err(e) = rules.add_exclude_path(g) {
-            return usage(e);
+            return usage(text, e.message());
         }
     }
     let limits = match limits(&args, &rules) {
         Ok(l) => l,
-        Err(e) => return usage(e),
+        Err(e) => return usage(text, e),
     };
     let changed_since = match &args.changed_since {
         Some(s) => match parse_since(s) {
             Some(t) => Some(t),
-            None => return usage(format!("invalid date `{s}` (use YYYY-MM-DD or RFC 3339)")),
+            None => {
+                return usage(
+                    text,
+                    Message::new(
+                        "scan-usage-date",
+                        format!("invalid date `{s}` (use YYYY-MM-DD or RFC 3339)"),
+                    )
+                    .arg("value", s.as_str()),
+                );
+            }
         },
         None => None,
     };
@@ -318,7 +357,7 @@ pub fn run(args: ScanArgs) -> i32 {
     let cache = match &args.cache {
         Some(p) => match Cache::load(p, &fingerprint) {
             Ok(c) => Some(c),
-            Err(e) => return usage(e),
+            Err(e) => return usage(text, e.message()),
         },
         None => None,
     };
@@ -335,7 +374,7 @@ pub fn run(args: ScanArgs) -> i32 {
     };
     let engine = match Engine::new(rules, today()) {
         Ok(e) => e,
-        Err(e) => return usage(e),
+        Err(e) => return usage(text, e.message()),
     };
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -357,12 +396,21 @@ pub fn run(args: ScanArgs) -> i32 {
             st.0.add(&o);
             if let Some(b) = &bar {
                 b.inc(o.bytes_read);
-                b.set_message(format!(
-                    "{} files, {} findings, {} errors",
+                let (files, findings, errors) = (
                     st.0.scanned + st.0.cached,
                     st.0.total_findings(),
-                    st.0.errors
-                ));
+                    st.0.errors,
+                );
+                b.set_message(
+                    Message::new(
+                        "scan-progress",
+                        format!("{files} files, {findings} findings, {errors} errors"),
+                    )
+                    .arg("files", files)
+                    .arg("findings", findings)
+                    .arg("errors", errors)
+                    .render(text),
+                );
             }
             if !o.rows.is_empty() {
                 st.1.push(o);
@@ -385,20 +433,22 @@ pub fn run(args: ScanArgs) -> i32 {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if let Err(e) = report::write(&mut out, args.format, &rows).and_then(|_| out.flush())
+    if let Err(e) = report::write(&mut out, args.format, &rows, text).and_then(|_| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        eprintln!("vakt scan: cannot write output: {e}");
+        let msg = Message::new("scan-output-error", format!("cannot write output: {e}"))
+            .arg("detail", e.to_string());
+        eprintln!("vakt scan: {}", msg.render(text));
         code = 2;
     }
     if let (Some(c), Some(p)) = (cache, &args.cache)
         && let Err(e) = c.save(p)
     {
-        eprintln!("vakt scan: {e}");
+        eprintln!("vakt scan: {}", e.message().render(text));
         code = code.max(2);
     }
     if !args.quiet {
-        eprintln!("{}", summary.render(started.elapsed()));
+        eprintln!("{}", summary.render(text, started.elapsed()));
     }
     code
 }

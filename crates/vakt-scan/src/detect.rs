@@ -155,8 +155,18 @@ impl Engine {
             categories: BTreeMap::new(),
             segments: 0,
             groups: Vec::new(),
+            clocks: HashMap::new(),
         }
     }
+}
+
+/// Date-shaped numbers of one file or member: 12 or 14 digits that begin with a `YYYYMMDD` date, and how
+/// many of them end in a clock time (`HHMM`, `HHMMSS`). A log or an export is full of them; a list of
+/// Swedish personnummer in the 12-digit form has a clock-shaped tail in about one number of seven.
+#[derive(Debug, Default, Clone, Copy)]
+struct ClockStat {
+    dated: u32,
+    clock: u32,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -183,6 +193,7 @@ pub struct FileDetector<'e> {
     categories: BTreeMap<(String, Category), CategoryAcc>,
     segments: u32,
     groups: Vec<Group>,
+    clocks: HashMap<String, ClockStat>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -234,7 +245,14 @@ const COLUMN_SHARE_HIGH: f32 = 0.15;
 const COLUMN_SHARE_LOW: f32 = -0.25;
 const ACCOUNT_FORMAT: f32 = -0.5;
 const PHONE_PREFIX: f32 = -0.5;
-const TIMESTAMP: f32 = -0.3;
+/// A 12-digit Swedish reading whose date is recent and whose tail is a clock time: on its own a weak sign
+/// (children born in the last twelve years have such numbers too), ...
+const TIMESTAMP: f32 = -0.1;
+/// ... strong when its neighbours are a log's (`[…]`, `ts=…`) or when most date-shaped numbers of the same
+/// file end in a clock time.
+const TIMESTAMP_EVIDENCE: f32 = -0.3;
+/// Date-shaped numbers with a clock-time tail a file needs before they count as its timestamps.
+const TIMESTAMP_FILE_MIN: u32 = 2;
 const EXAMPLE: f32 = -0.4;
 const ADJACENT: f32 = -0.25;
 const IMPLAUSIBLE_AGE: f32 = -0.3;
@@ -779,6 +797,9 @@ impl<'e> FileDetector<'e> {
             if total >= 8 {
                 saw_numeric = true;
             }
+            if total == 12 || total == 14 {
+                self.count_clock(seg, b, &groups, total);
+            }
             let cands = self.chain_candidates(text, &groups);
             if cands.is_empty() {
                 continue;
@@ -829,6 +850,45 @@ impl<'e> FileDetector<'e> {
         }
         self.groups = groups;
         saw_numeric
+    }
+
+    /// Count a chain of 12 or 14 digits that begins with a date (`YYYYMMDD`, as one group or as the first
+    /// of two) in the file's date-shaped numbers, and as clock-shaped when the rest is a time of day.
+    fn count_clock(&mut self, seg: &Segment, b: &[u8], groups: &[Group], total: usize) {
+        let whole = match groups {
+            [g] => g.len() == total,
+            [g, h] => g.len() == 8 && h.len() == total - 8,
+            _ => false,
+        };
+        if !whole {
+            return;
+        }
+        let mut d = [0u32; 14];
+        let mut k = 0;
+        for g in groups {
+            for &c in b.get(g.start..g.end).unwrap_or(b"") {
+                if let Some(slot) = d.get_mut(k) {
+                    *slot = u32::from(c.wrapping_sub(b'0'));
+                }
+                k += 1;
+            }
+        }
+        let two = |i: usize| d[i] * 10 + d[i + 1];
+        let year = two(0) * 100 + two(2);
+        let (month, day) = (two(4), two(6));
+        if !(1900..=u32::from(self.engine.today.year) + 1).contains(&year)
+            || !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+        {
+            return;
+        }
+        let clock = two(8) < 24 && two(10) < 60 && (total == 12 || two(12) < 60);
+        let stat = match self.clocks.get_mut(&seg.member) {
+            Some(s) => s,
+            None => self.clocks.entry(seg.member.clone()).or_default(),
+        };
+        stat.dated += 1;
+        stat.clock += u32::from(clock);
     }
 
     /// Candidates in one chain of digit groups.
@@ -1132,6 +1192,14 @@ impl<'e> FileDetector<'e> {
                 && looks_like_timestamp(&c.digits, today)
             {
                 add("timestamp_like", String::new(), TIMESTAMP, &mut reasons);
+                if let Some(n) = log_neighbours(seg.text.as_str(), c.start, c.end) {
+                    add(
+                        "timestamp_context",
+                        n.to_string(),
+                        TIMESTAMP_EVIDENCE,
+                        &mut reasons,
+                    );
+                }
             }
             if c.zero_restored {
                 // One lost zero is what Excel does to every number born on days 1–9; more are rarer.
@@ -1249,6 +1317,25 @@ impl<'e> FileDetector<'e> {
     pub fn finish(self) -> Vec<Finding> {
         let rules = &self.engine.rules;
         let mut findings = self.findings;
+        // Timestamp-like numbers in a file whose date-shaped numbers are mostly timestamps.
+        for f in &mut findings {
+            let Some(stat) = self.clocks.get(&f.member) else {
+                continue;
+            };
+            if stat.clock < TIMESTAMP_FILE_MIN
+                || stat.clock * 4 < stat.dated * 3
+                || !f.reasons.iter().any(|r| r.code == "timestamp_like")
+                || f.reasons.iter().any(|r| r.code == "timestamp_context")
+            {
+                continue;
+            }
+            f.confidence = (f.confidence + TIMESTAMP_EVIDENCE).clamp(0.0, 1.0);
+            f.reasons.push(Reason::new(
+                "timestamps_in_file",
+                format!("{}/{}", stat.clock, stat.dated),
+                TIMESTAMP_EVIDENCE,
+            ));
+        }
         // The share of values in a table column that validate.
         for f in &mut findings {
             let Some(col) = &f.column else { continue };
@@ -1461,6 +1548,14 @@ fn looks_like_timestamp(d: &[u8], today: Date) -> bool {
     };
     let year = num(year);
     year + 12 >= u32::from(today.year) && num(hh) < 24 && num(mm) < 60
+}
+
+/// The log-like character next to a number (`[` or `=` before it, `]` after it), if any.
+fn log_neighbours(text: &str, start: usize, end: usize) -> Option<char> {
+    match (char_before(text, start), char_at(text, end)) {
+        (Some(c @ ('[' | '=')), _) | (_, Some(c @ ']')) => Some(c),
+        _ => None,
+    }
 }
 
 /// The base score of a reading, with its reason.

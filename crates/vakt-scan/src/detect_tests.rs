@@ -378,6 +378,71 @@ fn compact_timestamps_are_not_reported_as_12_digit_personnummer() {
     assert_eq!(reported, 0);
 }
 
+/// A personnummer of a child born in the last twelve years whose last four digits read as a clock time.
+fn clock_shaped_child(rng: &mut Rng) -> String {
+    loop {
+        let birth = rng.date(2014, 2023);
+        let Some(n) = generate::with_birth(Kind::SePnr, birth, rng) else {
+            continue;
+        };
+        let num = |s: &str| s.parse::<u32>().unwrap_or(99);
+        if n.len() == 12 && num(&n[8..10]) < 24 && num(&n[10..12]) < 60 {
+            return n;
+        }
+    }
+}
+
+#[test]
+fn children_whose_numbers_end_like_a_clock_time_are_still_found() {
+    let mut rng = Rng(41);
+    let e = engine();
+    // One on its own, in both 12-digit forms, without a context word.
+    for _ in 0..50 {
+        let n = clock_shaped_child(&mut rng);
+        for text in [
+            format!("Eleven {}-{} börjar i klass 3.", &n[..8], &n[8..]),
+            format!("Eleven {n} börjar i klass 3."),
+        ] {
+            let f = detect(&e, &text);
+            assert_eq!(ids(&f), vec![("se.pnr", n.clone())], "{text}");
+            assert!(has_reason(&f[0], "timestamp_like"), "{text}");
+        }
+    }
+    // A class list: most numbers do not end like a clock time, so the clock-shaped ones are not timestamps.
+    let mut list = String::from("Klasslista 3B\n");
+    let mut want = Vec::new();
+    for i in 0..28 {
+        let n = if i % 7 == 0 {
+            clock_shaped_child(&mut rng)
+        } else {
+            generate::with_birth(Kind::SePnr, rng.date(2016, 2017), &mut rng).expect("pnr")
+        };
+        list.push_str(&format!("{}-{}  elev {i}\n", &n[..8], &n[8..]));
+        want.push(n);
+    }
+    let mut found: Vec<String> = detect(&e, &list)
+        .into_iter()
+        .map(|f| f.normalized)
+        .collect();
+    found.sort();
+    want.sort();
+    want.dedup();
+    assert_eq!(found, want);
+}
+
+#[test]
+fn a_timestamp_between_log_brackets_or_after_an_equals_sign_is_not_reported() {
+    let mut rng = Rng(42);
+    let e = engine();
+    for _ in 0..50 {
+        // Valid personnummer readings with a clock-shaped tail, written the way logs write timestamps.
+        let n = clock_shaped_child(&mut rng);
+        for text in [format!("[{n}] job 311 ok"), format!("ts={n} level=warn")] {
+            assert_eq!(ids(&detect(&e, &text)), vec![], "{text}");
+        }
+    }
+}
+
 #[test]
 fn finnish_hetu_with_every_century_sign_is_found() {
     let mut rng = Rng(14);

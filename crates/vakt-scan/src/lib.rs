@@ -17,4 +17,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod terms;
+pub mod text;
 pub mod walk;

@@ -2,11 +2,13 @@
 //! (spreadsheets) and `sarif` (code-scanning tools). Values are masked unless the scan runs with
 //! `--reveal`; context snippets are always masked.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
 use crate::detect::Finding;
+use crate::text::{Arg, Message, Text};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,8 +39,15 @@ pub struct Row {
     pub context: String,
     /// Why it scored as it did: `code[:detail](±delta)`.
     pub reasons: Vec<String>,
+    /// For error rows: what went wrong, in English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For error rows: the stable code of the error (`scan-error-malformed`, `scan-error-limit-ratio`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// For error rows: the values the message is made of (`format`, `detail`, `max`, `seconds`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_args: BTreeMap<String, Arg>,
 }
 
 /// Join a top-level path and a member path with `!`.
@@ -65,10 +74,12 @@ impl Row {
             context: f.context.clone(),
             reasons: f.reasons.iter().map(|r| r.render()).collect(),
             error: None,
+            error_code: None,
+            error_args: BTreeMap::new(),
         }
     }
 
-    pub fn error(path: &str, message: impl Into<String>) -> Row {
+    pub fn error(path: &str, message: Message) -> Row {
         Row {
             path: path.to_string(),
             kind: ERROR_KIND.to_string(),
@@ -77,8 +88,21 @@ impl Row {
             location: String::new(),
             context: String::new(),
             reasons: Vec::new(),
-            error: Some(message.into()),
+            error: Some(message.english),
+            error_code: Some(message.key),
+            error_args: message.args,
         }
+    }
+
+    /// An error row's message, in the language of `text` (English where it has none).
+    pub fn error_text(&self, text: &dyn Text) -> Option<String> {
+        let english = self.error.as_ref()?;
+        Some(
+            self.error_code
+                .as_deref()
+                .and_then(|key| text.text(key, &self.error_args))
+                .unwrap_or_else(|| english.clone()),
+        )
     }
 
     pub fn is_error(&self) -> bool {
@@ -86,10 +110,16 @@ impl Row {
     }
 }
 
-/// Write rows in a format.
-pub fn write(out: &mut dyn Write, format: OutputFormat, rows: &[Row]) -> std::io::Result<()> {
+/// Write rows in a format. The table is for people: its headings and error messages come from `text`;
+/// the other formats are for tools and keep English messages beside stable codes.
+pub fn write(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    rows: &[Row],
+    text: &dyn Text,
+) -> std::io::Result<()> {
     match format {
-        OutputFormat::Table => write_table(out, rows),
+        OutputFormat::Table => write_table(out, rows, text),
         OutputFormat::Jsonl => {
             for r in rows {
                 serde_json::to_writer(&mut *out, r)?;
@@ -102,26 +132,33 @@ pub fn write(out: &mut dyn Write, format: OutputFormat, rows: &[Row]) -> std::io
     }
 }
 
-fn write_table(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
+fn write_table(out: &mut dyn Write, rows: &[Row], text: &dyn Text) -> std::io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    let heading = |key: &str, english: &str| Message::new(key, english).render(text);
+    let (h_kind, h_value, h_conf, h_where) = (
+        heading("scan-column-kind", "KIND"),
+        heading("scan-column-value", "VALUE"),
+        heading("scan-column-confidence", "CONF"),
+        heading("scan-column-where", "WHERE"),
+    );
     let w_kind = rows
         .iter()
         .map(|r| r.kind.chars().count())
         .max()
         .unwrap_or(4)
-        .max(4);
+        .max(h_kind.chars().count());
     let w_value = rows
         .iter()
         .map(|r| r.value.chars().count())
         .max()
         .unwrap_or(5)
-        .clamp(5, 40);
+        .clamp(h_value.chars().count(), 40);
+    let w_conf = h_conf.chars().count().max(4);
     writeln!(
         out,
-        "{:<w_kind$}  {:<w_value$}  CONF  WHERE",
-        "KIND", "VALUE"
+        "{h_kind:<w_kind$}  {h_value:<w_value$}  {h_conf:>w_conf$}  {h_where}"
     )?;
     for r in rows {
         let place = if r.location.is_empty() {
@@ -129,15 +166,15 @@ fn write_table(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
         } else {
             format!("{} ({})", r.path, r.location)
         };
-        match &r.error {
+        match r.error_text(text) {
             Some(e) => writeln!(
                 out,
-                "{:<w_kind$}  {:<w_value$}     -  {place}: {e}",
-                r.kind, ""
+                "{:<w_kind$}  {:<w_value$}  {:>w_conf$}  {place}: {e}",
+                r.kind, "", "-"
             )?,
             None => writeln!(
                 out,
-                "{:<w_kind$}  {:<w_value$}  {:.2}  {place}  «{}»",
+                "{:<w_kind$}  {:<w_value$}  {:>w_conf$.2}  {place}  «{}»",
                 r.kind, r.value, r.confidence, r.context
             )?,
         }
@@ -157,6 +194,7 @@ fn write_csv(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
         "context",
         "reasons",
         "error",
+        "error_code",
     ])
     .map_err(io)?;
     for r in rows {
@@ -169,6 +207,7 @@ fn write_csv(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
             r.context.as_str(),
             &r.reasons.join("; "),
             r.error.as_deref().unwrap_or(""),
+            r.error_code.as_deref().unwrap_or(""),
         ])
         .map_err(io)?;
     }
@@ -247,6 +286,7 @@ fn write_sarif(out: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
                 json!({
                     "level": "error",
                     "message": { "text": e },
+                    "descriptor": { "id": r.error_code },
                     "locations": [{ "physicalLocation": { "artifactLocation": { "uri": r.path } } }],
                 })
             })
@@ -288,14 +328,22 @@ mod tests {
                 context: "fnr 010190*****".into(),
                 reasons: vec!["check_digits(+0.70)".into()],
                 error: None,
+                error_code: None,
+                error_args: BTreeMap::new(),
             },
-            Row::error("bad.docx", "malformed docx: no document part"),
+            Row::error(
+                "bad.docx",
+                crate::text::Explain::message(&crate::extract::ExtractError::Malformed {
+                    format: "docx",
+                    detail: "no document part".into(),
+                }),
+            ),
         ]
     }
 
     fn render(f: OutputFormat) -> String {
         let mut buf = Vec::new();
-        write(&mut buf, f, &rows()).expect("write");
+        write(&mut buf, f, &rows(), &crate::text::English).expect("write");
         String::from_utf8(buf).expect("utf8")
     }
 

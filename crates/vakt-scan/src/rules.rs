@@ -125,6 +125,45 @@ pub enum RulesError {
     Terms(String),
 }
 
+impl crate::text::Explain for RulesError {
+    fn message(&self) -> crate::text::Message {
+        use crate::text::Message;
+        let english = self.to_string();
+        match self {
+            RulesError::Read { path, source } => Message::new("scan-rules-read", english)
+                .arg("path", path.as_str())
+                .arg("detail", source.to_string()),
+            RulesError::Parse { path, detail } => Message::new("scan-rules-parse", english)
+                .arg("path", path.as_str())
+                .arg("detail", detail.as_str()),
+            RulesError::UnknownKind(k) => {
+                Message::new("scan-rules-unknown-kind", english).arg("value", k.as_str())
+            }
+            RulesError::UnknownCountry(c) => {
+                Message::new("scan-rules-unknown-country", english).arg("value", c.as_str())
+            }
+            RulesError::UnknownCategory(c) => {
+                Message::new("scan-rules-unknown-category", english).arg("value", c.as_str())
+            }
+            RulesError::Glob { glob, detail } => Message::new("scan-error-glob", english)
+                .arg("glob", glob.as_str())
+                .arg("detail", detail.as_str()),
+            RulesError::Range { what, value } => Message::new("scan-rules-range", english)
+                .arg("what", *what)
+                .arg("value", crate::text::Arg::Number(*value)),
+            RulesError::Size { what, value } => Message::new("scan-rules-size", english)
+                .arg("what", format!("limits.{what}"))
+                .arg("value", value.as_str()),
+            RulesError::Zero { what } => {
+                Message::new("scan-rules-zero", english).arg("what", format!("limits.{what}"))
+            }
+            RulesError::Terms(d) => {
+                Message::new("scan-rules-terms", english).arg("detail", d.as_str())
+            }
+        }
+    }
+}
+
 /// One list of context words.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

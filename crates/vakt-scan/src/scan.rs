@@ -7,6 +7,7 @@ use crate::cache::{Cache, Entry, content_hash};
 use crate::detect::Engine;
 use crate::extract::{self, Budget, Event, Limits};
 use crate::report::{Row, join_member};
+use crate::text::{Explain, Message};
 use crate::walk::{self, Visit, WalkConfig};
 
 /// Settings of one scan besides the rules.
@@ -88,14 +89,14 @@ pub fn scan_bytes(
             }
         }
         Event::Error { member, error } => {
-            errors.push(Row::error(&join_member(path, &member), error.to_string()))
+            errors.push(Row::error(&join_member(path, &member), error.message()))
         }
     });
     match result {
-        Err(e) => errors.push(Row::error(path, e.to_string())),
+        Err(e) => errors.push(Row::error(path, e.message())),
         Ok(_) if late => errors.push(Row::error(
             path,
-            extract::ExtractError::Timeout(limits.max_time_per_file.as_secs()).to_string(),
+            extract::ExtractError::Timeout(limits.max_time_per_file.as_secs()).message(),
         )),
         Ok(_) => {}
     }
@@ -178,7 +179,11 @@ pub fn scan_file(
     let out = match read {
         Ok(_) => scan_data(engine, cfg, cache, shown, size, mtime, &data),
         Err(e) => outcome(
-            vec![Row::error(&shown, format!("cannot read: {e}"))],
+            vec![Row::error(
+                &shown,
+                Message::new("scan-error-unreadable", format!("cannot read: {e}"))
+                    .arg("detail", e.to_string()),
+            )],
             0,
             Status::Error,
         ),
@@ -283,7 +288,7 @@ pub fn scan(
         Err(e) => {
             on_file(Outcome {
                 path: String::new(),
-                rows: vec![Row::error("", e.to_string())],
+                rows: vec![Row::error("", e.message())],
                 bytes_read: 0,
                 status: Status::Error,
                 skipped_members: 0,
@@ -303,7 +308,10 @@ pub fn scan(
         Visit::Error { path, message } => {
             let p = path.display().to_string();
             on_file(Outcome {
-                rows: vec![Row::error(&p, message)],
+                rows: vec![Row::error(
+                    &p,
+                    Message::new("scan-error-walk", message.clone()).arg("detail", message),
+                )],
                 path: p,
                 bytes_read: 0,
                 status: Status::Error,

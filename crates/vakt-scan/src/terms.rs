@@ -206,9 +206,14 @@ const ASCII_WORD: [bool; 128] = {
 /// Whether the character at byte `i` (a char boundary) is a word character, and its length.
 #[inline]
 fn word_char_at(text: &str, i: usize) -> (bool, usize) {
-    let b = text.as_bytes()[i];
+    let bytes = text.as_bytes();
+    let b = bytes[i];
     if b < 0x80 {
         (ASCII_WORD[usize::from(b)], 1)
+    } else if b == 0xC3 && i + 1 < bytes.len() {
+        // U+00C0–U+00FF (Æ Ø Å Ä Ö É ü …, the Nordic letters): every one is a letter except × and ÷.
+        let c = bytes[i + 1];
+        (c != 0x97 && c != 0xB7, 2)
     } else {
         match text.get(i..).and_then(|s| s.chars().next()) {
             Some(c) => (is_word_char(c), c.len_utf8()),

@@ -39,6 +39,14 @@ pub struct GlobError {
     pub detail: String,
 }
 
+impl crate::text::Explain for GlobError {
+    fn message(&self) -> crate::text::Message {
+        crate::text::Message::new("scan-error-glob", self.to_string())
+            .arg("glob", self.glob.as_str())
+            .arg("detail", self.detail.as_str())
+    }
+}
+
 /// Compile exclusion globs. A glob matches the whole path, the path below its root, or the file name.
 pub fn compile_excludes(globs: &[String]) -> Result<GlobSet, GlobError> {
     let mut b = GlobSetBuilder::new();

@@ -101,7 +101,10 @@ enum ConfigCommand {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => vakt_scan::cli::run(args),
+        Command::Scan(args) => {
+            let lang = commands::scan::language(args.lang.as_deref(), |k| std::env::var(k).ok());
+            vakt_scan::cli::run(args, &commands::scan::FluentText(lang))
+        }
         other => match run(other, cli.data_dir, cli.config) {
             Ok(code) => code,
             Err(err) => {

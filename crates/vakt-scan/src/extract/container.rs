@@ -63,10 +63,10 @@ pub(crate) fn open<'a>(data: &'a [u8], format: &'static str) -> Result<Archive<'
 }
 
 fn ratio_limit(limits: &Limits) -> ExtractError {
-    ExtractError::Limit(format!(
-        "compression ratio above {} (zip bomb?) (max_ratio)",
-        limits.max_ratio
-    ))
+    ExtractError::Limit {
+        what: super::LimitKind::Ratio,
+        max: limits.max_ratio,
+    }
 }
 
 impl Archive<'_> {
@@ -120,10 +120,10 @@ impl Archive<'_> {
             out.extend_from_slice(buf.get(..n).unwrap_or_default());
             let len = out.len() as u64;
             if len > limits.max_file_size {
-                return Err(ExtractError::Limit(format!(
-                    "member decompresses to more than max_file_size ({} bytes)",
-                    limits.max_file_size
-                )));
+                return Err(ExtractError::Limit {
+                    what: super::LimitKind::MemberSize,
+                    max: limits.max_file_size,
+                });
             }
             let consumed = self.read.get().saturating_sub(start).max(1);
             if len > RATIO_GRACE && len / consumed > limits.max_ratio {
@@ -154,7 +154,11 @@ impl Archive<'_> {
         match self.read_index(index, budget)? {
             Member::Data(d) => Ok(Some(d)),
             Member::Dir => Ok(None),
-            Member::Skipped(reason) => Err(ExtractError::Limit(reason)),
+            // Only a declared size above max_file_size skips a member.
+            Member::Skipped(_) => Err(ExtractError::Limit {
+                what: super::LimitKind::MemberSize,
+                max: budget.limits.max_file_size,
+            }),
         }
     }
 }

@@ -120,12 +120,89 @@ pub enum ExtractError {
         format: &'static str,
         detail: String,
     },
-    #[error("limit exceeded: {0}")]
-    Limit(String),
+    #[error("limit exceeded: {}", .what.english(*.max))]
+    Limit { what: LimitKind, max: u64 },
     #[error("timed out after {0} s")]
     Timeout(u64),
     #[error("unsupported: {0}")]
     Unsupported(String),
+}
+
+/// Which safety limit stopped a file or member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// Uncompressed to compressed size of an archive member (`max_ratio`).
+    Ratio,
+    /// Size of one decompressed member (`max_file_size`).
+    MemberSize,
+    /// Bytes decompressed out of one file over all its members (`max_total_decompressed`).
+    Decompressed,
+    /// Nesting of archives, attachments and embedded documents (`max_depth`).
+    Depth,
+    /// Text extracted from one PDF (bytes).
+    PdfText,
+}
+
+impl LimitKind {
+    const ALL: [LimitKind; 5] = [
+        LimitKind::Ratio,
+        LimitKind::MemberSize,
+        LimitKind::Decompressed,
+        LimitKind::Depth,
+        LimitKind::PdfText,
+    ];
+
+    /// Stable code, also the end of the message key (`scan-error-limit-ratio`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LimitKind::Ratio => "ratio",
+            LimitKind::MemberSize => "member-size",
+            LimitKind::Decompressed => "decompressed",
+            LimitKind::Depth => "depth",
+            LimitKind::PdfText => "pdf-text",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<LimitKind> {
+        LimitKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    fn english(self, max: u64) -> String {
+        match self {
+            LimitKind::Ratio => format!("compression ratio above {max} (zip bomb?) (max_ratio)"),
+            LimitKind::MemberSize => {
+                format!("member decompresses to more than max_file_size ({max} bytes)")
+            }
+            LimitKind::Decompressed => {
+                format!("more than {max} bytes decompressed from one file (max_total_decompressed)")
+            }
+            LimitKind::Depth => format!("nesting deeper than max_depth {max}"),
+            LimitKind::PdfText => format!("PDF text longer than {max} bytes"),
+        }
+    }
+}
+
+impl crate::text::Explain for ExtractError {
+    fn message(&self) -> crate::text::Message {
+        use crate::text::Message;
+        let english = self.to_string();
+        match self {
+            ExtractError::Malformed { format, detail } => {
+                Message::new("scan-error-malformed", english)
+                    .arg("format", *format)
+                    .arg("detail", detail.as_str())
+            }
+            ExtractError::Limit { what, max } => {
+                Message::new(&format!("scan-error-limit-{}", what.code()), english).arg("max", *max)
+            }
+            ExtractError::Timeout(s) => {
+                Message::new("scan-error-timeout", english).arg("seconds", *s)
+            }
+            ExtractError::Unsupported(d) => {
+                Message::new("scan-error-unsupported", english).arg("detail", d.as_str())
+            }
+        }
+    }
 }
 
 /// A detected file format.
@@ -207,10 +284,10 @@ impl<'a> Budget<'a> {
 }
 
 pub(crate) fn total_limit(limits: &Limits) -> ExtractError {
-    ExtractError::Limit(format!(
-        "more than {} bytes decompressed from one file (max_total_decompressed)",
-        limits.max_total_decompressed
-    ))
+    ExtractError::Limit {
+        what: LimitKind::Decompressed,
+        max: limits.max_total_decompressed,
+    }
 }
 
 /// The 1-based line of byte offset `offset` inside a segment located at [`Location::Line`]`(first)`.
@@ -450,10 +527,10 @@ pub fn extract_as(
         return Ok(());
     }
     if depth > budget.limits.max_depth {
-        return Err(ExtractError::Limit(format!(
-            "nesting depth {depth} exceeds max_depth {}",
-            budget.limits.max_depth
-        )));
+        return Err(ExtractError::Limit {
+            what: LimitKind::Depth,
+            max: u64::from(budget.limits.max_depth),
+        });
     }
     let mut em = Emitter {
         member: member.to_string(),

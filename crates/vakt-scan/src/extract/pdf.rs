@@ -267,9 +267,12 @@ pub(crate) fn pdf_pages(
                 Err(OutputError::IoError(e)) if e.to_string() == "vakt-timeout" => {
                     Err(ExtractError::Timeout(max_time.as_secs()))
                 }
-                Err(OutputError::IoError(e)) if e.to_string() == "vakt-too-much-text" => Err(
-                    ExtractError::Limit(format!("PDF text longer than {MAX_TEXT} bytes")),
-                ),
+                Err(OutputError::IoError(e)) if e.to_string() == "vakt-too-much-text" => {
+                    Err(ExtractError::Limit {
+                        what: super::LimitKind::PdfText,
+                        max: MAX_TEXT as u64,
+                    })
+                }
                 Err(e) => Err(malformed(e.to_string())),
             }
         },

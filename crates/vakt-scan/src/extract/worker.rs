@@ -95,9 +95,10 @@ pub(crate) fn run_pdf_worker(
         if buf.len() as u64 > MAX_OUTPUT {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(ExtractError::Limit(format!(
-                "PDF text longer than {MAX_TEXT} bytes"
-            )));
+            return Err(ExtractError::Limit {
+                what: super::LimitKind::PdfText,
+                max: MAX_TEXT as u64,
+            });
         }
         // The answer is complete (stdout closed): the worker is exiting. Wait for it, within the deadline.
         let status = loop {
@@ -154,7 +155,12 @@ fn decode_answer(buf: &[u8]) -> Result<Vec<(u32, String)>, ExtractError> {
             let (kind, detail) = rest.split_first().ok_or_else(broken)?;
             let detail = String::from_utf8_lossy(detail).into_owned();
             Err(match kind {
-                b'L' => ExtractError::Limit(detail),
+                b'L' => match detail.split_once(':').and_then(|(what, max)| {
+                    Some((super::LimitKind::from_code(what)?, max.parse().ok()?))
+                }) {
+                    Some((what, max)) => ExtractError::Limit { what, max },
+                    None => malformed(detail),
+                },
                 b'T' => ExtractError::Timeout(detail.parse().unwrap_or(0)),
                 b'U' => ExtractError::Unsupported(detail),
                 _ => malformed(detail),
@@ -179,7 +185,7 @@ fn encode_answer(result: &Result<Vec<(u32, String)>, ExtractError>) -> Vec<u8> {
         Err(e) => {
             let (kind, detail) = match e {
                 ExtractError::Malformed { detail, .. } => (b'M', detail.clone()),
-                ExtractError::Limit(d) => (b'L', d.clone()),
+                ExtractError::Limit { what, max } => (b'L', format!("{}:{max}", what.code())),
                 ExtractError::Timeout(s) => (b'T', s.to_string()),
                 ExtractError::Unsupported(d) => (b'U', d.clone()),
             };
@@ -246,7 +252,10 @@ mod tests {
         let ok = decode_answer(&encode_answer(&Ok(pages.clone())));
         assert_eq!(ok, Ok(pages));
         for e in [
-            ExtractError::Limit("too much".into()),
+            ExtractError::Limit {
+                what: crate::extract::LimitKind::PdfText,
+                max: 9,
+            },
             ExtractError::Timeout(7),
             ExtractError::Unsupported("encrypted PDF".into()),
             malformed("bad xref".into()),

@@ -6,6 +6,7 @@ pub mod demo_deviations;
 pub mod demo_instructions;
 pub mod demo_training;
 pub mod import;
+pub mod scan;
 pub mod serve;
 pub mod tenant;
 pub mod user;

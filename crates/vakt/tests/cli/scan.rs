@@ -7,12 +7,19 @@ use vakt_idnr::generate::{self, Rng};
 use vakt_idnr::{Date, Kind};
 use vakt_scan::fixtures::{self, XCell, XSheet};
 
+/// `vakt scan` in English (whatever the machine's locale), unless the arguments say `--lang`.
 fn vakt_scan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vakt"))
-        .arg("scan")
-        .args(args)
-        .output()
-        .expect("run vakt scan")
+    vakt_scan_env(args, &[("VAKT_LANG", "en")])
+}
+
+fn vakt_scan_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vakt"));
+    c.arg("scan").args(args);
+    for var in ["VAKT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        c.env_remove(var);
+    }
+    c.envs(env.iter().copied());
+    c.output().expect("run vakt scan")
 }
 
 fn stdout(o: &Output) -> String {
@@ -123,7 +130,7 @@ fn csv_and_sarif_and_table_formats_carry_the_finding() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("path,kind,value,confidence,location,context,reasons,error")
+        Some("path,kind,value,confidence,location,context,reasons,error,error_code")
     );
     assert!(lines.next().is_some_and(|l| l.contains("no.fnr")));
     let o = vakt_scan(&["--format", "sarif", p(d.path())]);
@@ -518,4 +525,67 @@ fn limits_come_from_flags_and_the_rules_file() {
         !help.contains("--pdf-worker"),
         "the internal flag stays hidden"
     );
+}
+
+#[test]
+fn summary_messages_and_table_speak_the_users_language_and_tools_get_stable_codes() {
+    let (d, _) = tree();
+    let n = fnr(12);
+    let inner = fixtures::zip(&[("a.txt", format!("fnr {n}").as_bytes())]);
+    let outer = fixtures::zip(&[("inner.zip", inner.as_slice())]);
+    std::fs::write(d.path().join("arkiv.zip"), &outer).expect("write");
+    let dir = p(d.path());
+    // Norwegian by flag: the summary, the table's headings and the error row.
+    let o = vakt_scan(&["--lang", "nb", "--max-depth", "1", dir]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        err.contains("3 filer skannet, 0 fra hurtigbufferen"),
+        "{err}"
+    );
+    assert!(out.starts_with("TYPE"), "{out}");
+    assert!(out.contains("SIKKERHET") && out.contains("HVOR"), "{out}");
+    assert!(
+        out.contains("grensen er nådd: nestet dypere enn max_depth 1"),
+        "{out}"
+    );
+    // Swedish from VAKT_LANG, Danish from the locale; a locale Vakt does not speak means English.
+    let o = vakt_scan_env(&["--max-depth", "1", dir], &[("VAKT_LANG", "sv")]);
+    assert!(stderr(&o).contains("3 filer genomsökta"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("gränsen nådd"), "{}", stdout(&o));
+    let o = vakt_scan_env(&["--max-depth", "1", dir], &[("LANG", "da_DK.UTF-8")]);
+    assert!(stderr(&o).contains("0 fra cachen"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("VÆRDI"), "{}", stdout(&o));
+    let o = vakt_scan_env(&["--max-depth", "1", dir], &[("LANG", "de_DE.UTF-8")]);
+    assert!(stderr(&o).contains("3 files scanned"), "{}", stderr(&o));
+    // Usage errors too, with exit status 2.
+    let o = vakt_scan(&["--lang", "sv", "--max-ratio", "0", dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--max-ratio måste vara större än 0"),
+        "{}",
+        stderr(&o)
+    );
+    let o = vakt_scan(&["--lang", "da", "--changed-since", "igår", dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ugyldig dato `igår`"), "{}", stderr(&o));
+    // Tools get English words and a stable code whatever the language.
+    let o = vakt_scan(&["--lang", "nb", "--format", "jsonl", "--max-depth", "1", dir]);
+    let rows = jsonl(&o);
+    let e = rows
+        .iter()
+        .find(|r| r["kind"] == "error")
+        .expect("error row");
+    assert_eq!(e["error_code"], "scan-error-limit-depth", "{e}");
+    assert_eq!(e["error_args"]["max"], 1.0, "{e}");
+    assert!(e["error"].as_str().is_some_and(|m| m.contains("max_depth")));
+    let o = vakt_scan(&["--lang", "nb", "--format", "csv", "--max-depth", "1", dir]);
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",error,error_code")),
+        "{out}"
+    );
+    assert!(out.contains(",scan-error-limit-depth"), "{out}");
 }

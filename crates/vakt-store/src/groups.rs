@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use vakt_core::audit::{AuditClass, EventDraft};
 use vakt_core::directory::{PersonId, TenantId};
-use vakt_core::instructions::GroupId;
+use vakt_core::instructions::{Audience, AudienceRule, GroupId, InstructionId};
 
 use crate::db::{Conn, Db, WriteTx, on};
 use crate::error::{Result, StoreError, conflict_as};
@@ -44,6 +44,53 @@ pub struct GroupMember {
     pub employee_number: String,
     #[serde(with = "time::serde::rfc3339")]
     pub added_at: OffsetDateTime,
+}
+
+/// What refers to a group (see [`Db::group_usage`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GroupUsage {
+    /// Instructions whose audience names the group (anywhere in its rules), by title: while there
+    /// is one, the group cannot be deleted ([`WriteTx::delete_group`] refuses `group.in_use`).
+    pub audience_of: Vec<(InstructionId, String)>,
+    /// How many prerequisites the group carries (what its members must have); they belong to the
+    /// group and are deleted with it.
+    pub prerequisites: i64,
+}
+
+fn rule_names(r: &AudienceRule, g: GroupId) -> bool {
+    match r {
+        AudienceRule::Groups { groups } => groups.contains(&g),
+        AudienceRule::AllOf { rules } => rules.iter().any(|r| rule_names(r, g)),
+        AudienceRule::Everyone
+        | AudienceRule::Units { .. }
+        | AudienceRule::Roles { .. }
+        | AudienceRule::PersonKinds { .. } => false,
+    }
+}
+
+/// Whether an audience names the group in any of its rules (also inside "all of" rules).
+fn audience_names(a: &Audience, g: GroupId) -> bool {
+    a.rules.iter().any(|r| rule_names(r, g))
+}
+
+async fn usage(conn: &mut Conn<'_>, tenant: TenantId, id: GroupId) -> Result<GroupUsage> {
+    let audience_of = crate::instructions::all_instructions(conn, tenant)
+        .await?
+        .into_iter()
+        .filter(|i| audience_names(&i.audience, id))
+        .map(|i| (i.id, i.title))
+        .collect();
+    let prerequisites: i64 = on!(conn, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM prerequisites WHERE tenant_id = $1 AND holder_kind = 'group' AND holder_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0.to_string())
+    .fetch_one(&mut *c)
+    .await?);
+    Ok(GroupUsage {
+        audience_of,
+        prerequisites,
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -165,6 +212,16 @@ impl Db {
             .collect())
     }
 
+    /// What refers to a group of the tenant: the instructions whose audience names it and the
+    /// number of prerequisites it carries. `None` for an unknown group (or another tenant's).
+    pub async fn group_usage(&self, tenant: TenantId, id: GroupId) -> Result<Option<GroupUsage>> {
+        let mut pc = self.acquire().await?;
+        if get(&mut pc.conn(), tenant, id).await?.is_none() {
+            return Ok(None);
+        }
+        usage(&mut pc.conn(), tenant, id).await.map(Some)
+    }
+
     /// The groups a person is a member of, with when they were added.
     pub async fn groups_of_person(
         &self,
@@ -247,20 +304,47 @@ impl WriteTx {
         })
     }
 
-    /// Deletes a group and its memberships.
+    /// Deletes a group with its memberships and the prerequisites it carries, in this transaction
+    /// (`group.delete`, recording the name, the member count and the prerequisites). Refused with
+    /// `group.in_use` while an instruction's audience names the group: deleting it would silently
+    /// shrink that audience, so the audience has to be changed first (the web layer names the
+    /// instructions, from [`Db::group_usage`]). `NotFound` for another tenant's group.
     pub async fn delete_group(&mut self, id: GroupId) -> Result<()> {
         let tenant = self.tenant();
         let before = get(&mut self.conn(), tenant, id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        if !usage(&mut self.conn(), tenant, id)
+            .await?
+            .audience_of
+            .is_empty()
+        {
+            return Err(StoreError::Invalid("group.in_use"));
+        }
+        let holder = id.0.to_string();
+        let prereqs: Vec<(String, Uuid)> = on!(&mut self.conn(), c => sqlx::query_as(
+            "SELECT item_kind, item_id FROM prerequisites \
+             WHERE tenant_id = $1 AND holder_kind = 'group' AND holder_id = $2 ORDER BY item_kind, item_id",
+        )
+        .bind(tenant.0)
+        .bind(&holder)
+        .fetch_all(&mut *c)
+        .await?);
+        on!(&mut self.conn(), c => sqlx::query(
+            "DELETE FROM prerequisites WHERE tenant_id = $1 AND holder_kind = 'group' AND holder_id = $2")
+            .bind(tenant.0).bind(&holder).execute(&mut *c).await.map(|r| r.rows_affected())?);
         on!(&mut self.conn(), c => sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2")
             .bind(tenant.0).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected())?);
         on!(&mut self.conn(), c => sqlx::query("DELETE FROM groups WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.0).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected())
-            .map_err(|_| StoreError::Invalid("group.in_use"))?);
+            .bind(tenant.0).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        let list: Vec<String> = prereqs.iter().map(|(k, i)| format!("{k}:{i}")).collect();
         self.audit(
-            EventDraft::new(AuditClass::Admin, "group.delete", "group", id)
-                .before(format!("{} ({} members)", before.name, before.members)),
+            EventDraft::new(AuditClass::Admin, "group.delete", "group", id).before(format!(
+                "{} ({} members; prerequisites: {})",
+                before.name,
+                before.members,
+                list.join(",")
+            )),
         )
         .await
     }

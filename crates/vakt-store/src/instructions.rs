@@ -146,6 +146,60 @@ pub struct Attachment {
     pub sha256: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When it was taken off the instruction ([`WriteTx::remove_attachment`]); `None` while attached.
+    /// A removed attachment keeps its bytes: it is evidence of what people were shown.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub removed_at: Option<OffsetDateTime>,
+    /// Who removed it (the actor's label: username or `system:<component>`).
+    #[serde(default)]
+    pub removed_by: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: Uuid,
+    instruction_id: Uuid,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    created_at: Ts,
+    removed_at: Option<Ts>,
+    removed_by: Option<String>,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(r: AttachmentRow) -> Self {
+        Attachment {
+            id: r.id,
+            instruction: InstructionId(r.instruction_id),
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            created_at: r.created_at.0,
+            removed_at: r.removed_at.map(|t| t.0),
+            removed_by: r.removed_by,
+        }
+    }
+}
+
+const ATTACHMENT_COLS: &str = "id, instruction_id, file_name, content_type, size, sha256, created_at, \
+     removed_at, removed_by";
+
+async fn get_attachment(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    instruction: InstructionId,
+    id: Uuid,
+) -> Result<Option<Attachment>> {
+    let sql = format!(
+        "SELECT {ATTACHMENT_COLS} FROM instruction_attachments \
+         WHERE tenant_id = $1 AND instruction_id = $2 AND id = $3"
+    );
+    let row: Option<AttachmentRow> = on!(conn, c => sqlx::query_as(&sql)
+        .bind(tenant.0).bind(instruction.0).bind(id).fetch_optional(&mut *c).await?);
+    Ok(row.map(Attachment::from))
 }
 
 /// The most body text accepted (characters).
@@ -486,37 +540,24 @@ impl Db {
             .collect())
     }
 
+    /// The attachments of an instruction that are not removed, oldest first.
     pub async fn attachments(
         &self,
         tenant: TenantId,
         instruction: InstructionId,
     ) -> Result<Vec<Attachment>> {
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLS} FROM instruction_attachments \
+             WHERE tenant_id = $1 AND instruction_id = $2 AND removed_at IS NULL ORDER BY created_at, id"
+        );
         let mut pc = self.acquire().await?;
-        let rows: Vec<(Uuid, String, String, i64, String, Ts)> = on!(&mut pc.conn(), c => sqlx::query_as(
-            "SELECT id, file_name, content_type, size, sha256, created_at FROM instruction_attachments \
-             WHERE tenant_id = $1 AND instruction_id = $2 ORDER BY created_at, id",
-        )
-        .bind(tenant.0)
-        .bind(instruction.0)
-        .fetch_all(&mut *c)
-        .await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, file_name, content_type, size, sha256, at)| Attachment {
-                    id,
-                    instruction,
-                    file_name,
-                    content_type,
-                    size,
-                    sha256,
-                    created_at: at.0,
-                },
-            )
-            .collect())
+        let rows: Vec<AttachmentRow> = on!(&mut pc.conn(), c => sqlx::query_as(&sql)
+            .bind(tenant.0).bind(instruction.0).fetch_all(&mut *c).await?);
+        Ok(rows.into_iter().map(Attachment::from).collect())
     }
 
-    /// An attachment with its bytes.
+    /// An attachment of `instruction` in the tenant with its bytes, removed ones included (see
+    /// [`Attachment::removed_at`]: the caller decides who may still read a removed one).
     pub async fn attachment_data(
         &self,
         tenant: TenantId,
@@ -524,31 +565,18 @@ impl Db {
         id: Uuid,
     ) -> Result<Option<(Attachment, Vec<u8>)>> {
         let mut pc = self.acquire().await?;
-        let row: Option<(String, String, i64, String, Ts, Vec<u8>)> = on!(&mut pc.conn(), c => sqlx::query_as(
-            "SELECT file_name, content_type, size, sha256, created_at, data FROM instruction_attachments \
-             WHERE tenant_id = $1 AND instruction_id = $2 AND id = $3",
+        let Some(a) = get_attachment(&mut pc.conn(), tenant, instruction, id).await? else {
+            return Ok(None);
+        };
+        let data: Option<Vec<u8>> = on!(&mut pc.conn(), c => sqlx::query_scalar(
+            "SELECT data FROM instruction_attachments WHERE tenant_id = $1 AND instruction_id = $2 AND id = $3",
         )
         .bind(tenant.0)
         .bind(instruction.0)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?);
-        Ok(
-            row.map(|(file_name, content_type, size, sha256, at, data)| {
-                (
-                    Attachment {
-                        id,
-                        instruction,
-                        file_name,
-                        content_type,
-                        size,
-                        sha256,
-                        created_at: at.0,
-                    },
-                    data,
-                )
-            }),
-        )
+        Ok(data.map(|d| (a, d)))
     }
 }
 
@@ -1041,6 +1069,8 @@ impl WriteTx {
             size: i64::try_from(data.len()).unwrap_or(i64::MAX),
             sha256: hex::encode(Sha256::digest(data)),
             created_at: now,
+            removed_at: None,
+            removed_by: None,
         };
         on!(&mut self.conn(), c => sqlx::query(
             "INSERT INTO instruction_attachments (id, tenant_id, instruction_id, file_name, content_type, size, sha256, data, created_at) \
@@ -1072,6 +1102,55 @@ impl WriteTx {
         )
         .await?;
         Ok(a)
+    }
+
+    /// Takes an attachment off an instruction (`instruction.attachment_remove`). The bytes stay —
+    /// they are evidence of what people were shown — and the row is marked with when and by whom.
+    /// `NotFound` unless the attachment belongs to `instruction` of this tenant; `Ok(false)` (and
+    /// nothing recorded) when it was removed before.
+    pub async fn remove_attachment(
+        &mut self,
+        instruction: InstructionId,
+        id: Uuid,
+    ) -> Result<bool> {
+        let tenant = self.tenant();
+        let a = get_attachment(&mut self.conn(), tenant, instruction, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if a.removed_at.is_some() {
+            return Ok(false);
+        }
+        let now = self.now();
+        let by = self.ctx.actor.label.clone();
+        let n = on!(&mut self.conn(), c => sqlx::query(
+            "UPDATE instruction_attachments SET removed_at = $4, removed_by = $5 \
+             WHERE tenant_id = $1 AND instruction_id = $2 AND id = $3 AND removed_at IS NULL",
+        )
+        .bind(tenant.0)
+        .bind(instruction.0)
+        .bind(id)
+        .bind(ts(now))
+        .bind(&by)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+        if n == 0 {
+            return Ok(false);
+        }
+        self.audit(
+            EventDraft::new(
+                AuditClass::Admin,
+                "instruction.attachment_remove",
+                "instruction",
+                instruction,
+            )
+            .before(format!(
+                "{} {} {} bytes sha256={} id={}",
+                a.file_name, a.content_type, a.size, a.sha256, a.id
+            )),
+        )
+        .await?;
+        Ok(true)
     }
 }
 

@@ -38,12 +38,13 @@
 //!   [`Db::touch_session`], [`WriteTx::end_session`], [`WriteTx::create_api_token`], [`Db::api_token_by_hash`].
 //! - audit: [`Db::verify_audit`], [`Db::search_audit`], [`Db::purge_audit`], legal holds.
 //! - groups: [`Db::groups`], [`Db::group`], [`Db::group_members`], [`Db::groups_of_person`],
+//!   [`Db::group_usage`],
 //!   [`WriteTx::create_group`], [`WriteTx::update_group`], [`WriteTx::delete_group`],
 //!   [`WriteTx::add_group_member`], [`WriteTx::remove_group_member`].
 //! - instructions: [`Db::instructions`], [`Db::instruction_versions`], [`Db::reviews_for`],
 //!   [`WriteTx::create_instruction`], [`WriteTx::new_version`], [`WriteTx::edit_draft`],
 //!   [`WriteTx::version_step`] (checked by `vakt_core`), [`WriteTx::add_review_comment`],
-//!   [`WriteTx::add_attachment`].
+//!   [`WriteTx::add_attachment`], [`WriteTx::remove_attachment`] (marks, keeps the bytes).
 //! - instruction status (live audience): [`Db::instructions_for_person`], [`Db::unit_standings`],
 //!   [`Db::all_standings`], [`Db::instruction_overview`] (aggregated in SQL, cached per audit head).
 //! - acks: [`WriteTx::record_ack`] (insert only; triggers refuse UPDATE/DELETE), [`Db::ack`],
@@ -104,7 +105,7 @@ pub use deviations::{
     PersonalData, Reporter, Secrecy, StatRow, StoredObligation, TimelineEvent,
 };
 pub use error::{Result, StoreError};
-pub use groups::{Group, GroupMember, NewGroup};
+pub use groups::{Group, GroupMember, GroupUsage, NewGroup};
 pub use import::{ImportMode, ImportOutcome};
 pub use instruction_status::{
     Completion, InstructionCompletion, Overview, PersonInstruction, PersonStandings,

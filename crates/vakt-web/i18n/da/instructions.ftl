@@ -213,3 +213,20 @@ group-add = Tilføj
 group-remove = Fjern
 group-added = Tilføjet
 group-err-person = Ukendt person.
+instr-attachment-remove = Fjern
+instr-attachment-remove-confirm = Bekræft fjernelse
+instr-attachment-remove-hint = »{ $name }« tages af instruksen. Filen gemmes som bevis på, hvad medarbejderne fik vist, og fjernelsen føres i revisionsloggen.
+group-delete-title = Slet gruppe
+group-delete-warning = { $members ->
+    [one] Gruppen og dens ene medlemskab slettes.
+   *[other] Gruppen og dens { $members } medlemskaber slettes.
+}
+group-delete-prerequisites = { $count ->
+    [one] Forudsætningen, som gruppen har (Uddannelse → Forudsætninger), slettes sammen med den.
+   *[other] De { $count } forudsætninger, som gruppen har (Uddannelse → Forudsætninger), slettes sammen med den.
+}
+group-delete-confirm = Jeg vil slette denne gruppe. Sletningen føres i revisionsloggen.
+group-delete = Slet gruppe
+group-delete-in-use = Gruppen kan ikke slettes, så længe den er målgruppe for disse instrukser. Ret deres målgruppe først:
+group-err-in-use = Gruppen kan ikke slettes: den er målgruppe for { $instructions }. Ret målgruppen for disse instrukser først.
+group-err-confirm = Sæt kryds for at bekræfte, at gruppen skal slettes.

@@ -213,3 +213,20 @@ group-add = Add
 group-remove = Remove
 group-added = Added
 group-err-person = Unknown person.
+instr-attachment-remove = Remove
+instr-attachment-remove-confirm = Confirm removal
+instr-attachment-remove-hint = “{ $name }” is taken off the instruction. The file is kept as evidence of what people were shown, and the removal is recorded in the audit log.
+group-delete-title = Delete group
+group-delete-warning = { $members ->
+    [one] The group and its one membership are deleted.
+   *[other] The group and its { $members } memberships are deleted.
+}
+group-delete-prerequisites = { $count ->
+    [one] The prerequisite the group carries (Training → Prerequisites) is deleted with it.
+   *[other] The { $count } prerequisites the group carries (Training → Prerequisites) are deleted with it.
+}
+group-delete-confirm = I want to delete this group. The deletion is recorded in the audit log.
+group-delete = Delete group
+group-delete-in-use = The group cannot be deleted while it is the audience of these instructions. Change their audience first:
+group-err-in-use = The group cannot be deleted: it is the audience of { $instructions }. Change the audience of these instructions first.
+group-err-confirm = Tick the box to confirm that the group is to be deleted.

@@ -213,3 +213,20 @@ group-add = Legg til
 group-remove = Fjern
 group-added = Lagt til
 group-err-person = Ukjent person.
+instr-attachment-remove = Fjern
+instr-attachment-remove-confirm = Bekreft fjerning
+instr-attachment-remove-hint = «{ $name }» tas av instruksen. Filen beholdes som bevis på hva folk fikk se, og fjerningen føres i revisjonsloggen.
+group-delete-title = Slett gruppe
+group-delete-warning = { $members ->
+    [one] Gruppen og dens ene medlemskap slettes.
+   *[other] Gruppen og dens { $members } medlemskap slettes.
+}
+group-delete-prerequisites = { $count ->
+    [one] Forutsetningen gruppen har (Opplæring → Forutsetninger), slettes sammen med den.
+   *[other] De { $count } forutsetningene gruppen har (Opplæring → Forutsetninger), slettes sammen med den.
+}
+group-delete-confirm = Jeg vil slette denne gruppen. Slettingen føres i revisjonsloggen.
+group-delete = Slett gruppe
+group-delete-in-use = Gruppen kan ikke slettes så lenge den er målgruppe for disse instruksene. Endre målgruppen deres først:
+group-err-in-use = Gruppen kan ikke slettes: den er målgruppe for { $instructions }. Endre målgruppen for disse instruksene først.
+group-err-confirm = Kryss av for å bekrefte at gruppen skal slettes.

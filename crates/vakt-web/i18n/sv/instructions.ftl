@@ -213,3 +213,20 @@ group-add = Lägg till
 group-remove = Ta bort
 group-added = Tillagd
 group-err-person = Okänd person.
+instr-attachment-remove = Ta bort
+instr-attachment-remove-confirm = Bekräfta borttagning
+instr-attachment-remove-hint = ”{ $name }” tas bort från instruktionen. Filen sparas som bevis på vad personalen fick se, och borttagningen förs in i granskningsloggen.
+group-delete-title = Ta bort grupp
+group-delete-warning = { $members ->
+    [one] Gruppen och dess enda medlemskap tas bort.
+   *[other] Gruppen och dess { $members } medlemskap tas bort.
+}
+group-delete-prerequisites = { $count ->
+    [one] Förutsättningen som gruppen har (Utbildning → Förutsättningar) tas bort tillsammans med den.
+   *[other] De { $count } förutsättningar som gruppen har (Utbildning → Förutsättningar) tas bort tillsammans med den.
+}
+group-delete-confirm = Jag vill ta bort den här gruppen. Borttagningen förs in i granskningsloggen.
+group-delete = Ta bort grupp
+group-delete-in-use = Gruppen kan inte tas bort så länge den är målgrupp för de här instruktionerna. Ändra deras målgrupp först:
+group-err-in-use = Gruppen kan inte tas bort: den är målgrupp för { $instructions }. Ändra målgruppen för de här instruktionerna först.
+group-err-confirm = Kryssa i rutan för att bekräfta att gruppen ska tas bort.

@@ -1,4 +1,10 @@
-//! Named groups: the list, creating a group, adding and removing members.
+//! Named groups: the list, creating a group, adding and removing members, deleting a group.
+//!
+//! Deleting refuses (rather than archives) a group that an instruction's audience names: groups
+//! have no archived state that audiences or reports could honour, and a deleted group inside an
+//! audience would silently shrink it. The page names those instructions, and their audience has to
+//! change first. A group's prerequisites only say what its own members must have, so they go with
+//! the group — the page says how many before the confirmation, and the audit entry lists them.
 
 use askama::Template;
 use axum::{
@@ -17,6 +23,7 @@ use super::parse_id;
 use crate::{
     AppError, AppState,
     extract::{ClientIp, CurrentUser, VForm, VPath},
+    i18n::{Lang, t},
     instructions::fmt_time,
     page::{Page, render},
 };
@@ -27,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}", get(group_page))
         .route("/groups/{id}/members", post(add_member))
         .route("/groups/{id}/members/remove", post(remove_member))
+        .route("/groups/{id}/delete", post(delete))
 }
 
 pub fn route_table() -> Vec<crate::routes::RouteInfo> {
@@ -43,6 +51,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         RouteInfo::new(
             "POST",
             "/groups/{id}/members/remove",
+            Requires(Action::ManageGroups),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/groups/{id}/delete",
             Requires(Action::ManageGroups),
         ),
     ]
@@ -153,6 +166,10 @@ struct GroupPage {
     members: Vec<MemberRow>,
     can_manage: bool,
     error: Option<String>,
+    /// Instructions whose audience names the group (id, title): while any, no delete form.
+    used_by: Vec<(String, String)>,
+    /// What deleting removes, in the user's language (members, and prerequisites if any).
+    delete_warning: Vec<String>,
 }
 
 async fn group_response(
@@ -181,14 +198,44 @@ async fn group_response(
             added: fmt_time(&times, m.added_at),
         })
         .collect();
+    let can_manage = user.may(Action::ManageGroups);
+    let (used_by, delete_warning) = if can_manage {
+        let usage = st
+            .db()
+            .group_usage(tenant, gid)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let mut warning = vec![t(
+            user.lang(),
+            "group-delete-warning",
+            &[("members", g.members.into())],
+        )];
+        if usage.prerequisites > 0 {
+            warning.push(t(
+                user.lang(),
+                "group-delete-prerequisites",
+                &[("count", usage.prerequisites.into())],
+            ));
+        }
+        let used_by = usage
+            .audience_of
+            .into_iter()
+            .map(|(i, title)| (i.to_string(), title))
+            .collect();
+        (used_by, warning)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut r = render(&GroupPage {
         page: user.page("group-title", "/groups"),
         id: g.id.to_string(),
         name: g.name,
         description: g.description,
         members,
-        can_manage: user.may(Action::ManageGroups),
+        can_manage,
         error: error.clone(),
+        used_by,
+        delete_warning,
     })?;
     if error.is_some() {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -259,4 +306,71 @@ async fn remove_member(
         tx.commit().await?;
     }
     Ok(Redirect::to(&format!("/groups/{gid}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteForm {
+    /// The confirmation checkbox; without it nothing is deleted.
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+/// The refusal naming the instructions whose audience is the group.
+fn in_use_message(
+    lang: Lang,
+    audience_of: &[(vakt_core::instructions::InstructionId, String)],
+) -> String {
+    let titles: Vec<&str> = audience_of.iter().map(|(_, t)| t.as_str()).collect();
+    t(
+        lang,
+        "group-err-in-use",
+        &[("instructions", titles.join(", ").into())],
+    )
+}
+
+/// `POST /groups/{id}/delete`: deletes the group with its memberships and prerequisites (one
+/// transaction, audited as `group.delete`), back to the list. Refused, on the group page, while an
+/// instruction's audience names the group (see the module comment), or without the confirmation.
+async fn delete(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    VForm(f): VForm<DeleteForm>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ManageGroups)?;
+    let gid: GroupId = parse_id(&id)?;
+    let tenant = user.tenant_id();
+    // Another tenant's group, or none: 404 before anything else is said about it.
+    let usage = st
+        .db()
+        .group_usage(tenant, gid)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !usage.audience_of.is_empty() {
+        let m = in_use_message(user.lang(), &usage.audience_of);
+        return group_response(&st, &user, &id, Some(m)).await;
+    }
+    if f.confirm.is_none() {
+        let m = t(user.lang(), "group-err-confirm", &[]);
+        return group_response(&st, &user, &id, Some(m)).await;
+    }
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    match tx.delete_group(gid).await {
+        Ok(()) => {}
+        // An audience came to name the group since the check above: say which, as above.
+        Err(vakt_store::StoreError::Invalid("group.in_use")) => {
+            drop(tx);
+            let usage = st
+                .db()
+                .group_usage(tenant, gid)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            let m = in_use_message(user.lang(), &usage.audience_of);
+            return group_response(&st, &user, &id, Some(m)).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/groups").into_response())
 }

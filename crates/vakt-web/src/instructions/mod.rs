@@ -71,6 +71,10 @@ pub fn routes() -> Router<AppState> {
             "/instructions/{id}/attachments/{aid}",
             get(attachment_download),
         )
+        .route(
+            "/instructions/{id}/attachments/{aid}/remove",
+            post(attachment_remove),
+        )
         .route("/instructions/{id}/sign", get(sign_form).post(sign_submit))
         .route("/acks/{id}/receipt", get(receipt_download))
         .merge(groups::routes())
@@ -152,6 +156,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             "GET",
             "/instructions/{id}/attachments/{aid}",
             Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/instructions/{id}/attachments/{aid}/remove",
+            Requires(Action::EditInstructions),
         ),
         RouteInfo::new(
             "GET",
@@ -1578,7 +1587,33 @@ async fn attachment_download(
         .attachment_data(user.tenant_id(), inst, aid)
         .await?
         .ok_or_else(AppError::not_found)?;
+    // A removed attachment is kept as evidence of what people were shown. To readers it is gone
+    // (404, like an unknown id); those who may edit instructions can still fetch it by its id — the
+    // audit entry of the removal names it — so the evidence stays retrievable in the application.
+    if a.removed_at.is_some() && !may_edit(&user) {
+        return Err(AppError::not_found());
+    }
     Ok(file_download(data, &a.content_type, &a.file_name))
+}
+
+/// `POST /instructions/{id}/attachments/{aid}/remove`: takes an attachment off the instruction page
+/// and lists. Nothing is deleted: the store marks it removed (when, by whom) and audits
+/// `instruction.attachment_remove`. 404 unless the attachment belongs to this instruction of the
+/// user's tenant; one removed before changes nothing and leads back to the page as well.
+async fn attachment_remove(
+    user: CurrentUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, aid)): VPath<(String, String)>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::EditInstructions)?;
+    let inst: InstructionId = parse_id(&id)?;
+    let aid: Uuid = parse_id(&aid)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    if tx.remove_attachment(inst, aid).await? {
+        tx.commit().await?;
+    }
+    Ok(Redirect::to(&format!("/instructions/{inst}")).into_response())
 }
 
 /// A stored file as a download: its own content type (never sniffed by the browser) and a

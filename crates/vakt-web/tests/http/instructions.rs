@@ -1275,3 +1275,314 @@ async fn the_version_workflow_and_group_membership_over_the_json_api() {
     }
     assert!(w.db.verify_audit(w.alfa.id).await.is_ok());
 }
+
+/// A draft instruction of `alfa` for `audience` (owned and written by the teacher).
+async fn draft_instruction(w: &World, title: &str, audience: Audience) -> InstructionId {
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    let (inst, _) = tx
+        .create_instruction(
+            InstructionFields {
+                title: title.into(),
+                owner: w.pupil_teacher.id,
+                category: "home_office".into(),
+                requires_signature: false,
+                audience,
+                sign_within_days: 14,
+            },
+            w.pupil_teacher.id,
+            "# Hjemmekontor\n",
+            "Første versjon",
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    inst.id
+}
+
+/// How many `action` events the audit chain of `alfa` holds on `object_id`.
+async fn audit_events(w: &World, action: &str, object_id: &str) -> usize {
+    let filter = vakt_store::AuditFilter {
+        action: Some(action.into()),
+        object_id: Some(object_id.into()),
+        ..vakt_store::AuditFilter::default()
+    };
+    w.db.search_audit(w.alfa.id, &filter, 100, 0)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_removed_attachment_leaves_the_page_answers_404_to_readers_and_stays_as_evidence() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let employee = w.user("employee");
+    let inst = w.instr.instruction;
+    let aid = w.instr.attachment;
+    let page = format!("/instructions/{inst}");
+    let remove = format!("/instructions/{inst}/attachments/{aid}/remove");
+    let download = format!("/instructions/{inst}/attachments/{aid}");
+    let (_, body) = get(&w, coord, &page).await;
+    assert!(body.contains("rutine.txt"), "{body}");
+    assert!(
+        body.contains(&remove),
+        "a remove button for editors: {body}"
+    );
+    let (_, body) = get(&w, employee, &page).await;
+    assert!(body.contains("rutine.txt"));
+    assert!(!body.contains(&remove), "no remove button for readers");
+
+    // Readers may not remove; the attachment of one instruction is not found under another.
+    let (s, _, _) = post_form(&w, employee, &remove, &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let other = draft_instruction(
+        &w,
+        &format!("{ALFA_MARK} annen instruks"),
+        Audience::everyone(),
+    )
+    .await;
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!("/instructions/{other}/attachments/{aid}/remove"),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = post_form(
+        &w,
+        coord,
+        &format!(
+            "/instructions/{inst}/attachments/{}/remove",
+            uuid::Uuid::now_v7()
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(w.db.attachments(w.alfa.id, inst).await.unwrap().len(), 1);
+
+    let (s, _, loc) = post_form(&w, coord, &remove, &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some(page.as_str()));
+    for u in [coord, employee] {
+        let (s, body) = get(&w, u, &page).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!body.contains("rutine.txt"), "{}: {body}", u.name);
+    }
+    assert!(w.db.attachments(w.alfa.id, inst).await.unwrap().is_empty());
+    // Kept, with when and by whom.
+    let (a, data) =
+        w.db.attachment_data(w.alfa.id, inst, aid)
+            .await
+            .unwrap()
+            .expect("the bytes stay");
+    assert!(a.removed_at.is_some());
+    assert_eq!(a.removed_by.as_deref(), Some("coordinator"));
+    assert_eq!(data, format!("{ALFA_MARK} vedlegg").into_bytes());
+    // Readers get 404; editors can still fetch the evidence by id.
+    assert_eq!(get(&w, employee, &download).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&w, w.user("auditor"), &download).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, body) = get(&w, coord, &download).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains(ALFA_MARK));
+    assert!(
+        audited_by(
+            &w,
+            coord,
+            "instruction.attachment_remove",
+            &inst.to_string()
+        )
+        .await
+    );
+    // Removing again changes nothing and records nothing.
+    let (s, _, _) = post_form(&w, coord, &remove, &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        audit_events(&w, "instruction.attachment_remove", &inst.to_string()).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_group_that_is_an_audience_cannot_be_deleted_and_its_page_names_the_instructions() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    let g = tx
+        .create_group(NewGroup {
+            name: "Sikker sone".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    tx.add_group_member(g.id, w.pupil_teacher.id).await.unwrap();
+    tx.commit().await.unwrap();
+    // Named inside an "all of" rule: still a use.
+    let title = format!("{ALFA_MARK} hjemmekontor i sikker sone");
+    let inst = draft_instruction(
+        &w,
+        &title,
+        Audience {
+            rules: vec![vakt_core::instructions::AudienceRule::AllOf {
+                rules: vec![
+                    vakt_core::instructions::AudienceRule::Units {
+                        units: vec![w.school.id],
+                        include_sub_units: false,
+                    },
+                    vakt_core::instructions::AudienceRule::Groups { groups: vec![g.id] },
+                ],
+            }],
+        },
+    )
+    .await;
+    let path = format!("/groups/{}", g.id);
+    let (s, body) = get(&w, coord, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("id=\"group-in-use\""), "{body}");
+    assert!(body.contains(&format!("/instructions/{inst}")) && body.contains(&title));
+    assert!(
+        !body.contains(&format!("{path}/delete")),
+        "no delete form while in use"
+    );
+
+    let (s, body, _) = post_form(&w, coord, &format!("{path}/delete"), &[("confirm", "on")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let why = vakt_web::t(
+        vakt_web::Lang::Nb,
+        "group-err-in-use",
+        &[("instructions", title.as_str().into())],
+    );
+    assert!(
+        body.contains(&why),
+        "the refusal names the instruction ({why}): {body}"
+    );
+    let kept =
+        w.db.group(w.alfa.id, g.id)
+            .await
+            .unwrap()
+            .expect("still there");
+    assert_eq!(kept.members, 1);
+    assert_eq!(audit_events(&w, "group.delete", &g.id.to_string()).await, 0);
+}
+
+#[tokio::test]
+async fn an_unused_group_is_deleted_with_its_memberships_and_prerequisites() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let (s, _, loc) = post_form(&w, coord, "/groups", &[("name", "Vaktlag")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let path = loc.unwrap();
+    let gid = GroupId(uuid::Uuid::parse_str(path.trim_start_matches("/groups/")).unwrap());
+    let (s, _, _) = post_form(&w, coord, &format!("{path}/members"), &[("person", "A2")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    tx.set_prerequisites(
+        &vakt_store::PrerequisiteHolder::Group(gid.0),
+        &[vakt_core::training::RequiredItem::Instruction(
+            w.instr.instruction,
+        )],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let (_, body) = get(&w, coord, &path).await;
+    assert!(
+        body.contains(&format!("action=\"{path}/delete\"")),
+        "{body}"
+    );
+    let warning = vakt_web::t(
+        vakt_web::Lang::Nb,
+        "group-delete-prerequisites",
+        &[("count", 1i64.into())],
+    );
+    assert!(
+        body.contains(&warning),
+        "the page says the prerequisite goes too: {body}"
+    );
+    // Not without the confirmation, not by a reader.
+    let (s, _, _) = post_form(&w, coord, &format!("{path}/delete"), &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _, _) = post_form(
+        &w,
+        w.user("employee"),
+        &format!("{path}/delete"),
+        &[("confirm", "on")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(w.db.group(w.alfa.id, gid).await.unwrap().is_some());
+
+    let (s, _, loc) = post_form(&w, coord, &format!("{path}/delete"), &[("confirm", "on")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/groups"));
+    assert!(w.db.group(w.alfa.id, gid).await.unwrap().is_none());
+    assert!(w.db.group_members(w.alfa.id, gid).await.unwrap().is_empty());
+    assert!(
+        !w.db
+            .groups_of_person(w.alfa.id, w.pupil_teacher.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(g, _)| *g == gid)
+    );
+    assert!(
+        !w.db
+            .prerequisites(w.alfa.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(h, _)| *h == vakt_store::PrerequisiteHolder::Group(gid.0))
+    );
+    assert_eq!(get(&w, coord, &path).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = get(&w, coord, "/groups").await;
+    assert!(!list.contains("Vaktlag"));
+    assert!(audited_by(&w, coord, "group.delete", &gid.to_string()).await);
+    // The fixture's group is untouched.
+    assert!(
+        w.db.group(w.alfa.id, w.instr.group)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_user_of_another_tenant_gets_404_removing_an_attachment_or_deleting_a_group() {
+    let w = World::start().await;
+    let beta = w.user("beta-all");
+    let inst = w.instr.instruction;
+    let (s, _, _) = post_form(
+        &w,
+        beta,
+        &format!(
+            "/instructions/{inst}/attachments/{}/remove",
+            w.instr.attachment
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = post_form(
+        &w,
+        beta,
+        &format!("/groups/{}/delete", w.instr.group),
+        &[("confirm", "on")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(w.db.attachments(w.alfa.id, inst).await.unwrap().len(), 1);
+    assert!(
+        w.db.group(w.alfa.id, w.instr.group)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -93,6 +93,11 @@ pub struct Overview {
     #[serde(with = "time::serde::rfc3339")]
     pub computed_at: OffsetDateTime,
     pub instructions: Vec<InstructionCompletion>,
+    /// The counts hold while nothing is written and the clock is at most this: the end of the local
+    /// day (signing deadlines end with a day) or the next moment a version comes into force or
+    /// retires, whichever is first.
+    #[serde(skip)]
+    pub valid_until: OffsetDateTime,
 }
 
 impl Overview {
@@ -442,10 +447,10 @@ fn versions_by_instruction(
     m
 }
 
-type OverviewCache = Mutex<HashMap<TenantId, (i64, i64, Arc<Overview>)>>;
+type OverviewCache = Mutex<HashMap<TenantId, (i64, Arc<Overview>)>>;
 
-/// Overviews by tenant, valid while the tenant's audit chain head (every write appends to it)
-/// and the minute are unchanged.
+/// Overviews by tenant, valid while [`Db::standings_seq`] is unchanged and the clock has not
+/// passed the overview's `valid_until`.
 fn cache() -> &'static OverviewCache {
     static C: OnceLock<OverviewCache> = OnceLock::new();
     C.get_or_init(|| Mutex::new(HashMap::new()))
@@ -465,11 +470,11 @@ fn computing(tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
     map.entry(tenant).or_default().clone()
 }
 
-/// The cached overview for `seq`, and whether it is of this minute too.
-fn cached(tenant: TenantId, seq: i64, minute: i64) -> Option<(Arc<Overview>, bool)> {
+/// The cached overview for `seq`, and whether it still holds at `now`.
+fn cached(tenant: TenantId, seq: i64, now: OffsetDateTime) -> Option<(Arc<Overview>, bool)> {
     let c = cache().lock().ok()?;
-    let (s, m, o) = c.get(&tenant)?;
-    (*s == seq).then(|| (o.clone(), *m == minute))
+    let (s, o) = c.get(&tenant)?;
+    (*s == seq).then(|| (o.clone(), now <= o.valid_until))
 }
 
 impl Db {
@@ -768,11 +773,13 @@ impl Db {
             .0)
     }
 
-    /// The number of the tenant's latest audit event (0 before the first). Every change in the
-    /// tenant appends one, so a result derived from the tenant's data stays valid while this does.
-    pub async fn tenant_write_seq(&self, tenant: TenantId) -> Result<i64> {
+    /// A number that moves with every change of what instruction standings are made of in the
+    /// tenant (people, units, roles, group memberships, instructions, versions, acknowledgments; kept
+    /// by triggers on every engine, so every process sees the same); 0 before the first. A result
+    /// derived from those stays valid while this does (and the clock allows: [`Overview::valid_until`]).
+    pub async fn standings_seq(&self, tenant: TenantId) -> Result<i64> {
         let mut pc = self.acquire().await?;
-        let head: Option<(i64,)> = on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
+        let head: Option<(i64,)> = on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM standings_seq WHERE tenant_id = $1")
             .bind(tenant.0)
             .fetch_optional(&mut *c)
             .await?);
@@ -780,24 +787,16 @@ impl Db {
     }
 
     /// The coordinator's overview: completion of every instruction in force, per unit, counted
-    /// in SQL. Cached per tenant until the next write in the tenant (the audit chain head moves)
-    /// or the next minute.
+    /// in SQL. Cached per tenant until the data it is made of changes ([`Db::standings_seq`]) or
+    /// the clock passes [`Overview::valid_until`].
     pub async fn instruction_overview(
         &self,
         tenant: TenantId,
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Arc<Overview>> {
-        let head: Option<(i64,)> = {
-            let mut pc = self.acquire().await?;
-            on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM audit_heads WHERE tenant_id = $1")
-                .bind(tenant.0)
-                .fetch_optional(&mut *c)
-                .await?)
-        };
-        let seq = head.map_or(0, |h| h.0);
-        let minute = now.unix_timestamp().div_euclid(60);
-        let stale = match cached(tenant, seq, minute) {
+        let seq = self.standings_seq(tenant).await?;
+        let stale = match cached(tenant, seq, now) {
             Some((o, true)) => return Ok(o),
             Some((o, false)) => Some(o),
             None => None,
@@ -806,12 +805,12 @@ impl Db {
         let lock = computing(tenant);
         let _guard = match (lock.try_lock(), stale) {
             (Ok(g), _) => g,
-            // Nothing was written since the cached overview, only the minute moved on: while
+            // Nothing was written since the cached overview, only the clock moved on: while
             // another request brings it up to date, this one takes it as it is.
             (Err(_), Some(o)) => return Ok(o),
             (Err(_), None) => {
                 let g = lock.lock().await;
-                if let Some((o, _)) = cached(tenant, seq, minute) {
+                if let Some((o, _)) = cached(tenant, seq, now) {
                     return Ok(o);
                 }
                 g
@@ -824,7 +823,7 @@ impl Db {
             if c.len() > 256 {
                 c.clear();
             }
-            c.insert(tenant, (seq, minute, overview.clone()));
+            c.insert(tenant, (seq, overview.clone()));
         }
         Ok(overview)
     }
@@ -903,9 +902,23 @@ impl Db {
                 by_unit,
             });
         }
+        // The clock changes the counts at the end of the local day (every cut-off above is one) and
+        // when a version comes into force or retires.
+        let valid_until = versions
+            .values()
+            .flatten()
+            .flat_map(|v| [Some(v.effective_from), v.retired_at])
+            .flatten()
+            .filter(|t| *t > now)
+            .map(|t| t - time::Duration::microseconds(1))
+            .fold(
+                vakt_core::instructions::standings_hold_until(cal, now),
+                |a, b| a.min(b),
+            );
         Ok(Overview {
             computed_at: now,
             instructions: out,
+            valid_until,
         })
     }
 }

@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Find national ID numbers and special-category personal data in files, mail, calendars and archives.
-    Scan(vakt_scan::cli::ScanArgs),
+    Scan(Box<vakt_scan::cli::ScanArgs>),
     /// Run the web server (applies pending database migrations first).
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
@@ -103,7 +103,7 @@ fn main() {
     let code = match cli.command {
         Command::Scan(args) => {
             let lang = commands::scan::language(args.lang.as_deref(), |k| std::env::var(k).ok());
-            vakt_scan::cli::run(args, &commands::scan::FluentText(lang))
+            vakt_scan::cli::run(*args, &commands::scan::FluentText(lang))
         }
         other => match run(other, cli.data_dir, cli.config) {
             Ok(code) => code,

@@ -34,7 +34,7 @@ pub use ack::{
 pub use attachment::{AttachmentError, CheckedAttachment, MAX_ATTACHMENT_BYTES, check_attachment};
 pub use audience::{Audience, AudienceRule, PersonFacts, Tenure};
 pub use diff::{DiffLine, LineOp, diff_lines};
-pub use status::{Standing, overdue_cutoff, signing_rule, standing};
+pub use status::{Standing, overdue_cutoff, signing_rule, standing, standings_hold_until};
 pub use version::{
     ChangeKind, PublishedVersion, StepActor, StepError, VersionFacts, VersionNumber, VersionState,
     VersionStep, check_step, in_force, may_comment,

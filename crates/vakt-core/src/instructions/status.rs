@@ -13,6 +13,17 @@ pub fn signing_rule(days: u32) -> DeadlineRule {
     DeadlineRule::new(Period::Days(days)).at_end_of_day()
 }
 
+/// Until when standings computed at `now` hold, as far as the clock goes: every signing deadline is
+/// the end of a local day ([`signing_rule`]), so nobody turns overdue before the end of the current
+/// local day (or, in its last second, of the next one). Valid while `now <= ` the result; a change of
+/// data or a version coming into force is the caller's to watch.
+pub fn standings_hold_until(cal: &TenantCalendar, now: OffsetDateTime) -> OffsetDateTime {
+    match signing_rule(0).due(now, cal) {
+        Ok(d) if d >= now => d,
+        _ => signing_rule(1).due(now, cal).unwrap_or(now),
+    }
+}
+
 /// A person's standing with one instruction in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "standing")]
@@ -126,6 +137,32 @@ mod tests {
             number: VersionNumber { major, minor: 0 },
             effective_from: from,
             retired_at: None,
+        }
+    }
+
+    #[test]
+    fn standings_hold_until_the_end_of_the_local_day() {
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        // 12:00 in Oslo (CET, UTC+1) holds until 23:59:59 local, 22:59:59 UTC.
+        let noon = datetime!(2026-12-03 11:00 UTC);
+        assert_eq!(
+            standings_hold_until(&cal, noon),
+            datetime!(2026-12-03 22:59:59 UTC)
+        );
+        // A signing deadline of that day passes right after that second; a standing computed at
+        // that moment is one no deadline passes for before the end of the next day.
+        let last = datetime!(2026-12-03 22:59:59.5 UTC);
+        assert_eq!(
+            standings_hold_until(&cal, last),
+            datetime!(2026-12-04 22:59:59 UTC)
+        );
+        // Every signing deadline of any length falls on such an end of day.
+        let start = datetime!(2026-11-20 09:13 UTC);
+        for days in [0, 1, 14, 30] {
+            let due = signing_rule(days).due(start, &cal).unwrap();
+            let before = due - Duration::hours(3);
+            assert!(standings_hold_until(&cal, before) >= due, "{days}");
+            assert_eq!(standings_hold_until(&cal, due), due, "{days}");
         }
     }
 

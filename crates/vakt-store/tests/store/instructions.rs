@@ -5,8 +5,8 @@ use vakt_core::Role;
 use vakt_core::deadline::TenantCalendar;
 use vakt_core::directory::{PersonId, Tenant, UnitId};
 use vakt_core::instructions::{
-    AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, StepActor, TextHash,
-    VersionState, VersionStep,
+    AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, InstructionId,
+    StepActor, TextHash, VersionState, VersionStep,
 };
 use vakt_store::{Db, DraftEdit, InstructionFields, InstructionVersion, NewGroup, NewUnit};
 
@@ -674,6 +674,362 @@ async fn signing_raises_completion_overdue_follows_the_clock_and_a_major_version
             .unwrap();
         assert_eq!(mine[0].standing.as_str(), "missing");
         assert_eq!(mine[0].version.number.to_string(), "2.0");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_overview_is_kept_until_the_end_of_the_local_day_or_until_a_version_comes_into_force() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let clock = env.clock;
+        let t = tenant(&db, "hold").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let author = new_person(&db, &t, "1", None).await;
+        let approver = new_person(&db, &t, "2", None).await;
+        let v = published(&db, &t, author, approver, Audience::everyone()).await;
+        let first = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(
+            first.valid_until,
+            vakt_core::instructions::standings_hold_until(&cal, first.computed_at)
+        );
+        assert!(first.valid_until > first.computed_at);
+        // Up to the end of the local day nothing can turn overdue: the same counts, not counted again.
+        // (The test clock moves in whole seconds, on top of the real one.)
+        clock.advance(first.valid_until - first.computed_at - Duration::seconds(1));
+        let again = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        clock.advance(Duration::seconds(2));
+        let next_day = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &next_day));
+        assert!(next_day.computed_at > first.valid_until);
+        // A version published to come into force in an hour: the overview is kept only until then.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let v2 = tx
+            .new_version(v.instruction, ChangeKind::Major, author)
+            .await
+            .unwrap();
+        tx.edit_draft(
+            v2.id,
+            DraftEdit {
+                title: "Bruk av IKT".into(),
+                body: "Ny tekst 2.0".into(),
+                change_comment: "Nye krav".into(),
+                approver: Some(approver),
+                reviewers: vec![approver],
+            },
+        )
+        .await
+        .unwrap();
+        tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
+            .await
+            .unwrap();
+        tx.version_step(
+            v2.id,
+            VersionStep::Approve,
+            StepActor {
+                person: approver,
+                may_edit: false,
+            },
+        )
+        .await
+        .unwrap();
+        let from = vakt_core::directory::truncate_micros(tx.now() + Duration::hours(1));
+        tx.version_step(
+            v2.id,
+            VersionStep::Publish {
+                effective_from: from,
+            },
+            editor(author),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let before = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(before.instructions[0].version.to_string(), "1.0");
+        assert!(
+            before.valid_until < from,
+            "{:?} {from:?}",
+            before.valid_until
+        );
+        clock.advance(Duration::hours(1));
+        let after = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(after.instructions[0].version.to_string(), "2.0");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_standings_sequence_moves_with_what_standings_are_made_of_and_not_with_sign_ins() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "seq").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let author = new_person(&db, &t, "1", None).await;
+        let approver = new_person(&db, &t, "2", None).await;
+        let worker = new_person(&db, &t, "3", None).await;
+        let v = published(&db, &t, author, approver, Audience::everyone()).await;
+        let other = tenant(&db, "seq-other").await;
+        let other0 = db.standings_seq(other.id).await.unwrap();
+        let seq = || async { db.standings_seq(t.id).await.unwrap() };
+        let s0 = seq().await;
+        assert!(s0 > 0);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let acc = tx
+            .create_account(vakt_store::NewAccount {
+                username: "worker".into(),
+                email: None,
+                person: Some(worker),
+                password_hash: "not-a-real-hash".into(),
+                roles: vec![],
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let s1 = seq().await;
+        assert!(s1 > s0);
+        // Failed sign-ins write the audit chain and the account, not what standings are made of: the
+        // overview is not counted again.
+        let before = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        for _ in 0..2 {
+            let mut tx = db.write(&ctx(&t)).await.unwrap();
+            tx.record_signin_failure(acc.id, &vakt_core::auth::LockoutPolicy::default())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert_eq!(seq().await, s1);
+        let after = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&before, &after));
+        // Roles, a signature and a move do.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.set_roles(acc.id, &[Role::ItOperations]).await.unwrap();
+        tx.commit().await.unwrap();
+        let s2 = seq().await;
+        assert!(s2 > s1);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&ack_for(&v, worker, &db)).await.unwrap();
+        tx.commit().await.unwrap();
+        let s3 = seq().await;
+        assert!(s3 > s2);
+        let signed = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(signed.instructions[0].completion.signed, 1);
+        let u = unit(&db, &t, "S", None).await;
+        assert!(seq().await > s3);
+        let s4 = seq().await;
+        move_person(&db, &t, worker, "3", Some(u)).await;
+        assert!(seq().await > s4);
+        // Another tenant's counter is its own.
+        assert_eq!(db.standings_seq(other.id).await.unwrap(), other0);
+    })
+    .await;
+}
+
+/// A draft instruction written and owned by `author`, for `audience`.
+async fn draft(
+    db: &Db,
+    t: &Tenant,
+    author: PersonId,
+    title: &str,
+    audience: Audience,
+) -> InstructionId {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let (inst, _) = tx
+        .create_instruction(
+            InstructionFields {
+                title: title.into(),
+                owner: author,
+                category: "ict_use".into(),
+                requires_signature: false,
+                audience,
+                sign_within_days: 14,
+            },
+            author,
+            "Tekst\n",
+            "Første versjon",
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    inst.id
+}
+
+#[tokio::test]
+async fn a_removed_attachment_is_kept_marked_and_hidden_from_the_list() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "att").await;
+        let other = tenant(&db, "att2").await;
+        let author = new_person(&db, &t, "1", None).await;
+        let inst = draft(&db, &t, author, "Rutine", Audience::everyone()).await;
+        let second = draft(&db, &t, author, "Annen", Audience::everyone()).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let a = tx
+            .add_attachment(inst, "rutine.txt", b"vedlegg")
+            .await
+            .unwrap();
+        let b = tx
+            .add_attachment(inst, "liste.txt", b"liste")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // Another instruction's or another tenant's attachment is not found.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        assert_eq!(
+            tx.remove_attachment(second, a.id).await.unwrap_err().code(),
+            "not_found"
+        );
+        drop(tx);
+        let mut tx = db.write(&ctx(&other)).await.unwrap();
+        assert_eq!(
+            tx.remove_attachment(inst, a.id).await.unwrap_err().code(),
+            "not_found"
+        );
+        drop(tx);
+
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        assert!(tx.remove_attachment(inst, a.id).await.unwrap());
+        assert!(!tx.remove_attachment(inst, a.id).await.unwrap());
+        tx.commit().await.unwrap();
+        let list = db.attachments(t.id, inst).await.unwrap();
+        assert_eq!(list.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id]);
+        let (kept, bytes) = db.attachment_data(t.id, inst, a.id).await.unwrap().unwrap();
+        assert_eq!(bytes, b"vedlegg");
+        assert!(kept.removed_at.is_some());
+        assert_eq!(kept.removed_by.as_deref(), Some("system:test"));
+        assert!(
+            db.attachment_data(other.id, inst, a.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let removals = db
+            .search_audit(
+                t.id,
+                &vakt_store::AuditFilter {
+                    action: Some("instruction.attachment_remove".into()),
+                    ..Default::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(removals.len(), 1);
+        assert_eq!(removals[0].object_id, inst.to_string());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_group_named_by_an_audience_is_not_deleted_and_an_unused_one_goes_with_members_and_prerequisites()
+ {
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "gdel").await;
+        let other = tenant(&db, "gdel2").await;
+        let p = new_person(&db, &t, "1", None).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let used = tx
+            .create_group(NewGroup {
+                name: "Brukt".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        let free = tx
+            .create_group(NewGroup {
+                name: "Ledig".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        tx.add_group_member(used.id, p).await.unwrap();
+        tx.add_group_member(free.id, p).await.unwrap();
+        tx.commit().await.unwrap();
+        let inst = draft(
+            &db,
+            &t,
+            p,
+            "Sikker sone",
+            Audience {
+                rules: vec![AudienceRule::AllOf {
+                    rules: vec![
+                        AudienceRule::Roles {
+                            roles: vec![Role::Employee],
+                        },
+                        AudienceRule::Groups {
+                            groups: vec![used.id],
+                        },
+                    ],
+                }],
+            },
+        )
+        .await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.set_prerequisites(
+            &vakt_store::PrerequisiteHolder::Group(free.id.0),
+            &[vakt_core::training::RequiredItem::Instruction(inst)],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let u = db.group_usage(t.id, used.id).await.unwrap().unwrap();
+        assert_eq!(u.audience_of, vec![(inst, "Sikker sone".to_string())]);
+        let f = db.group_usage(t.id, free.id).await.unwrap().unwrap();
+        assert!(f.audience_of.is_empty());
+        assert_eq!(f.prerequisites, 1);
+        assert!(db.group_usage(other.id, free.id).await.unwrap().is_none());
+
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        assert_eq!(
+            tx.delete_group(used.id).await.unwrap_err().code(),
+            "group.in_use"
+        );
+        drop(tx);
+        let mut tx = db.write(&ctx(&other)).await.unwrap();
+        assert_eq!(
+            tx.delete_group(free.id).await.unwrap_err().code(),
+            "not_found"
+        );
+        drop(tx);
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.delete_group(free.id).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert!(db.group(t.id, free.id).await.unwrap().is_none());
+        assert!(db.group_members(t.id, free.id).await.unwrap().is_empty());
+        assert_eq!(db.group(t.id, used.id).await.unwrap().unwrap().members, 1);
+        let groups: Vec<_> = db
+            .groups_of_person(t.id, p)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect();
+        assert_eq!(groups, vec![used.id]);
+        assert!(db.prerequisites(t.id).await.unwrap().is_empty());
+        let deleted = db
+            .search_audit(
+                t.id,
+                &vakt_store::AuditFilter {
+                    action: Some("group.delete".into()),
+                    ..Default::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(deleted.len(), 1);
+        let before = deleted[0].before.clone().unwrap_or_default();
+        assert!(
+            before.contains("Ledig") && before.contains(&format!("instruction:{inst}")),
+            "{before}"
+        );
     })
     .await;
 }

@@ -301,24 +301,25 @@ type RowsKey = (
     String,
 );
 
-/// A page of people as shown, with what it was computed at: the tenant's latest write and the
-/// minute (standings turn overdue as time passes).
+/// A page of people as shown, with what it was computed at: the tenant's standings sequence
+/// ([`vakt_store::Db::standings_seq`]), and until
+/// when the clock leaves it as it is (standings turn overdue at the end of a local day).
 struct RowsEntry {
     seq: i64,
-    minute: i64,
+    valid_until: time::OffsetDateTime,
     rows: std::sync::Arc<Vec<PersonRow>>,
     more: bool,
-    /// A request is bringing it up to the current minute (since then).
+    /// A request is bringing it up to date (since then).
     refreshing: Option<std::time::Instant>,
 }
 
 type RowsCache = std::sync::Mutex<HashMap<RowsKey, RowsEntry>>;
 
-/// Recently shown pages of unit reports. An entry is used while nothing in the tenant changed
-/// (the write sequence is read from the database on every request, so several processes never
-/// disagree) and within its minute; when only the minute moved on, one request computes the page
-/// again while the others take the entry as it is (so a busy page is not computed by every
-/// waiting request at each minute).
+/// Recently shown pages of unit reports. An entry is used while nothing it is made of changed
+/// (the standings sequence is read from the database on every request, so several processes never
+/// disagree) and until its `valid_until`; when only the clock moved on, one request computes the
+/// page again while the others take the entry as it is (so a busy page is not computed by every
+/// waiting request at once).
 fn rows_cache() -> &'static RowsCache {
     static C: std::sync::OnceLock<RowsCache> = std::sync::OnceLock::new();
     C.get_or_init(|| std::sync::Mutex::new(HashMap::new()))
@@ -328,7 +329,7 @@ fn rows_cache() -> &'static RowsCache {
 fn cached_rows(
     key: &RowsKey,
     seq: i64,
-    minute: i64,
+    now: time::OffsetDateTime,
 ) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
     let mut c = rows_cache().lock().ok()?;
     let e = c.get_mut(key)?;
@@ -338,7 +339,7 @@ fn cached_rows(
     let refreshing = e
         .refreshing
         .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(10));
-    if e.minute == minute || refreshing {
+    if now <= e.valid_until || refreshing {
         return Some((e.rows.clone(), e.more));
     }
     e.refreshing = Some(std::time::Instant::now());
@@ -347,7 +348,7 @@ fn cached_rows(
 
 fn keep_rows(
     key: RowsKey,
-    (seq, minute): (i64, i64),
+    (seq, valid_until): (i64, time::OffsetDateTime),
     rows: std::sync::Arc<Vec<PersonRow>>,
     more: bool,
 ) {
@@ -361,7 +362,7 @@ fn keep_rows(
         key,
         RowsEntry {
             seq,
-            minute,
+            valid_until,
             rows,
             more,
             refreshing: None,
@@ -394,8 +395,7 @@ async fn unit_page(
         user.lang(),
         user.settings.time_zone.clone(),
     );
-    let seq = st.db().tenant_write_seq(tenant).await?;
-    let minute = now.unix_timestamp().div_euclid(60);
+    let seq = st.db().standings_seq(tenant).await?;
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
     let o = overview(&st, &user).await?;
     let mut inst_rows = Vec::new();
@@ -411,7 +411,10 @@ async fn unit_page(
             ));
         }
     }
-    let (rows, more) = match cached_rows(&key, seq, minute) {
+    // The people's standings hold until a deadline can pass in the reader's zone or the overview
+    // (a version coming into force) changes.
+    let valid_until = vakt_core::instructions::standings_hold_until(&cal, now).min(o.valid_until);
+    let (rows, more) = match cached_rows(&key, seq, now) {
         Some(hit) => hit,
         None => {
             let people = st
@@ -442,7 +445,7 @@ async fn unit_page(
                 &q.filter,
                 PEOPLE_ON_PAGE,
             ));
-            keep_rows(key, (seq, minute), rows.clone(), more);
+            keep_rows(key, (seq, valid_until), rows.clone(), more);
             (rows, more)
         }
     };

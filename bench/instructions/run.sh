@@ -3,9 +3,10 @@
 #   vakt demo --people 50000 --instructions 20 --acks 1000000
 # on SQLite and on PostgreSQL, and measures with wrk (as bench/directory/run.sh does):
 #   the coordinator's overview (HTML page and JSON API) and a leader's unit page (HTML, signed in),
-# p50/p99 at a fixed concurrency. The overview and each page of a unit's people are cached until the
-# next write in the tenant (or the next minute); `pages.py` shows every page of the unit once (none
-# cached yet) and `cold.py` measures the overview with a write before every request (never cached).
+# p50/p99 at a fixed concurrency. The overview and each page of a unit's people are cached until what
+# they are made of changes (the tenant's standings sequence) or a deadline can pass (the end of the
+# local day); `pages.py` shows every page of the unit once (none cached yet) and `cold.py` measures the
+# overview with a group membership added before every request (never cached).
 # Usage: bench/instructions/run.sh   (writes bench/instructions/last-run.md; paste it into bench/RESULTS.md)
 # Env:   PEOPLE (50000) INSTRUCTIONS (20) ACKS (1000000) CONNECTIONS (16) THREADS (2) DURATION (20s)
 #        COLD_SAMPLES (20) PG_URL (postgres://postgres@127.0.0.1:5432/postgres) ENGINES ("sqlite postgres")

@@ -748,9 +748,21 @@ async fn page_rows(
     let mut args = args.clone();
     let l = args.push(Arg::I64(limit));
     let o = args.push(Arg::I64(offset));
-    let sql = format!(
-        "SELECT {SUMMARY_COLS} FROM dev_cases {hint} WHERE {wh} ORDER BY {order} LIMIT {l} OFFSET {o}"
-    );
+    let sql = if offset > 0 {
+        // A later page: the rows before it are skipped in the list index alone (it holds the filter
+        // and order columns; on PostgreSQL an index-only scan once the table is vacuumed), and only
+        // the page's own rows are read from the table. Skipping whole rows made `page=2000` read
+        // 100,000 of them (1.25 s on PostgreSQL).
+        format!(
+            "SELECT {SUMMARY_COLS} FROM dev_cases WHERE id IN \
+             (SELECT id FROM dev_cases {hint} WHERE {wh} ORDER BY {order} LIMIT {l} OFFSET {o}) \
+             ORDER BY {order}"
+        )
+    } else {
+        format!(
+            "SELECT {SUMMARY_COLS} FROM dev_cases {hint} WHERE {wh} ORDER BY {order} LIMIT {l} OFFSET {o}"
+        )
+    };
     Ok(on!(conn, c => {
         let rows = bind_args(sqlx::query(&sql), &args.0).fetch_all(&mut *c).await?;
         rows.iter()

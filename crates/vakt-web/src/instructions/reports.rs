@@ -346,6 +346,37 @@ fn cached_rows(
     None
 }
 
+/// The page held in the cache when it is still valid at `now` (no stale answers).
+fn fresh_rows(
+    key: &RowsKey,
+    seq: i64,
+    now: time::OffsetDateTime,
+) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
+    let c = rows_cache().lock().ok()?;
+    let e = c.get(key)?;
+    (e.seq == seq && now <= e.valid_until).then(|| (e.rows.clone(), e.more))
+}
+
+/// One computation of a page at a time in this process: requests that find no usable entry (the
+/// first ones after a start, or after a change) wait for the one computing it instead of all counting
+/// the same standings at once (16 at once took PostgreSQL a second and more).
+fn computing_rows(key: &RowsKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static C: std::sync::OnceLock<
+        std::sync::Mutex<HashMap<RowsKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    > = std::sync::OnceLock::new();
+    let mut map = match C
+        .get_or_init(|| std::sync::Mutex::new(HashMap::new()))
+        .lock()
+    {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if map.len() > 512 {
+        map.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
+    }
+    map.entry(key.clone()).or_default().clone()
+}
+
 fn keep_rows(
     key: RowsKey,
     (seq, valid_until): (i64, time::OffsetDateTime),
@@ -414,9 +445,21 @@ async fn unit_page(
     // The people's standings hold until a deadline can pass in the reader's zone or the overview
     // (a version coming into force) changes.
     let valid_until = vakt_core::instructions::standings_hold_until(&cal, now).min(o.valid_until);
-    let (rows, more) = match cached_rows(&key, seq, now) {
-        Some(hit) => hit,
+    let cached = match cached_rows(&key, seq, now) {
+        Some(hit) => Ok(hit),
         None => {
+            let guard = computing_rows(&key).lock_owned().await;
+            // Whoever held the lock before may have just computed it.
+            match fresh_rows(&key, seq, now) {
+                Some(hit) => Ok(hit),
+                None => Err(guard),
+            }
+        }
+    };
+    let (rows, more) = match cached {
+        Ok(hit) => hit,
+        // Held until the page is in the cache.
+        Err(_guard) => {
             let people = st
                 .db()
                 .unit_standings_page(

@@ -620,47 +620,7 @@ async fn signing_raises_completion_overdue_follows_the_clock_and_a_major_version
             .count();
         assert_eq!(overdue, 2);
         // A major version: due again for the worker.
-        let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let v2 = tx
-            .new_version(v.instruction, ChangeKind::Major, author)
-            .await
-            .unwrap();
-        tx.edit_draft(
-            v2.id,
-            DraftEdit {
-                title: "Bruk av IKT".into(),
-                body: "Ny tekst 2.0".into(),
-                change_comment: "Nye krav".into(),
-                approver: Some(approver),
-                reviewers: vec![approver],
-            },
-        )
-        .await
-        .unwrap();
-        tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
-            .await
-            .unwrap();
-        tx.version_step(
-            v2.id,
-            VersionStep::Approve,
-            StepActor {
-                person: approver,
-                may_edit: false,
-            },
-        )
-        .await
-        .unwrap();
-        let now = tx.now();
-        tx.version_step(
-            v2.id,
-            VersionStep::Publish {
-                effective_from: now,
-            },
-            editor(author),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        major_version(&db, &t, v.instruction, author, approver, Duration::ZERO).await;
         let c = db
             .instruction_overview(t.id, db.now(), &cal)
             .await
@@ -704,47 +664,8 @@ async fn the_overview_is_kept_until_the_end_of_the_local_day_or_until_a_version_
         assert!(!std::sync::Arc::ptr_eq(&first, &next_day));
         assert!(next_day.computed_at > first.valid_until);
         // A version published to come into force in an hour: the overview is kept only until then.
-        let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let v2 = tx
-            .new_version(v.instruction, ChangeKind::Major, author)
-            .await
-            .unwrap();
-        tx.edit_draft(
-            v2.id,
-            DraftEdit {
-                title: "Bruk av IKT".into(),
-                body: "Ny tekst 2.0".into(),
-                change_comment: "Nye krav".into(),
-                approver: Some(approver),
-                reviewers: vec![approver],
-            },
-        )
-        .await
-        .unwrap();
-        tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
-            .await
-            .unwrap();
-        tx.version_step(
-            v2.id,
-            VersionStep::Approve,
-            StepActor {
-                person: approver,
-                may_edit: false,
-            },
-        )
-        .await
-        .unwrap();
-        let from = vakt_core::directory::truncate_micros(tx.now() + Duration::hours(1));
-        tx.version_step(
-            v2.id,
-            VersionStep::Publish {
-                effective_from: from,
-            },
-            editor(author),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let from =
+            major_version(&db, &t, v.instruction, author, approver, Duration::hours(1)).await;
         let before = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
         assert_eq!(before.instructions[0].version.to_string(), "1.0");
         assert!(
@@ -824,6 +745,60 @@ async fn the_standings_sequence_moves_with_what_standings_are_made_of_and_not_wi
         assert_eq!(db.standings_seq(other.id).await.unwrap(), other0);
     })
     .await;
+}
+
+/// A major version of `instruction`, written by `author`, approved by `approver` and published to come
+/// into force `later` from now; returns that moment.
+async fn major_version(
+    db: &Db,
+    t: &Tenant,
+    instruction: InstructionId,
+    author: PersonId,
+    approver: PersonId,
+    later: Duration,
+) -> time::OffsetDateTime {
+    let mut tx = db.write(&ctx(t)).await.unwrap();
+    let v2 = tx
+        .new_version(instruction, ChangeKind::Major, author)
+        .await
+        .unwrap();
+    tx.edit_draft(
+        v2.id,
+        DraftEdit {
+            title: "Bruk av IKT".into(),
+            body: "Ny tekst 2.0".into(),
+            change_comment: "Nye krav".into(),
+            approver: Some(approver),
+            reviewers: vec![approver],
+        },
+    )
+    .await
+    .unwrap();
+    tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
+        .await
+        .unwrap();
+    tx.version_step(
+        v2.id,
+        VersionStep::Approve,
+        StepActor {
+            person: approver,
+            may_edit: false,
+        },
+    )
+    .await
+    .unwrap();
+    let from = vakt_core::directory::truncate_micros(tx.now() + later);
+    tx.version_step(
+        v2.id,
+        VersionStep::Publish {
+            effective_from: from,
+        },
+        editor(author),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    from
 }
 
 /// A draft instruction written and owned by `author`, for `audience`.

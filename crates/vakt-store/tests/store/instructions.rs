@@ -52,6 +52,40 @@ fn editor(p: PersonId) -> StepActor {
 }
 
 /// Creates and publishes (effective now) an instruction for `audience`; returns the published version.
+/// Fill a draft, send it to review, have `approver` approve it and publish it from `from`.
+async fn review_and_publish(
+    tx: &mut vakt_store::WriteTx,
+    version: vakt_core::instructions::VersionId,
+    draft: DraftEdit,
+    author: PersonId,
+    approver: PersonId,
+    from: time::OffsetDateTime,
+) -> InstructionVersion {
+    tx.edit_draft(version, draft).await.unwrap();
+    tx.version_step(version, VersionStep::SendToReview, editor(author))
+        .await
+        .unwrap();
+    tx.version_step(
+        version,
+        VersionStep::Approve,
+        StepActor {
+            person: approver,
+            may_edit: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.version_step(
+        version,
+        VersionStep::Publish {
+            effective_from: from,
+        },
+        editor(author),
+    )
+    .await
+    .unwrap()
+}
+
 async fn published(
     db: &Db,
     t: &Tenant,
@@ -77,42 +111,15 @@ async fn published(
         .await
         .unwrap();
     assert_eq!(v.number.to_string(), "1.0");
-    tx.edit_draft(
-        v.id,
-        DraftEdit {
-            title: inst.title.clone(),
-            body: v.body.clone(),
-            change_comment: "Første versjon".into(),
-            approver: Some(approver),
-            reviewers: vec![approver],
-        },
-    )
-    .await
-    .unwrap();
-    tx.version_step(v.id, VersionStep::SendToReview, editor(author))
-        .await
-        .unwrap();
-    tx.version_step(
-        v.id,
-        VersionStep::Approve,
-        StepActor {
-            person: approver,
-            may_edit: false,
-        },
-    )
-    .await
-    .unwrap();
     let now = tx.now();
-    let v = tx
-        .version_step(
-            v.id,
-            VersionStep::Publish {
-                effective_from: now,
-            },
-            editor(author),
-        )
-        .await
-        .unwrap();
+    let draft = DraftEdit {
+        title: inst.title.clone(),
+        body: v.body.clone(),
+        change_comment: "Første versjon".into(),
+        approver: Some(approver),
+        reviewers: vec![approver],
+    };
+    let v = review_and_publish(&mut tx, v.id, draft, author, approver, now).await;
     tx.commit().await.unwrap();
     v
 }
@@ -762,41 +769,15 @@ async fn major_version(
         .new_version(instruction, ChangeKind::Major, author)
         .await
         .unwrap();
-    tx.edit_draft(
-        v2.id,
-        DraftEdit {
-            title: "Bruk av IKT".into(),
-            body: "Ny tekst 2.0".into(),
-            change_comment: "Nye krav".into(),
-            approver: Some(approver),
-            reviewers: vec![approver],
-        },
-    )
-    .await
-    .unwrap();
-    tx.version_step(v2.id, VersionStep::SendToReview, editor(author))
-        .await
-        .unwrap();
-    tx.version_step(
-        v2.id,
-        VersionStep::Approve,
-        StepActor {
-            person: approver,
-            may_edit: false,
-        },
-    )
-    .await
-    .unwrap();
     let from = vakt_core::directory::truncate_micros(tx.now() + later);
-    tx.version_step(
-        v2.id,
-        VersionStep::Publish {
-            effective_from: from,
-        },
-        editor(author),
-    )
-    .await
-    .unwrap();
+    let draft = DraftEdit {
+        title: "Bruk av IKT".into(),
+        body: "Ny tekst 2.0".into(),
+        change_comment: "Nye krav".into(),
+        approver: Some(approver),
+        reviewers: vec![approver],
+    };
+    review_and_publish(&mut tx, v2.id, draft, author, approver, from).await;
     tx.commit().await.unwrap();
     from
 }

@@ -17,7 +17,7 @@ use crate::{
     AppError, AppState,
     extract::{ClientIp, CurrentUser, VQuery},
     i18n::t,
-    instructions::reports::{csv_bytes, file_response, xlsx},
+    instructions::reports::{csv_file, xlsx_file},
 };
 
 /// At most this many cases go into one file; the last row says when more matched.
@@ -34,11 +34,7 @@ pub async fn export_csv(
     VQuery(q): VQuery<ListQuery>,
 ) -> Result<Response, AppError> {
     let (header, rows) = export_rows(&st, &user, ip, &q, "csv").await?;
-    Ok(file_response(
-        csv_bytes(&header, &rows)?,
-        "text/csv; charset=utf-8",
-        "deviations.csv",
-    ))
+    csv_file(&header, &rows, "deviations.csv")
 }
 
 /// `GET /deviations/export.xlsx`
@@ -49,12 +45,7 @@ pub async fn export_xlsx(
     VQuery(q): VQuery<ListQuery>,
 ) -> Result<Response, AppError> {
     let (header, rows) = export_rows(&st, &user, ip, &q, "xlsx").await?;
-    let body = xlsx(&header, &rows).map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(file_response(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "deviations.xlsx",
-    ))
+    xlsx_file(&header, &rows, "deviations.xlsx")
 }
 
 /// The heading and the rows of an export (checks the reader's rights and records the export).

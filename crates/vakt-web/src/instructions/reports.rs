@@ -695,6 +695,33 @@ pub(crate) fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u
         .map_err(|e| AppError::internal(e.to_string()))
 }
 
+/// A table as a CSV download named `name`.
+pub(crate) fn csv_file(
+    header: &[String],
+    rows: &[Vec<String>],
+    name: &str,
+) -> Result<Response, AppError> {
+    Ok(file_response(
+        csv_bytes(header, rows)?,
+        "text/csv; charset=utf-8",
+        name,
+    ))
+}
+
+/// A table as an XLSX download named `name`.
+pub(crate) fn xlsx_file(
+    header: &[String],
+    rows: &[Vec<String>],
+    name: &str,
+) -> Result<Response, AppError> {
+    let body = xlsx(header, rows).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(file_response(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+    ))
+}
+
 pub(crate) fn file_response(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut resp = body.into_response();
     let h = resp.headers_mut();
@@ -723,11 +750,7 @@ async fn export_csv(
     VQuery(q): VQuery<ReportParams>,
 ) -> Result<Response, AppError> {
     let (code, header, rows) = export_rows(&st, &user, &id, &q.filter, ip, "csv").await?;
-    Ok(file_response(
-        csv_bytes(&header, &rows)?,
-        "text/csv; charset=utf-8",
-        &format!("instructions-{code}.csv"),
-    ))
+    csv_file(&header, &rows, &format!("instructions-{code}.csv"))
 }
 
 async fn export_xlsx(
@@ -738,12 +761,7 @@ async fn export_xlsx(
     VQuery(q): VQuery<ReportParams>,
 ) -> Result<Response, AppError> {
     let (code, header, rows) = export_rows(&st, &user, &id, &q.filter, ip, "xlsx").await?;
-    let body = xlsx(&header, &rows).map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(file_response(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("instructions-{code}.xlsx"),
-    ))
+    xlsx_file(&header, &rows, &format!("instructions-{code}.xlsx"))
 }
 
 fn xml_escape(s: &str) -> String {

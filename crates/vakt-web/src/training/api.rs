@@ -351,12 +351,7 @@ async fn course_status(
     let tenant = user.tenant_id();
     let id = CourseId(parse_uuid(&id)?);
     super::may_somewhere(&user.principal, Action::ViewTraining)?;
-    let course = st
-        .db()
-        .course(tenant, id)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    let course = super::course_or_404(&st, tenant, id).await?;
     let settings = crate::settings::tenant_settings(&st, tenant).await?;
     let cal = calendar(&settings);
     let units = st.db().units(tenant).await.map_err(train_err)?;
@@ -481,11 +476,7 @@ async fn record_completion(
     super::may_somewhere(&user.principal, Action::RecordCompletion)?;
     let tenant = user.tenant_id();
     let course = CourseId(parse_uuid(&id)?);
-    st.db()
-        .course(tenant, course)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    super::course_or_404(&st, tenant, course).await?;
     let body: RecordDto = json_body(&body)?;
     let person = st
         .db()

@@ -719,11 +719,7 @@ async fn update_course(
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::ManageCourses)?;
     let id = CourseId(parse_id(&id)?);
-    st.db()
-        .course(user.tenant_id(), id)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    course_or_404(&st, user.tenant_id(), id).await?;
     let new = form.to_new(user.lang())?;
     let mut tx = st
         .db()
@@ -843,6 +839,19 @@ async fn status_for_reader(
     Ok(course_overview(course, &visible, &completions, now, cal))
 }
 
+/// The tenant's course `id`, or 404.
+pub(crate) async fn course_or_404(
+    st: &AppState,
+    tenant: TenantId,
+    id: CourseId,
+) -> Result<CourseRecord, AppError> {
+    st.db()
+        .course(tenant, id)
+        .await
+        .map_err(train_err)?
+        .ok_or_else(AppError::not_found)
+}
+
 async fn course_page(
     user: CurrentUser,
     State(st): State<AppState>,
@@ -852,12 +861,7 @@ async fn course_page(
     user.authorize_tenant(Action::ViewCourses)?;
     let tenant = user.tenant_id();
     let id = CourseId(parse_id(&id)?);
-    let course = st
-        .db()
-        .course(tenant, id)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    let course = course_or_404(&st, tenant, id).await?;
     let cal = calendar(&user.settings);
     let now = st.now();
     let may_view_status = user.may(Action::ViewTraining)
@@ -902,12 +906,7 @@ async fn export_rows(
     may_somewhere(user.principal(), Action::ViewTraining)?;
     let tenant = user.tenant_id();
     let id = CourseId(parse_id(id)?);
-    let course = st
-        .db()
-        .course(tenant, id)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    let course = course_or_404(st, tenant, id).await?;
     let cal = calendar(&user.settings);
     let (_, people) = status_for_reader(st, user.principal(), &course, st.now(), &cal).await?;
     let lang = user.lang();
@@ -954,11 +953,7 @@ async fn export_csv(
     VPath(id): VPath<String>,
 ) -> Result<Response, AppError> {
     let (code, header, rows) = export_rows(&st, &user, &id, ip, "csv").await?;
-    Ok(crate::instructions::reports::file_response(
-        crate::instructions::reports::csv_bytes(&header, &rows)?,
-        "text/csv; charset=utf-8",
-        &format!("course-{code}.csv"),
-    ))
+    crate::instructions::reports::csv_file(&header, &rows, &format!("course-{code}.csv"))
 }
 
 /// `GET /training/courses/{id}/export.xlsx`
@@ -969,13 +964,7 @@ async fn export_xlsx(
     VPath(id): VPath<String>,
 ) -> Result<Response, AppError> {
     let (code, header, rows) = export_rows(&st, &user, &id, ip, "xlsx").await?;
-    let body = crate::instructions::reports::xlsx(&header, &rows)
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(crate::instructions::reports::file_response(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("course-{code}.xlsx"),
-    ))
+    crate::instructions::reports::xlsx_file(&header, &rows, &format!("course-{code}.xlsx"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -999,11 +988,7 @@ async fn record(
     may_somewhere(user.principal(), Action::RecordCompletion)?;
     let tenant = user.tenant_id();
     let course = CourseId(parse_id(&id)?);
-    st.db()
-        .course(tenant, course)
-        .await
-        .map_err(train_err)?
-        .ok_or_else(AppError::not_found)?;
+    course_or_404(&st, tenant, course).await?;
     let number =
         crate::extract::text_field(&form.person, "training-field-person", 64, true, user.lang())?;
     let person = st

@@ -232,6 +232,14 @@ impl Db {
         }
     }
 
+    /// Appends one event on its own (a download, an export: something read that the chain must show).
+    pub async fn record_event(&self, ctx: &AuditCtx, draft: EventDraft) -> Result<()> {
+        let mut tx = self.write(ctx).await?;
+        tx.record(draft).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Starts a write transaction for `ctx`. Every write method of [`WriteTx`] appends its audit event
     /// in this transaction; [`WriteTx::commit`] refuses a transaction that recorded no event.
     pub async fn write(&self, ctx: &AuditCtx) -> Result<WriteTx> {

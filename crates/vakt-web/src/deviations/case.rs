@@ -1616,18 +1616,18 @@ pub async fn draft_pdf(
             &[("at", local_time(&cal, st.now()).into())],
         ),
     );
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.record(
-        vakt_core::audit::EventDraft::new(
-            vakt_core::audit::AuditClass::Usage,
-            "deviation.draft.export",
-            "deviation",
-            case.id,
+    st.db()
+        .record_event(
+            &user.audit_ctx(ip),
+            vakt_core::audit::EventDraft::new(
+                vakt_core::audit::AuditClass::Usage,
+                "deviation.draft.export",
+                "deviation",
+                case.id,
+            )
+            .after("pdf"),
         )
-        .after("pdf"),
-    )
-    .await?;
-    tx.commit().await?;
+        .await?;
     Ok(crate::instructions::file_download(
         pdf,
         "application/pdf",
@@ -1707,8 +1707,8 @@ pub async fn export_json(
         "reported_sha256": case.reported_hash,
     });
     // An export is usage worth recording.
-    let mut tx = db.write(&user.audit_ctx(ip)).await?;
-    tx.record(
+    db.record_event(
+        &user.audit_ctx(ip),
         vakt_core::audit::EventDraft::new(
             vakt_core::audit::AuditClass::Usage,
             "deviation.export",
@@ -1718,7 +1718,6 @@ pub async fn export_json(
         .after(format!("personal={personal}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(Json(body).into_response())
 }
 
@@ -2088,18 +2087,18 @@ pub async fn attachment_download(
             &super::case_resource(&user, &units, case.unit),
         )?;
     }
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.record(
-        vakt_core::audit::EventDraft::new(
-            vakt_core::audit::AuditClass::Usage,
-            "deviation.attachment.download",
-            "deviation",
-            case.id,
+    st.db()
+        .record_event(
+            &user.audit_ctx(ip),
+            vakt_core::audit::EventDraft::new(
+                vakt_core::audit::AuditClass::Usage,
+                "deviation.attachment.download",
+                "deviation",
+                case.id,
+            )
+            .after(format!("{} {}", a.id, a.sha256)),
         )
-        .after(format!("{} {}", a.id, a.sha256)),
-    )
-    .await?;
-    tx.commit().await?;
+        .await?;
     Ok(crate::instructions::file_download(
         data,
         &a.content_type,

@@ -182,8 +182,9 @@ async fn export_rows(
         )]);
     }
 
-    let mut tx = db.write(&user.audit_ctx(ip)).await?;
-    tx.record(
+    db
+        .record_event(
+            &user.audit_ctx(ip),
         EventDraft::new(AuditClass::Usage, "deviation.list_export", "tenant", tenant)
             .after(format!(
                 "format={format} personal={personal} cases={} state={} category={} severity={} breach={} open={} q={}",
@@ -195,8 +196,7 @@ async fn export_rows(
                 q.open,
                 q.q.chars().take(200).collect::<String>()
             )),
-    )
-    .await?;
-    tx.commit().await?;
+        )
+        .await?;
     Ok((header, rows))
 }

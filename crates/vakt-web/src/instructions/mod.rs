@@ -2005,18 +2005,18 @@ async fn receipt_download(
         )?;
     }
     let pdf = receipt_bytes(&st, &user.tenant, user.lang(), &user.local_time(), &ack).await?;
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.record(
-        vakt_core::audit::EventDraft::new(
-            vakt_core::audit::AuditClass::Usage,
-            "instruction.receipt_download",
-            "acknowledgment",
-            ack.id(),
+    st.db()
+        .record_event(
+            &user.audit_ctx(ip),
+            vakt_core::audit::EventDraft::new(
+                vakt_core::audit::AuditClass::Usage,
+                "instruction.receipt_download",
+                "acknowledgment",
+                ack.id(),
+            )
+            .person(ack.person()),
         )
-        .person(ack.person()),
-    )
-    .await?;
-    tx.commit().await?;
+        .await?;
     let mut resp = pdf.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -658,18 +658,18 @@ async fn export_rows(
             ]);
         }
     }
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.record(
-        vakt_core::audit::EventDraft::new(
-            vakt_core::audit::AuditClass::Usage,
-            "instruction.report_export",
-            "unit",
-            unit.id,
+    st.db()
+        .record_event(
+            &user.audit_ctx(ip),
+            vakt_core::audit::EventDraft::new(
+                vakt_core::audit::AuditClass::Usage,
+                "instruction.report_export",
+                "unit",
+                unit.id,
+            )
+            .after(format!("{format} filter={filter} rows={}", rows.len())),
         )
-        .after(format!("{format} filter={filter} rows={}", rows.len())),
-    )
-    .await?;
-    tx.commit().await?;
+        .await?;
     Ok((unit.code.clone(), header, rows))
 }
 

@@ -930,18 +930,18 @@ async fn export_rows(
             ]
         })
         .collect();
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    tx.record(
-        vakt_core::audit::EventDraft::new(
-            vakt_core::audit::AuditClass::Usage,
-            "training.course_export",
-            "course",
-            id.0,
+    st.db()
+        .record_event(
+            &user.audit_ctx(ip),
+            vakt_core::audit::EventDraft::new(
+                vakt_core::audit::AuditClass::Usage,
+                "training.course_export",
+                "course",
+                id.0,
+            )
+            .after(format!("{format} rows={}", rows.len())),
         )
-        .after(format!("{format} rows={}", rows.len())),
-    )
-    .await?;
-    tx.commit().await?;
+        .await?;
     Ok((course.code.clone(), header, rows))
 }
 

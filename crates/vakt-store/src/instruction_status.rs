@@ -459,15 +459,9 @@ fn cache() -> &'static OverviewCache {
 /// One computation of a tenant's overview at a time in this process: requests that miss the cache
 /// together wait for the one computing it instead of each counting a million acknowledgments.
 fn computing(tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
-    static C: OnceLock<Mutex<HashMap<TenantId, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let mut map = match C.get_or_init(|| Mutex::new(HashMap::new())).lock() {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if map.len() > 256 {
-        map.retain(|_, m| Arc::strong_count(m) > 1);
-    }
-    map.entry(tenant).or_default().clone()
+    static C: OnceLock<crate::KeyedLocks<TenantId>> = OnceLock::new();
+    C.get_or_init(|| crate::KeyedLocks::new(256))
+        .lock_for(&tenant)
 }
 
 /// The cached overview for `seq`, and whether it still holds at `now`.

@@ -90,6 +90,7 @@ mod jobs;
 mod people;
 pub mod sealed;
 mod sessions;
+mod single_flight;
 mod tenants;
 mod training;
 mod types;
@@ -118,6 +119,7 @@ pub use jobs::{Job, NewJob};
 pub use people::{NewPerson, Page, PeopleQuery};
 pub use sealed::SecretKey;
 pub use sessions::{ApiToken, NewSession, Session, SessionLimits};
+pub use single_flight::KeyedLocks;
 pub use tenants::{NewTenant, TenantUpdate};
 pub use training::{
     CompletionImportOutcome, CompletionRecord, CourseKind, CourseRecord, EvidenceMeta,

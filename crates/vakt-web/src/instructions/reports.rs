@@ -361,20 +361,9 @@ fn fresh_rows(
 /// first ones after a start, or after a change) wait for the one computing it instead of all counting
 /// the same standings at once (16 at once took PostgreSQL a second and more).
 fn computing_rows(key: &RowsKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static C: std::sync::OnceLock<
-        std::sync::Mutex<HashMap<RowsKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    > = std::sync::OnceLock::new();
-    let mut map = match C
-        .get_or_init(|| std::sync::Mutex::new(HashMap::new()))
-        .lock()
-    {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if map.len() > 512 {
-        map.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
-    }
-    map.entry(key.clone()).or_default().clone()
+    static C: std::sync::OnceLock<vakt_store::KeyedLocks<RowsKey>> = std::sync::OnceLock::new();
+    C.get_or_init(|| vakt_store::KeyedLocks::new(512))
+        .lock_for(key)
 }
 
 fn keep_rows(

@@ -73,6 +73,49 @@ fn audience_names(a: &Audience, g: GroupId) -> bool {
     a.rules.iter().any(|r| rule_names(r, g))
 }
 
+fn collect_groups(r: &AudienceRule, out: &mut Vec<GroupId>) {
+    match r {
+        AudienceRule::Groups { groups } => out.extend(groups.iter().copied()),
+        AudienceRule::AllOf { rules } => rules.iter().for_each(|r| collect_groups(r, out)),
+        AudienceRule::Everyone
+        | AudienceRule::Units { .. }
+        | AudienceRule::Roles { .. }
+        | AudienceRule::PersonKinds { .. } => {}
+    }
+}
+
+/// Checks that every group an audience names is a group of the tenant, and holds them until the
+/// transaction ends: `FOR SHARE` on PostgreSQL, so that a concurrent [`WriteTx::delete_group`]
+/// (which takes the row `FOR UPDATE` before it looks for audiences naming the group) either waits
+/// for this transaction and then sees the new audience, or deletes first and this check fails.
+/// SQLite write transactions are serialised already. Refuses `instruction.audience_group_unknown`.
+pub(crate) async fn hold_audience_groups(
+    conn: &mut Conn<'_>,
+    tenant: TenantId,
+    a: &Audience,
+) -> Result<()> {
+    let mut ids = Vec::new();
+    a.rules.iter().for_each(|r| collect_groups(r, &mut ids));
+    ids.sort_by_key(|g| g.0);
+    ids.dedup();
+    let lock = match conn.engine() {
+        crate::db::Engine::Postgres => " FOR SHARE",
+        crate::db::Engine::Sqlite => "",
+    };
+    let sql = format!("SELECT id FROM groups WHERE tenant_id = $1 AND id = $2{lock}");
+    for g in ids {
+        let found: Option<(Uuid,)> = on!(conn, c => sqlx::query_as(&sql)
+            .bind(tenant.0)
+            .bind(g.0)
+            .fetch_optional(&mut *c)
+            .await?);
+        if found.is_none() {
+            return Err(StoreError::Invalid("instruction.audience_group_unknown"));
+        }
+    }
+    Ok(())
+}
+
 async fn usage(conn: &mut Conn<'_>, tenant: TenantId, id: GroupId) -> Result<GroupUsage> {
     let audience_of = crate::instructions::all_instructions(conn, tenant)
         .await?
@@ -311,6 +354,18 @@ impl WriteTx {
     /// instructions, from [`Db::group_usage`]). `NotFound` for another tenant's group.
     pub async fn delete_group(&mut self, id: GroupId) -> Result<()> {
         let tenant = self.tenant();
+        // Taken before the audiences are read: an instruction written concurrently holds the row
+        // `FOR SHARE` (see `hold_audience_groups`), so one of the two waits for the other.
+        if self.conn().engine() == crate::db::Engine::Postgres {
+            let locked: Option<(Uuid,)> = on!(&mut self.conn(), c => sqlx::query_as(
+                "SELECT id FROM groups WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            )
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&mut *c)
+            .await?);
+            locked.ok_or(StoreError::NotFound)?;
+        }
         let before = get(&mut self.conn(), tenant, id)
             .await?
             .ok_or(StoreError::NotFound)?;

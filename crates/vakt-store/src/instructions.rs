@@ -603,6 +603,7 @@ impl WriteTx {
             .await?;
         self.require_person(author, "instruction.author_unknown")
             .await?;
+        crate::groups::hold_audience_groups(&mut self.conn(), tenant, &fields.audience).await?;
         let now = self.now();
         let inst = Instruction {
             id: InstructionId::new(),
@@ -675,6 +676,7 @@ impl WriteTx {
             .ok_or(StoreError::NotFound)?;
         self.require_person(fields.owner, "instruction.owner_unknown")
             .await?;
+        crate::groups::hold_audience_groups(&mut self.conn(), tenant, &fields.audience).await?;
         let audience = serde_json::to_string(&fields.audience)
             .map_err(|_| StoreError::Invalid("instruction.audience_invalid"))?;
         let before_audience = serde_json::to_string(&before.audience).unwrap_or_default();

@@ -5,8 +5,8 @@ use vakt_core::Role;
 use vakt_core::deadline::TenantCalendar;
 use vakt_core::directory::{PersonId, Tenant, UnitId};
 use vakt_core::instructions::{
-    AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, InstructionId,
-    StepActor, TextHash, VersionState, VersionStep,
+    AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, ChangeKind, GroupId,
+    InstructionId, StepActor, TextHash, VersionState, VersionStep,
 };
 use vakt_store::{Db, DraftEdit, InstructionFields, InstructionVersion, NewGroup, NewUnit};
 
@@ -986,6 +986,88 @@ async fn a_group_named_by_an_audience_is_not_deleted_and_an_unused_one_goes_with
             before.contains("Ledig") && before.contains(&format!("instruction:{inst}")),
             "{before}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_audience_may_name_only_the_tenants_groups_and_a_delete_waits_for_a_concurrent_audience()
+{
+    each_engine(|env| async move {
+        let db = env.db;
+        let t = tenant(&db, "gaud").await;
+        let other = tenant(&db, "gaud2").await;
+        let p = new_person(&db, &t, "1", None).await;
+        let mut tx = db.write(&ctx(&other)).await.unwrap();
+        let foreign = tx
+            .create_group(NewGroup {
+                name: "Fremmed".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let g = tx
+            .create_group(NewGroup {
+                name: "Vaktlag".into(),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let fields = |groups: Vec<GroupId>| InstructionFields {
+            title: "Vakt".into(),
+            owner: p,
+            category: "home_office".into(),
+            requires_signature: false,
+            audience: Audience {
+                rules: vec![AudienceRule::AllOf {
+                    rules: vec![AudienceRule::Groups { groups }],
+                }],
+            },
+            sign_within_days: 14,
+        };
+        // Another tenant's group and an unknown id are refused, on create and on update.
+        for bad in [foreign.id, GroupId::new()] {
+            let mut tx = db.write(&ctx(&t)).await.unwrap();
+            let err = tx
+                .create_instruction(fields(vec![g.id, bad]), p, "# Vakt\n", "Ny")
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), "instruction.audience_group_unknown");
+        }
+        let inst = draft(&db, &t, p, "Vakt", Audience::everyone()).await;
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        let err = tx
+            .update_instruction(inst, fields(vec![foreign.id]))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "instruction.audience_group_unknown");
+        drop(tx);
+
+        // An audience written while a delete of its group is under way: the delete waits for the
+        // audience's transaction and then refuses, so no audience is left naming a deleted group.
+        let mut writer = db.write(&ctx(&t)).await.unwrap();
+        writer
+            .update_instruction(inst, fields(vec![g.id]))
+            .await
+            .unwrap();
+        let deleter = {
+            let db = db.clone();
+            let c = ctx(&t);
+            tokio::spawn(async move {
+                let mut tx = db.write(&c).await?;
+                tx.delete_group(g.id).await?;
+                tx.commit().await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!deleter.is_finished(), "the delete waits for the audience");
+        writer.commit().await.unwrap();
+        let err = deleter.await.unwrap().unwrap_err();
+        assert_eq!(err.code(), "group.in_use");
+        assert!(db.group(t.id, g.id).await.unwrap().is_some());
     })
     .await;
 }

@@ -173,6 +173,7 @@ store-instruction-author-unknown = Din konto er ikke knyttet til en person i kat
 store-instruction-approver-unknown = Godkenderen findes ikke i kataloget.
 store-instruction-reviewer-unknown = En høringspart findes ikke i kataloget.
 store-instruction-too-many-reviewers = Højst 50 høringsparter.
+store-instruction-audience-group-unknown = En gruppe i målgruppen findes ikke (længere). Vælg målgruppen igen.
 store-instruction-audience-invalid = Målgruppen er ugyldig.
 store-instruction-version-open = En anden version er stadig under arbejde; færdiggør eller offentliggør den først.
 store-instruction-not-a-draft = Kun et udkast kan redigeres.

@@ -173,6 +173,7 @@ store-instruction-author-unknown = Your account is not linked to a person in the
 store-instruction-approver-unknown = The approver is not in the directory.
 store-instruction-reviewer-unknown = A reviewer is not in the directory.
 store-instruction-too-many-reviewers = At most 50 reviewers.
+store-instruction-audience-group-unknown = A group in the audience does not exist (any more). Choose the audience again.
 store-instruction-audience-invalid = The audience is not valid.
 store-instruction-version-open = Another version is still being worked on; finish or publish it first.
 store-instruction-not-a-draft = Only a draft can be edited.

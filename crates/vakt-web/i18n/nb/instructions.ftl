@@ -173,6 +173,7 @@ store-instruction-author-unknown = Kontoen din er ikke knyttet til en person i k
 store-instruction-approver-unknown = Godkjenneren finnes ikke i katalogen.
 store-instruction-reviewer-unknown = En høringsinstans finnes ikke i katalogen.
 store-instruction-too-many-reviewers = Høyst 50 høringsinstanser.
+store-instruction-audience-group-unknown = En gruppe i målgruppen finnes ikke (lenger). Velg målgruppen på nytt.
 store-instruction-audience-invalid = Målgruppen er ugyldig.
 store-instruction-version-open = En annen versjon er fortsatt under arbeid; fullfør eller publiser den først.
 store-instruction-not-a-draft = Bare et utkast kan redigeres.

@@ -173,6 +173,7 @@ store-instruction-author-unknown = Ditt konto är inte kopplat till en person i 
 store-instruction-approver-unknown = Godkännaren finns inte i katalogen.
 store-instruction-reviewer-unknown = En granskare finns inte i katalogen.
 store-instruction-too-many-reviewers = Högst 50 granskare.
+store-instruction-audience-group-unknown = En grupp i målgruppen finns inte (längre). Välj målgruppen på nytt.
 store-instruction-audience-invalid = Målgruppen är ogiltig.
 store-instruction-version-open = En annan version bearbetas fortfarande; slutför eller publicera den först.
 store-instruction-not-a-draft = Endast ett utkast kan redigeras.

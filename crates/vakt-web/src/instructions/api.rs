@@ -36,6 +36,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/instructions", get(list).post(create))
         .route("/api/v1/instructions/{id}", get(detail))
         .route("/api/v1/instructions/{id}/diff", get(diff))
+        .route(
+            "/api/v1/instructions/{id}/attachments",
+            get(attachments)
+                .post(add_attachment)
+                .layer(axum::extract::DefaultBodyLimit::max(super::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/api/v1/instructions/{id}/attachments/{aid}",
+            get(attachment_data).delete(remove_attachment),
+        )
         .route("/api/v1/instructions/{id}/versions", post(create_version))
         .route(
             "/api/v1/instructions/{id}/versions/{vid}",
@@ -53,7 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/instructions", get(report))
         .route("/api/v1/reports/instructions/units/{id}", get(unit_report))
         .route("/api/v1/groups", get(groups).post(create_group))
-        .route("/api/v1/groups/{id}", get(group))
+        .route("/api/v1/groups/{id}", get(group).delete(delete_group))
         .route("/api/v1/groups/{id}/members", post(add_member))
         .route(
             "/api/v1/groups/{id}/members/{person}",
@@ -83,6 +93,26 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
             "GET",
             "/api/v1/instructions/{id}/diff",
             Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/instructions/{id}/attachments",
+            Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "POST",
+            "/api/v1/instructions/{id}/attachments",
+            Requires(Action::EditInstructions),
+        ),
+        RouteInfo::new(
+            "GET",
+            "/api/v1/instructions/{id}/attachments/{aid}",
+            Requires(Action::ViewInstructions),
+        ),
+        RouteInfo::new(
+            "DELETE",
+            "/api/v1/instructions/{id}/attachments/{aid}",
+            Requires(Action::EditInstructions),
         ),
         RouteInfo::new(
             "POST",
@@ -124,6 +154,11 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         RouteInfo::new("POST", "/api/v1/groups", Requires(Action::ManageGroups)),
         RouteInfo::new("GET", "/api/v1/groups/{id}", Requires(Action::ViewGroups)),
         RouteInfo::new(
+            "DELETE",
+            "/api/v1/groups/{id}",
+            Requires(Action::ManageGroups),
+        ),
+        RouteInfo::new(
             "POST",
             "/api/v1/groups/{id}/members",
             Requires(Action::ManageGroups),
@@ -144,6 +179,10 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         create,
         detail,
         diff,
+        attachments,
+        add_attachment,
+        attachment_data,
+        remove_attachment,
         create_version,
         edit_version,
         step_version,
@@ -154,6 +193,7 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         groups,
         create_group,
         group,
+        delete_group,
         add_member,
         remove_member
     ),
@@ -163,6 +203,8 @@ pub fn route_table() -> Vec<crate::routes::RouteInfo> {
         InstructionDetailDto,
         NewInstructionDto,
         DiffLineDto,
+        AttachmentDto,
+        UploadDto,
         NewVersionDto,
         DraftDto,
         StepDto,
@@ -220,6 +262,40 @@ fn inst_dto(
         audience: serde_json::to_value(&i.audience).unwrap_or(serde_json::Value::Null),
         in_force: in_force(&published, now).map(|v| v.number.to_string()),
     }
+}
+
+/// A file attached to an instruction.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentDto {
+    pub id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SHA-256 (hex) of the bytes.
+    pub sha256: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&vakt_store::InstructionAttachment> for AttachmentDto {
+    fn from(a: &vakt_store::InstructionAttachment) -> Self {
+        AttachmentDto {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The upload of an attachment: `multipart/form-data` with the file in the field `file`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Only describes the request body in the OpenAPI document.
+pub struct UploadDto {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
 }
 
 /// One version (the revision table's row).
@@ -1242,5 +1318,141 @@ async fn remove_member(
         return Err(AppError::not_found());
     }
     tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes a group with its memberships and prerequisites (audited as `group.delete`). 409 while an
+/// instruction's audience names the group (the message lists them): change those audiences first.
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", params(("id" = Uuid, Path, description = "Group id")), responses(
+    (status = 204, description = "Deleted"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "An instruction's audience names the group")))]
+async fn delete_group(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ManageGroups)?;
+    let gid = load_group(&st, &user, &id).await?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    match tx.delete_group(gid).await {
+        Ok(()) => {}
+        Err(vakt_store::StoreError::Invalid("group.in_use")) => {
+            drop(tx);
+            let usage = st
+                .db()
+                .group_usage(user.tenant_id(), gid)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            let titles: Vec<&str> = usage.audience_of.iter().map(|(_, t)| t.as_str()).collect();
+            return Err(
+                AppError::conflict("group-err-in-use").with_arg("instructions", titles.join(", "))
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The attachments of an instruction (those not removed), oldest first.
+#[utoipa::path(get, path = "/api/v1/instructions/{id}/attachments", params(("id" = Uuid, Path, description = "Instruction id")), responses(
+    (status = 200, body = [AttachmentDto]),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn attachments(
+    user: ApiUser,
+    State(st): State<AppState>,
+    VPath(id): VPath<String>,
+) -> Result<Json<Vec<AttachmentDto>>, AppError> {
+    user.authorize_tenant(Action::ViewInstructions)?;
+    let (inst, _) = load(&st, &user, &id).await?;
+    let list = st.db().attachments(user.tenant_id(), inst.id).await?;
+    Ok(Json(list.iter().map(AttachmentDto::from).collect()))
+}
+
+/// Attaches a file (PDF, office document, image or text; its type is taken from the extension
+/// and confirmed by the bytes). `multipart/form-data` with the file in the field `file`.
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/attachments", params(("id" = Uuid, Path, description = "Instruction id")),
+    request_body(content = UploadDto, content_type = "multipart/form-data"), responses(
+    (status = 201, body = AttachmentDto),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_attachment(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath(id): VPath<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::EditInstructions)?;
+    let (inst, _) = load(&st, &user, &id).await?;
+    let mut multipart = multipart.map_err(|_| AppError::bad_request("instr-err-upload"))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::bad_request("instr-err-upload")),
+        };
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let data = field.bytes().await.map_err(|_| AppError::too_large())?;
+            file = Some((name, data.to_vec()));
+        }
+    }
+    let (name, data) = file.ok_or_else(|| AppError::invalid("instr-err-upload"))?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    let a = tx.add_attachment(inst.id, &name, &data).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(AttachmentDto::from(&a))).into_response())
+}
+
+/// The bytes of an attachment, with its content type. A removed attachment is 404, except for
+/// those who may edit instructions (it is kept as evidence of what people were shown).
+#[utoipa::path(get, path = "/api/v1/instructions/{id}/attachments/{aid}", params(
+    ("id" = Uuid, Path, description = "Instruction id"), ("aid" = Uuid, Path, description = "Attachment id")), responses(
+    (status = 200, description = "The file", content_type = "application/octet-stream"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn attachment_data(
+    user: ApiUser,
+    State(st): State<AppState>,
+    VPath((id, aid)): VPath<(String, String)>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::ViewInstructions)?;
+    let (inst, _) = load(&st, &user, &id).await?;
+    let aid: Uuid = parse_id(&aid)?;
+    let (a, data) = st
+        .db()
+        .attachment_data(user.tenant_id(), inst.id, aid)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if a.removed_at.is_some() && user.authorize_tenant(Action::EditInstructions).is_err() {
+        return Err(AppError::not_found());
+    }
+    Ok(super::file_download(data, &a.content_type, &a.file_name))
+}
+
+/// Takes an attachment off the instruction (audited as `instruction.attachment_remove`; the bytes
+/// are kept as evidence). 204 also when it was removed before; 404 for unknown ids.
+#[utoipa::path(delete, path = "/api/v1/instructions/{id}/attachments/{aid}", params(
+    ("id" = Uuid, Path, description = "Instruction id"), ("aid" = Uuid, Path, description = "Attachment id")), responses(
+    (status = 204, description = "Removed"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_attachment(
+    user: ApiUser,
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    VPath((id, aid)): VPath<(String, String)>,
+) -> Result<Response, AppError> {
+    user.authorize_tenant(Action::EditInstructions)?;
+    let inst: InstructionId = parse_id(&id)?;
+    let aid: Uuid = parse_id(&aid)?;
+    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    if tx.remove_attachment(inst, aid).await? {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

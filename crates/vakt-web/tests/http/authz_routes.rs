@@ -93,9 +93,49 @@ fn concrete_path(w: &World, route: &RouteInfo) -> String {
         )
 }
 
+/// For a route that removes an instruction attachment or deletes a group: the route's path on a
+/// new attachment of the fixture instruction or a new, unused group (both alfa's).
+async fn fresh_target(w: &World, route: &RouteInfo) -> Option<String> {
+    let removes_attachment = route.path == "/instructions/{id}/attachments/{aid}/remove"
+        || (route.method == "DELETE"
+            && route.path == "/api/v1/instructions/{id}/attachments/{aid}");
+    let deletes_group = route.method == "DELETE" && route.path == "/api/v1/groups/{id}";
+    if !removes_attachment && !deletes_group {
+        return None;
+    }
+    let ctx = vakt_core::audit::AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.expect("tx");
+    let inst = w.instr.instruction;
+    let path = if removes_attachment {
+        let a = tx
+            .add_attachment(inst, "walk.txt", format!("{ALFA_MARK} walk").as_bytes())
+            .await
+            .expect("attachment");
+        route
+            .path
+            .replace("{id}", &inst.to_string())
+            .replace("{aid}", &a.id.to_string())
+    } else {
+        let g = tx
+            .create_group(vakt_store::NewGroup {
+                name: format!("walk {}", uuid::Uuid::now_v7()),
+                description: String::new(),
+            })
+            .await
+            .expect("group");
+        route.path.replace("{id}", &g.id.to_string())
+    };
+    tx.commit().await.expect("commit");
+    Some(path)
+}
+
 /// The form a POST route gets: always with the CSRF token, otherwise empty (a validation error at most).
 async fn send(w: &World, user: &User, route: &RouteInfo, path: &str) -> (StatusCode, String) {
     let method = Method::from_bytes(route.method.as_bytes()).expect("method");
+    // Routes that take the fixture's attachment or group away act on a fresh one of alfa's, so that
+    // every user meets the same object state and later routes still find the fixture's.
+    let fresh = fresh_target(w, route).await;
+    let path = fresh.as_deref().unwrap_or(path);
     let url = w.url(path);
     if route.method == "DELETE" && route.path == "/api/v1/groups/{id}/members/{person}" {
         // Every allowed user removes the member once: put them (back) in the group first.

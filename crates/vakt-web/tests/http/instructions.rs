@@ -1586,3 +1586,216 @@ async fn a_user_of_another_tenant_gets_404_removing_an_attachment_or_deleting_a_
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn the_api_lists_adds_serves_and_removes_attachments_and_deletes_unused_groups() {
+    let w = World::start().await;
+    let coord = w.user("coordinator");
+    let employee = w.user("employee");
+    let beta = w.user("beta-all");
+    let inst = w.instr.instruction;
+    let list = format!("/api/v1/instructions/{inst}/attachments");
+    let doc: Value = reqwest::get(w.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (s, before) = api(&w, employee, reqwest::Method::GET, &list, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut errors = Vec::new();
+    check_schema(
+        &doc,
+        "/api/v1/instructions/{id}/attachments",
+        "get",
+        s,
+        &before,
+        &mut errors,
+    );
+    assert_eq!(before.as_array().map(Vec::len), Some(1), "{before}");
+    assert_eq!(before[0]["file_name"], "rutine.txt");
+
+    // Upload: editors only; a file whose bytes do not match its type is refused.
+    let upload = |u: &User, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        u.client
+            .post(w.url(&list))
+            .bearer_auth(&u.token)
+            .multipart(form)
+            .send()
+    };
+    let r = upload(employee, "plan.txt", b"plan".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = upload(coord, "plan.pdf", b"not a pdf".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = upload(coord, "plan.txt", format!("{ALFA_MARK} plan").into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let added: Value = r.json().await.unwrap();
+    check_schema(
+        &doc,
+        "/api/v1/instructions/{id}/attachments",
+        "post",
+        StatusCode::CREATED,
+        &added,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(added["file_name"], "plan.txt");
+    let aid = added["id"].as_str().unwrap().to_string();
+    let one = format!("{list}/{aid}");
+    let r = employee
+        .client
+        .get(w.url(&one))
+        .bearer_auth(&employee.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.unwrap(), format!("{ALFA_MARK} plan"));
+    let (_, now) = api(&w, employee, reqwest::Method::GET, &list, None).await;
+    assert_eq!(now.as_array().map(Vec::len), Some(2));
+
+    // Removal: not by readers, not across tenants, not of an unknown id.
+    assert_eq!(
+        api(&w, employee, reqwest::Method::DELETE, &one, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    for path in [
+        one.clone(),
+        format!("{list}/{}", uuid::Uuid::now_v7()),
+        format!(
+            "/api/v1/instructions/{}/attachments/{aid}",
+            uuid::Uuid::now_v7()
+        ),
+    ] {
+        assert_eq!(
+            api(&w, coord, reqwest::Method::DELETE, &path, None).await.0,
+            if path == one {
+                StatusCode::NO_CONTENT
+            } else {
+                StatusCode::NOT_FOUND
+            },
+            "{path}"
+        );
+    }
+    assert_eq!(
+        api(
+            &w,
+            beta,
+            reqwest::Method::DELETE,
+            &format!("{list}/{}", w.instr.attachment),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(&w, beta, reqwest::Method::GET, &list, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, after) = api(&w, employee, reqwest::Method::GET, &list, None).await;
+    assert_eq!(after, before, "the removed one is off the list");
+    assert_eq!(
+        api(&w, employee, reqwest::Method::GET, &one, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let r = coord
+        .client
+        .get(w.url(&one))
+        .bearer_auth(&coord.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "editors keep the evidence");
+    // Again: 204, nothing recorded twice.
+    assert_eq!(
+        api(&w, coord, reqwest::Method::DELETE, &one, None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        audit_events(&w, "instruction.attachment_remove", &inst.to_string()).await,
+        1
+    );
+    assert!(audited_by(&w, coord, "instruction.attachment_add", &inst.to_string()).await);
+
+    // Groups: one named by an audience is refused with the instruction's title; an unused one goes.
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    let used = tx
+        .create_group(NewGroup {
+            name: "Brukt gruppe".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    let free = tx
+        .create_group(NewGroup {
+            name: "Ledig gruppe".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let title = format!("{ALFA_MARK} gruppeinstruks");
+    draft_instruction(
+        &w,
+        &title,
+        Audience {
+            rules: vec![vakt_core::instructions::AudienceRule::Groups {
+                groups: vec![used.id],
+            }],
+        },
+    )
+    .await;
+    let (s, body) = api(
+        &w,
+        coord,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/groups/{}", used.id),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "conflict");
+    let msg = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains(&title), "{msg}");
+    let free_path = format!("/api/v1/groups/{}", free.id);
+    assert_eq!(
+        api(&w, employee, reqwest::Method::DELETE, &free_path, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api(&w, beta, reqwest::Method::DELETE, &free_path, None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(&w, coord, reqwest::Method::DELETE, &free_path, None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api(&w, coord, reqwest::Method::GET, &free_path, None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert!(w.db.group(w.alfa.id, used.id).await.unwrap().is_some());
+    assert!(audited_by(&w, coord, "group.delete", &free.id.to_string()).await);
+}

@@ -723,12 +723,9 @@ pub(crate) async fn fold_case_titles(db: &Db) -> Result<()> {
     }
 }
 
-/// Matches of `wh` (on `dev_cases`), counted up to [`CASE_COUNT_CAP`] + 1.
-async fn count_capped(conn: &mut Conn<'_>, hint: &str, wh: &str, args: &Args) -> Result<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM dev_cases {hint} WHERE {wh} LIMIT {}) capped",
-        CASE_COUNT_CAP + 1
-    );
+/// The rows of `capped` (a query limited to [`CASE_COUNT_CAP`] + 1 rows), counted.
+async fn count_capped(conn: &mut Conn<'_>, capped: &str, args: &Args) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM ({capped}) capped");
     Ok(on!(conn, c => {
         let row = bind_args(sqlx::query(&sql), &args.0).fetch_one(&mut *c).await?;
         sqlx::Row::try_get::<i64, _>(&row, 0)?
@@ -1067,19 +1064,25 @@ impl Db {
         let conn = &mut conn;
         let engine = conn.engine();
         let text = f.text.as_deref().map(search_fold).filter(|s| !s.is_empty());
+        // A title search on SQLite drives from the title index where it has to find every match
+        // (the capped count, and the page when the matches are few); walking the list in order
+        // (many matches), each row's folded title is tested with LIKE instead: the index's phrase
+        // lookup reads every matching row's entry (8,338 of 200,000 for `telefon`), and stops early
+        // only when it leads the join.
+        let mut fts: Option<String> = None;
         if let Some(text) = &text {
             // A substring of the folded title. SQLite: three characters or more are looked up in
             // the trigram index (an FTS5 phrase of the text is exactly the substring); shorter
             // ones, and PostgreSQL (whose trigram index serves LIKE itself), match with LIKE.
             if engine == crate::db::Engine::Sqlite && text.chars().count() >= 3 {
                 let p = args.push(Arg::Str(format!("\"{}\"", text.replace('"', "\"\""))));
-                wh.push_str(&format!(
-                    " AND search_key IN (SELECT rowid FROM dev_cases_title WHERE dev_cases_title MATCH {p})"
+                fts = Some(format!(
+                    "dev_cases_title CROSS JOIN dev_cases WHERE dev_cases_title MATCH {p} \
+                     AND dev_cases.search_key = dev_cases_title.rowid AND {wh}"
                 ));
-            } else {
-                let p = args.push(Arg::Str(format!("%{}%", like_escape(text))));
-                wh.push_str(&format!(" AND search_title LIKE {p} ESCAPE '\\'"));
             }
+            let p = args.push(Arg::Str(format!("%{}%", like_escape(text))));
+            wh.push_str(&format!(" AND search_title LIKE {p} ESCAPE '\\'"));
         }
         let limit = i64::from(f.limit.clamp(1, 500));
         let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
@@ -1112,11 +1115,24 @@ impl Db {
             hint("dev_cases_browse")
         };
         let by_due = hint("dev_cases_due");
-        let total = count_capped(conn, &by_counts, &wh, &args).await?;
+        // Every match up to the cap, through the title index or the filter's index (`extra`: one
+        // more condition); and the same matches as a row source for a page.
+        let capped = |extra: &str| match &fts {
+            Some(from) => format!(
+                "SELECT dev_cases.id FROM {from}{extra} LIMIT {}",
+                CASE_COUNT_CAP + 1
+            ),
+            None => format!(
+                "SELECT id FROM dev_cases {by_counts} WHERE {wh}{extra} LIMIT {}",
+                CASE_COUNT_CAP + 1
+            ),
+        };
+        let total = count_capped(conn, &capped(""), &args).await?;
         let rows = match f.order {
             CaseOrder::Newest => {
                 let mut wh = wh.clone();
                 let mut args = args.clone();
+                let mut keyset = String::new();
                 if let Some(after) = f.after {
                     let cursor: Option<(Ts,)> = on!(conn, c => sqlx::query_as(
                         "SELECT reported_at FROM dev_cases WHERE tenant_id = $1 AND id = $2",
@@ -1132,18 +1148,13 @@ impl Db {
                     let i = args.push(Arg::Uuid(after.0));
                     // A row-value comparison: both engines seek the list index to the cursor (an
                     // `OR` of the two cases made PostgreSQL scan from the start).
-                    wh.push_str(&format!(" AND (reported_at, id) < ({a}, {i})"));
+                    keyset = format!(" AND (dev_cases.reported_at, dev_cases.id) < ({a}, {i})");
+                    wh.push_str(&keyset);
                 }
                 // Few matches: let the filter's own index find them all (no order to follow),
                 // then sort; many: walk the list index in order until the page is full.
                 let (from, source) = if total <= CASE_COUNT_CAP {
-                    (
-                        String::new(),
-                        format!(
-                            "id IN (SELECT id FROM dev_cases {by_counts} WHERE {wh} LIMIT {})",
-                            CASE_COUNT_CAP + 1
-                        ),
-                    )
+                    (String::new(), format!("id IN ({})", capped(&keyset)))
                 } else {
                     (by_list, wh)
                 };
@@ -1160,7 +1171,13 @@ impl Db {
             }
             CaseOrder::Urgency => {
                 let due_wh = format!("{wh} AND next_due IS NOT NULL");
-                let due_total = count_capped(conn, &by_due, &due_wh, &args).await?;
+                // Through the deadline index, a title search too: running deadlines are few
+                // (open cases only), where a title's matches may be many.
+                let due_count = format!(
+                    "SELECT 1 FROM dev_cases {by_due} WHERE {due_wh} LIMIT {}",
+                    CASE_COUNT_CAP + 1
+                );
+                let due_total = count_capped(conn, &due_count, &args).await?;
                 let mut rows = if offset < due_total {
                     page_rows(
                         conn,
@@ -1182,10 +1199,7 @@ impl Db {
                     let (from, rest_wh) = if total <= CASE_COUNT_CAP {
                         (
                             String::new(),
-                            format!(
-                                "id IN (SELECT id FROM dev_cases {by_counts} WHERE {wh} LIMIT {}) AND next_due IS NULL",
-                                CASE_COUNT_CAP + 1
-                            ),
+                            format!("id IN ({}) AND next_due IS NULL", capped("")),
                         )
                     } else {
                         (by_list.clone(), format!("{wh} AND next_due IS NULL"))

@@ -645,6 +645,83 @@ async fn large_lists_count_up_to_the_cap_page_by_keyset_and_put_running_deadline
             second[0].title, "Case 4",
             "after the urgent one and cases 0 and 2"
         );
+        // A title search: many matches are counted up to the cap and paged in list order (the same
+        // pages as without the text, here where every title matches); few are found and sorted.
+        let text = |q: &str, f: CaseFilter| CaseFilter {
+            text: Some(q.into()),
+            ..f
+        };
+        let (many, n) = page(text(
+            "CASE",
+            CaseFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        ))
+        .await;
+        assert_eq!(n, vakt_store::CASE_COUNT_CAP + 1);
+        assert_eq!(ids(&many), ids(&first));
+        let (many_after, _) = page(text(
+            "case",
+            CaseFilter {
+                limit: 50,
+                after: Some(first[49].id),
+                ..Default::default()
+            },
+        ))
+        .await;
+        assert_eq!(ids(&many_after), ids(&after));
+        let (few, n) = page(text(
+            "case 10",
+            CaseFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        ))
+        .await;
+        assert_eq!(n, 111, "Case 10, 100–109 and 1000–1099");
+        let titles =
+            |v: &[vakt_store::CaseSummary]| v.iter().map(|c| c.title.clone()).collect::<Vec<_>>();
+        assert_eq!(titles(&few[..3]), ["Case 10", "Case 100", "Case 101"]);
+        assert_eq!(few[49].title, "Case 1038");
+        let (few_after, _) = page(text(
+            "case 10",
+            CaseFilter {
+                limit: 50,
+                after: Some(few[49].id),
+                ..Default::default()
+            },
+        ))
+        .await;
+        assert_eq!(few_after[0].title, "Case 1039");
+        assert_eq!(few_after.len(), 50);
+        let (few_offset, _) = page(text(
+            "case 10",
+            CaseFilter {
+                limit: 50,
+                offset: 50,
+                ..Default::default()
+            },
+        ))
+        .await;
+        assert_eq!(ids(&few_offset), ids(&few_after));
+        // Urgency with a title search, dense and sparse: the running deadline first.
+        for (q, expect) in [
+            ("case", ["Case 40", "Case 0", "Case 2"]),
+            ("case 4", ["Case 40", "Case 4", "Case 42"]),
+        ] {
+            let (urgent, _) = page(text(
+                q,
+                CaseFilter {
+                    limit: 3,
+                    open_only: true,
+                    order: CaseOrder::Urgency,
+                    ..Default::default()
+                },
+            ))
+            .await;
+            assert_eq!(titles(&urgent), expect, "{q}");
+        }
         // An unknown cursor is an error, not an empty page.
         assert!(
             env.db

@@ -94,9 +94,13 @@ def main():
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
     mem = sh("free -g | awk '/Mem:/{print $2}'")
     rg_version = sh("rg --version | head -1")
-    pres_version = sh(a.python + " -m pip show presidio-analyzer 2>/dev/null | grep ^Version | cut -d' ' -f2")
+    pip_show = a.python + " -m pip show {} 2>/dev/null | grep ^Version | cut -d' ' -f2"
+    pres_version = sh(pip_show.format("presidio-analyzer"))
+    spacy_version = sh(pip_show.format("spacy"))
+    lookups_version = sh(pip_show.format("spacy-lookups-data"))
     md.append(f"Machine: {os.cpu_count()} cores ({cpu}), {mem} GiB RAM, Linux {platform.release()}; "
-              f"{rg_version}; presidio-analyzer {pres_version}.")
+              f"{rg_version}; presidio-analyzer {pres_version}, spaCy {spacy_version}, "
+              f"spacy-lookups-data {lookups_version}.")
     md.append(f"Runs per figure: {runs} (median; a warm-up run first, so the files are in the page cache).")
     md.append(f"Load at start: `{load_start}`")
     busy = sh("ps -eo pcpu,comm --sort=-pcpu | head -6 | tail -5 | tr -s ' ' | paste -sd ';'")
@@ -165,33 +169,45 @@ def main():
         os.link(os.path.join(corpus, rel), os.path.join(sample, name))
     must = {k for k in must_all if k[0] in set(chosen)}
     first_plain = os.path.join(plain, sorted(f for f in os.listdir(plain) if f.endswith(".txt"))[0])
-    pres_runs = []
+    # Both NLP engines of presidio_bench.py; the runs alternate between them so that a change in the
+    # machine's load hits both alike.
+    nlps = [("none", "Presidio (AnalyzerEngine, stub NLP engine: pattern recognizers only)"),
+            ("spacy-blank", "Presidio (AnalyzerEngine, SpacyNlpEngine: blank `nb` pipeline + lookup lemmatizer)")]
+    pres_runs = {nlp: [] for nlp, _ in nlps}
     for _ in range(max(1, min(runs, 3))):
-        dt, out = run([a.python, os.path.join(os.path.dirname(__file__), "presidio_bench.py"),
-                       "--sample", sample, "--plain", first_plain])
-        pres_runs.append(json.loads(out))
-    pres = pres_runs[-1]
-    ps = statistics.median(x["sample_seconds"] for x in pres_runs)
-    pp = statistics.median(x["plain_seconds"] for x in pres_runs)
-    pres_found = {(flat[f], c, val) for f, c, val in pres["found"]}
-    pres_p, pres_r = pr(pres_found, must)
+        for nlp, _ in nlps:
+            dt, out = run([a.python, os.path.join(os.path.dirname(__file__), "presidio_bench.py"),
+                           "--nlp", nlp, "--sample", sample, "--plain", first_plain])
+            pres_runs[nlp].append(json.loads(out))
+    pres_rows = []
+    for nlp, name in nlps:
+        pres = pres_runs[nlp][-1]
+        ps = statistics.median(x["sample_seconds"] for x in pres_runs[nlp])
+        pp = statistics.median(x["plain_seconds"] for x in pres_runs[nlp])
+        pres_found = {(flat[f], c, val) for f, c, val in pres["found"]}
+        pres_p, pres_r = pr(pres_found, must)
+        pres_rows.append((name, ps, pres_p, pres_r, pres["plain_bytes"] / pp / 1e6))
+    pres = pres_runs["none"][-1]
     vs, _, vout = median_of(runs, [v, "scan", "-q", "--format", "jsonl", "--reveal", sample])
     vakt_found = vakt_keys(vout, sample + "/", lambda p: flat.get(p, p))
     vp, vr = pr(vakt_found, must)
-    pres_plain_mbs = pres["plain_bytes"] / pp / 1e6
     md.append("")
     md.append(f"### (c) Presidio: sample of {len(chosen)} top-level text files of the corpus (.txt .csv .html .xml; "
               f"{pres['sample_bytes']} bytes, {len(must)} numbers to report), and {pres['plain_bytes']} bytes of the plain text")
     md.append("")
     md.append("| tool | sample: s | sample: precision | sample: recall | plain text: MB/s |")
     md.append("|---|---:|---:|---:|---:|")
-    md.append(f"| Presidio (AnalyzerEngine, pattern recognizers only) | {ps:.3f} | {pres_p:.4f} | {pres_r:.4f} | {pres_plain_mbs:.2f} |")
+    for name, ps, pres_p, pres_r, pres_plain_mbs in pres_rows:
+        md.append(f"| {name} | {ps:.3f} | {pres_p:.4f} | {pres_r:.4f} | {pres_plain_mbs:.2f} |")
     md.append(f"| vakt scan (whole process, 2 threads) | {vs:.3f} | {vp:.4f} | {vr:.4f} | {plain_vakt_mbs:.0f} (defaults), {plain_vakt_ids_mbs:.0f} (--kinds ids) |")
+    for (nlp, _), (_, ps, _, _, pres_plain_mbs) in zip(nlps, pres_rows):
+        md.append("")
+        md.append(f"Speed ratio on plain text (MB/s) against Presidio with NLP engine `{nlp}`: "
+                  f"vakt defaults / Presidio = {plain_vakt_mbs / pres_plain_mbs:.0f}×; "
+                  f"vakt --kinds ids / Presidio = {plain_vakt_ids_mbs / pres_plain_mbs:.0f}×. "
+                  f"On the small sample (process start included for vakt): {ps / vs:.1f}×.")
     md.append("")
-    md.append(f"Speed ratio on plain text (MB/s): vakt defaults / Presidio = {plain_vakt_mbs / pres_plain_mbs:.0f}×; "
-              f"vakt --kinds ids / Presidio = {plain_vakt_ids_mbs / pres_plain_mbs:.0f}×. "
-              f"On the small sample (process start included for vakt): {ps / vs:.1f}×. Presidio runs on one core (Python); "
-              f"per core vakt's defaults ratio is about half the figure above.")
+    md.append("Presidio runs on one core (Python); per core vakt's defaults ratios are about half the figures above.")
 
     # (d) cache
     md.append("")

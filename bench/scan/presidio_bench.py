@@ -1,19 +1,43 @@
 """Presidio on a sample of the mixed corpus and on plain text (bench/scan, part c).
 
-Presidio's AnalyzerEngine needs an NLP engine; the usual spaCy models cannot be downloaded here, so the
-engine gets `NoNlpEngine` below, which returns empty NLP artifacts (no tokens, lemmas or entities). Only
-pattern recognizers run: Presidio's own `SePersonnummerRecognizer` and `FiPersonalIdentityCodeRecognizer`
-(with their checksum validation) and two PatternRecognizers written here for the Norwegian
-fødselsnummer (both modulus-11 control digits) and the Danish CPR number (valid date), with context
-words. Without tokens, Presidio's context enhancer has nothing to match, so context words do not change
-scores. The default score threshold (0) is used.
+Two NLP engines, chosen with --nlp (the JSON says which in its `nlp` field):
 
-Prints one JSON object with times and the found (path, country, value) keys for the sample.
+* `none`: `NoNlpEngine` below, a stub that returns empty NLP artifacts (no tokens, lemmas or entities).
+  Presidio's fastest configuration, but its context enhancer then has nothing to match, so context words
+  never change a score.
+* `spacy-blank`: Presidio's own `SpacyNlpEngine`, as a user without a downloadable model would run it: a
+  blank spaCy pipeline for Norwegian Bokmål (`spacy.blank("nb")`, no download) plus spaCy's lookup
+  lemmatizer, whose table comes from the `spacy-lookups-data` package. The lemmatizer is what makes the
+  context words work: Presidio's `LemmaContextAwareEnhancer` reads only lemmas, and a blank pipeline leaves
+  them empty; the lookup lemmatizer falls back to the token's text for words not in its (small, 1,582-word)
+  Norwegian table. The pipeline is saved to a temporary directory and loaded by path, Presidio's supported
+  way of giving it a local model. No named entities (blank pipeline), so only the recognizers below report.
+  Before timing, the script checks that a number after "fødselsnummer" scores higher than the same number
+  without it, and exits with an error if not.
+
+Recognizers (same in both modes; Presidio's language code is "nb" in both, a label only for `none`):
+Presidio's own `SePersonnummerRecognizer` and `FiPersonalIdentityCodeRecognizer` (with their checksum
+validation) and two PatternRecognizers written here for the Norwegian fødselsnummer (both modulus-11
+control digits) and the Danish CPR number (valid date), with context words. Presidio sets the score of a
+match that passes `validate_result` to 1.0, so context could never raise it; the two recognizers written
+here therefore reject bad numbers with `invalidate_result` (Presidio's idiom for a weak pattern plus
+context, as in its US SSN recognizer) and keep their pattern score of 0.3, which context words raise to
+0.65. Presidio's own SE and FI recognizers validate, so context does not change their scores. The default
+score threshold (0) is used, so the set of reported numbers is the same in both modes: context changes
+scores, not findings.
+
+Text size: the plain text is given to Presidio in pieces of about 64 KiB (whole lines), as a caller would,
+and each sample file whole; spaCy's `max_length` (1,000,000 characters by default) is raised to the longest
+of these texts, so no text is refused (the limit guards the memory of parsers and NER, which a blank
+pipeline does not have).
+
+Prints one JSON object with the NLP engine, times and the found (path, country, value) keys for the sample.
 """
 import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
@@ -23,7 +47,9 @@ from presidio_analyzer.predefined_recognizers import (
     SePersonnummerRecognizer,
 )
 
-LANG = "xx"
+# Norwegian Bokmål: spaCy has a blank pipeline with stop words for it and spacy-lookups-data a lemma table.
+LANG = "nb"
+PIECE = 65536  # characters of plain text per analyze() call
 
 
 class NoNlpEngine(NlpEngine):
@@ -56,6 +82,16 @@ class NoNlpEngine(NlpEngine):
         return [LANG]
 
 
+def fnr_valid(digits):
+    """Both modulus-11 control digits of a Norwegian fødselsnummer (11 digits as ints)."""
+    if len(digits) != 11:
+        return False
+    k1 = 11 - sum(a * b for a, b in zip(digits[:9], [3, 7, 6, 1, 8, 9, 4, 5, 2])) % 11
+    k2 = 11 - sum(a * b for a, b in zip(digits[:10], [5, 4, 3, 2, 7, 6, 5, 4, 3, 2])) % 11
+    k1, k2 = (0 if k1 == 11 else k1), (0 if k2 == 11 else k2)
+    return k1 == digits[9] and k2 == digits[10]
+
+
 class NoFnrRecognizer(PatternRecognizer):
     def __init__(self):
         super().__init__(
@@ -65,14 +101,9 @@ class NoFnrRecognizer(PatternRecognizer):
             supported_language=LANG,
         )
 
-    def validate_result(self, pattern_text):
-        d = [int(c) for c in pattern_text if c.isdigit()]
-        if len(d) != 11:
-            return False
-        k1 = 11 - sum(a * b for a, b in zip(d[:9], [3, 7, 6, 1, 8, 9, 4, 5, 2])) % 11
-        k2 = 11 - sum(a * b for a, b in zip(d[:10], [5, 4, 3, 2, 7, 6, 5, 4, 3, 2])) % 11
-        k1, k2 = (0 if k1 == 11 else k1), (0 if k2 == 11 else k2)
-        return k1 == d[9] and k2 == d[10]
+    # invalidate_result, not validate_result: a validated match gets score 1.0 and context could not raise it.
+    def invalidate_result(self, pattern_text):
+        return not fnr_valid([int(c) for c in pattern_text if c.isdigit()])
 
 
 class DkCprRecognizer(PatternRecognizer):
@@ -84,22 +115,52 @@ class DkCprRecognizer(PatternRecognizer):
             supported_language=LANG,
         )
 
-    def validate_result(self, pattern_text):
+    # invalidate_result for the same reason as in NoFnrRecognizer.
+    def invalidate_result(self, pattern_text):
         d = "".join(c for c in pattern_text if c.isdigit())
         if len(d) != 10:
-            return False
+            return True
         day, month = int(d[0:2]), int(d[2:4])
         days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return 1 <= month <= 12 and 1 <= day <= days[month - 1]
+        return not (1 <= month <= 12 and 1 <= day <= days[month - 1])
 
 
-def engine():
+def spacy_blank_engine():
+    """Presidio's SpacyNlpEngine on a blank "nb" pipeline with spaCy's lookup lemmatizer (no download)."""
+    import spacy
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    nlp = spacy.blank(LANG)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()  # loads the lemma table from spacy-lookups-data; fails without that package
+    # SpacyNlpEngine loads models by name or path (it would try to download a name it cannot find),
+    # so the pipeline is handed to it as a directory.
+    with tempfile.TemporaryDirectory() as d:
+        nlp.to_disk(d)
+        nlp_engine = SpacyNlpEngine(models=[{"lang_code": LANG, "model_name": d}])
+        nlp_engine.load()
+    return nlp_engine
+
+
+def engine(nlp):
     registry = RecognizerRegistry(supported_languages=[LANG])
     for r in (NoFnrRecognizer(), DkCprRecognizer(),
               SePersonnummerRecognizer(supported_language=LANG),
               FiPersonalIdentityCodeRecognizer(supported_language=LANG)):
         registry.add_recognizer(r)
-    return AnalyzerEngine(registry=registry, nlp_engine=NoNlpEngine(), supported_languages=[LANG])
+    nlp_engine = NoNlpEngine() if nlp == "none" else spacy_blank_engine()
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANG])
+
+
+def context_scores(an):
+    """Scores of one synthetic fødselsnummer with and without the context word before it."""
+    number = "01019012138"  # synthetic, passes both control digits
+    assert fnr_valid([int(c) for c in number])
+    out = []
+    for text in (f"Fødselsnummer: {number}", f"Nummeret: {number}"):
+        out.append(max((r.score for r in an.analyze(text=text, language=LANG) if r.entity_type == "NO_FNR"),
+                       default=0.0))
+    return out
 
 
 def country(entity):
@@ -127,9 +188,15 @@ def main():
     ap.add_argument("--sample", required=True, help="directory of sample files")
     ap.add_argument("--plain", required=True, help="a plain-text file")
     ap.add_argument("--plain-bytes", type=int, default=8 << 20)
+    ap.add_argument("--nlp", choices=["none", "spacy-blank"], default="none",
+                    help="NLP engine: the stub (none) or SpacyNlpEngine on a blank pipeline")
     a = ap.parse_args()
-    an = engine()
+    an = engine(a.nlp)
+    with_ctx, without_ctx = context_scores(an)
+    if a.nlp != "none" and not with_ctx > without_ctx:
+        raise SystemExit(f"context words had no effect: {with_ctx} (with) against {without_ctx} (without)")
 
+    # Every text is read and cut before any timing.
     files = sorted(os.listdir(a.sample))
     texts = []
     total = 0
@@ -138,6 +205,24 @@ def main():
             data = fh.read()
         total += len(data)
         texts.append((f, decode(data)))
+    with open(a.plain, "rb") as fh:
+        plain = fh.read(a.plain_bytes)
+    plain = plain[: plain.rfind(b"\n") + 1].decode("utf-8")
+    # Presidio is given the plain text in pieces of about 64 KiB (whole lines), as a caller would.
+    pieces, cur, size = [], [], 0
+    for line in plain.splitlines(keepends=True):
+        cur.append(line)
+        size += len(line)
+        if size >= PIECE:
+            pieces.append("".join(cur))
+            cur, size = [], 0
+    if cur:
+        pieces.append("".join(cur))
+    if a.nlp != "none":
+        # spaCy refuses texts longer than max_length; a sample file may be longer than a piece.
+        nlp = an.nlp_engine.nlp[LANG]
+        nlp.max_length = max([nlp.max_length] + [len(x) + 1 for x in pieces] + [len(x) + 1 for _, x in texts])
+
     found = set()
     t = time.perf_counter()
     for f, text in texts:
@@ -145,25 +230,13 @@ def main():
             found.add((f, country(r.entity_type), key_value(text[r.start:r.end])))
     sample_s = time.perf_counter() - t
 
-    with open(a.plain, "rb") as fh:
-        plain = fh.read(a.plain_bytes)
-    plain = plain[: plain.rfind(b"\n") + 1].decode("utf-8")
-    # Presidio is given the text in pieces of about 64 KiB (whole lines), as a caller would.
-    pieces, cur, size = [], [], 0
-    for line in plain.splitlines(keepends=True):
-        cur.append(line)
-        size += len(line)
-        if size >= 65536:
-            pieces.append("".join(cur))
-            cur, size = [], 0
-    if cur:
-        pieces.append("".join(cur))
     hits = 0
     t = time.perf_counter()
     for p in pieces:
         hits += len(an.analyze(text=p, language=LANG))
     plain_s = time.perf_counter() - t
     json.dump({
+        "nlp": a.nlp,
         "sample_files": len(files), "sample_bytes": total, "sample_seconds": sample_s,
         "found": sorted(found),
         "plain_bytes": len(plain.encode("utf-8")), "plain_seconds": plain_s, "plain_hits": hits,

@@ -7,11 +7,15 @@
 //! folded byte by byte; terms with other non-ASCII letters also match their capitalised and upper-case
 //! forms.
 //!
-//! The text is read once, word by word, instead of running an automaton over every byte:
-//! - a term that must start on a word boundary is looked up in a trie of folded bytes at each word
-//!   start, after a 64K-bit filter on the word's first two bytes (most words start no term);
-//! - a term open on the left (`*sykdom`) must still end at a word end, so it is looked up backwards
-//!   in a trie of reversed terms at each word end, after the same filter on the last two bytes;
+//! The text is not run through an automaton byte by byte, nor walked word by word:
+//! - the possible word starts and ends of each 64-byte block come from comparisons that the compiler
+//!   turns into vector instructions, as bit masks;
+//! - a term that must start on a word boundary can only begin at a word start, and there the first
+//!   four bytes (bit 5 set in each, see [`key_of`]) are tested against a 64K-bit filter of hashed term
+//!   prefixes; most words of prose fail it;
+//! - a term open on the left (`*sykdom`) must still end at a word end, so the last four bytes before a
+//!   word end are tested the same way against the suffixes of such terms;
+//! - a position that passes is confirmed against the few terms with the same key, byte by byte;
 //! - the few terms that fit neither (open on both sides, or beginning or ending with a character
 //!   that is not a letter or digit) go through Aho-Corasick as before.
 
@@ -42,94 +46,297 @@ pub struct TermMatch {
     pub end: usize,
 }
 
-/// A trie over folded bytes. Node 0 is the root; its children are in a dense table.
-#[derive(Debug, Clone)]
-struct Trie {
-    root: Box<[u32; 256]>,
-    /// Children of the other nodes: `(byte, node)` sorted by byte.
-    edges: Vec<Vec<(u8, u32)>>,
-    /// Terms ending at each node: `(spec, open at the far end)`.
-    ends: Vec<Vec<(usize, bool)>>,
+/// `u32::from_le_bytes` of four bytes with bit 5 set in each. [`fold_at`] only ever sets bit 5
+/// (`A`→`a`, `Ø`'s second byte → `ø`'s), so a text and a term that agree after folding agree on this
+/// key too, and it is computed without looking at the bytes one by one.
+#[inline]
+fn key_of(b: [u8; 4]) -> u32 {
+    u32::from_le_bytes(b) | 0x2020_2020
 }
 
-impl Trie {
-    fn new() -> Trie {
-        Trie {
-            root: Box::new([0; 256]),
-            edges: vec![Vec::new()],
-            ends: vec![Vec::new()],
+/// The key mask of a term of `len` bytes: its bytes only, at most four.
+fn key_mask(len: usize) -> u32 {
+    match len {
+        0..=3 => (1u32 << (8 * len)) - 1,
+        _ => u32::MAX,
+    }
+}
+
+#[inline]
+fn hash(key: u32) -> u32 {
+    key.wrapping_mul(0x9E37_79B1)
+}
+
+/// 65,536 bits of hashed keys. A pass is confirmed by [`Anchored::each`].
+#[derive(Debug, Clone)]
+struct KeyFilter {
+    bits: Box<[u64; 1024]>,
+    /// Masks for terms of one or two bytes, whose keys are tested on those bytes only.
+    short: Vec<u32>,
+}
+
+impl KeyFilter {
+    fn new() -> KeyFilter {
+        KeyFilter {
+            bits: Box::new([0; 1024]),
+            short: Vec::new(),
         }
+    }
+
+    #[inline]
+    fn slot(key: u32) -> usize {
+        (hash(key) >> 16) as usize
+    }
+
+    fn set(&mut self, key: u32) {
+        let s = Self::slot(key);
+        if let Some(w) = self.bits.get_mut(s >> 6) {
+            *w |= 1 << (s & 63);
+        }
+    }
+
+    #[inline]
+    fn has(&self, key: u32) -> bool {
+        let s = Self::slot(key);
+        self.bits
+            .get(s >> 6)
+            .is_some_and(|w| (w >> (s & 63)) & 1 != 0)
+    }
+
+    /// Add a term by its key bytes (its first four, or for the word-end side its last four, last
+    /// first) and its length.
+    fn add(&mut self, mut k: [u8; 4], len: usize) {
+        match len {
+            0 => {}
+            1 | 2 => {
+                let mask = key_mask(len);
+                self.set(key_of(k) & mask);
+                if !self.short.contains(&mask) {
+                    self.short.push(mask);
+                }
+            }
+            // Three bytes: every fourth byte, so that the common test needs no second look-up.
+            3 => {
+                for x in 0..=255u8 {
+                    k[3] = x;
+                    self.set(key_of(k));
+                }
+            }
+            _ => self.set(key_of(k)),
+        }
+    }
+
+    #[inline]
+    fn passes(&self, key: u32) -> bool {
+        self.has(key) | (!self.short.is_empty() && self.short.iter().any(|&m| self.has(key & m)))
+    }
+}
+
+/// One term (one casing of it) on one side of an [`Anchored`] set.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// [`key_of`] its key bytes, masked to its length (a term of three bytes has one entry for each
+    /// fourth byte).
+    key: u32,
+    spec: usize,
+    /// Open at the far end (right-open for a term anchored at a word start).
+    open: bool,
+    /// Its folded bytes, in text order: `bytes[from..from + len]` of the set.
+    from: u32,
+    len: u32,
+}
+
+/// Buckets of entries by hashed key: 4,096.
+const BUCKET_BITS: u32 = 12;
+
+/// Terms anchored at a word start (or, for left-open terms, at a word end), found by their key.
+#[derive(Debug, Clone)]
+struct Anchored {
+    filter: KeyFilter,
+    /// The key masks in use: the full key for terms of three bytes or more, fewer bytes for shorter
+    /// ones.
+    masks: Vec<u32>,
+    /// Bucket `b` holds `entries[starts[b]..starts[b + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<Entry>,
+    bytes: Vec<u8>,
+}
+
+impl Anchored {
+    /// `terms`: folded bytes in text order, spec, open at the far end. `at_end`: anchored at a word
+    /// end, so keyed by the last bytes.
+    fn new(terms: &[(Vec<u8>, usize, bool)], at_end: bool) -> Anchored {
+        let mut filter = KeyFilter::new();
+        let mut masks = Vec::new();
+        let mut entries = Vec::new();
+        let mut bytes = Vec::new();
+        for (v, spec, open) in terms {
+            if v.is_empty() {
+                continue;
+            }
+            let mut k = [0u8; 4];
+            if at_end {
+                for (d, s) in k.iter_mut().zip(v.iter().rev()) {
+                    *d = *s;
+                }
+            } else {
+                for (d, s) in k.iter_mut().zip(v) {
+                    *d = *s;
+                }
+            }
+            filter.add(k, v.len());
+            let idx = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let entry = |key| Entry {
+                key,
+                spec: *spec,
+                open: *open,
+                from: idx(bytes.len()),
+                len: idx(v.len()),
+            };
+            if v.len() == 3 {
+                // Under every fourth byte, as in the filter: one look-up finds it with the longer terms.
+                for x in (0..=255u8).filter(|x| x & 0x20 != 0) {
+                    k[3] = x;
+                    entries.push(entry(key_of(k)));
+                }
+            } else {
+                entries.push(entry(key_of(k) & key_mask(v.len())));
+            }
+            let mask = if v.len() < 3 {
+                key_mask(v.len())
+            } else {
+                u32::MAX
+            };
+            if !masks.contains(&mask) {
+                masks.push(mask);
+            }
+            bytes.extend_from_slice(v);
+        }
+        // The full key first: most terms are looked up by it.
+        masks.sort_unstable_by(|a, b| b.cmp(a));
+        entries.sort_by_key(|e| Self::bucket(e.key));
+        let mut starts = vec![0u32; (1 << BUCKET_BITS) + 1];
+        for e in &entries {
+            if let Some(c) = starts.get_mut(Self::bucket(e.key) + 1) {
+                *c += 1;
+            }
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        Anchored {
+            filter,
+            masks,
+            starts,
+            entries,
+            bytes,
+        }
+    }
+
+    #[inline]
+    fn bucket(key: u32) -> usize {
+        (hash(key) >> (32 - BUCKET_BITS)) as usize
     }
 
     fn is_empty(&self) -> bool {
-        self.edges.len() == 1
+        self.entries.is_empty()
     }
 
-    fn child(&self, node: u32, b: u8) -> Option<u32> {
-        if node == 0 {
-            let c = self.root[usize::from(b)];
-            return (c != 0).then_some(c);
-        }
-        let e = self.edges.get(node as usize)?;
-        e.iter().find(|(k, _)| *k == b).map(|(_, n)| *n)
-    }
-
-    fn insert(&mut self, bytes: impl Iterator<Item = u8>, spec: usize, open: bool) {
-        let mut node = 0u32;
-        for b in bytes {
-            node = match self.child(node, b) {
-                Some(n) => n,
-                None => {
-                    let n = u32::try_from(self.edges.len()).unwrap_or(u32::MAX);
-                    self.edges.push(Vec::new());
-                    self.ends.push(Vec::new());
-                    if node == 0 {
-                        self.root[usize::from(b)] = n;
-                    } else if let Some(e) = self.edges.get_mut(node as usize) {
-                        e.push((b, n));
-                        e.sort_unstable();
-                    }
-                    n
-                }
+    /// Every entry whose key agrees with `key` (the key at a position), with its folded bytes.
+    #[inline]
+    fn each(&self, key: u32, mut f: impl FnMut(&Entry, &[u8])) {
+        for &m in &self.masks {
+            let k = key & m;
+            let b = Self::bucket(k);
+            let (Some(&from), Some(&to)) = (self.starts.get(b), self.starts.get(b + 1)) else {
+                continue;
             };
-        }
-        if let Some(ends) = self.ends.get_mut(node as usize)
-            && !ends.contains(&(spec, open))
-        {
-            ends.push((spec, open));
+            for e in self
+                .entries
+                .get(from as usize..to as usize)
+                .unwrap_or_default()
+            {
+                if e.key == k
+                    && let Some(v) = self
+                        .bytes
+                        .get(e.from as usize..e.from as usize + e.len as usize)
+                {
+                    f(e, v);
+                }
+            }
         }
     }
 }
 
-/// 65,536 bits: pairs of folded bytes that can begin (or, reversed, end) a term.
-#[derive(Debug, Clone)]
-struct PairFilter(Box<[u64; 1024]>);
+/// Whether the text from byte `at` is `v` (folded bytes) after folding.
+#[inline]
+fn folds_to(bytes: &[u8], at: usize, v: &[u8]) -> bool {
+    let Some(t) = bytes.get(at..at + v.len()) else {
+        return false;
+    };
+    // Most text is in lower case already: fold only where the bytes differ.
+    t.iter()
+        .zip(v)
+        .enumerate()
+        .all(|(j, (a, b))| a == b || fold_at(bytes, at + j) == *b)
+}
 
-impl PairFilter {
-    fn new() -> PairFilter {
-        PairFilter(Box::new([0; 1024]))
+/// 64 bytes of 0 or 1 as 64 bits.
+#[inline(always)]
+fn pack(f: &[u8; 64]) -> u64 {
+    let mut m = 0u64;
+    for (k, w) in f.chunks_exact(8).enumerate() {
+        let mut v = [0u8; 8];
+        v.copy_from_slice(w);
+        // Bit 0 of each of the eight bytes into eight adjacent bits (no carries: the partial
+        // products land on distinct bits).
+        m |= (u64::from_le_bytes(v).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
     }
+    m
+}
 
-    fn key(a: u8, b: u8) -> usize {
-        (usize::from(a) << 8) | usize::from(b)
-    }
+/// Whether `b` is an ASCII word byte (letter, digit, `_`), by comparisons the compiler vectorises.
+#[inline(always)]
+fn ascii_word(b: u8) -> bool {
+    (b | 0x20).wrapping_sub(b'a') < 26 || b.wrapping_sub(b'0') < 10 || b == b'_'
+}
 
-    fn set(&mut self, a: u8, b: u8) {
-        let k = Self::key(a, b);
-        self.0[k >> 6] |= 1 << (k & 63);
-    }
+/// Bytes before a block in its window (the key of a word end reads four).
+const BEFORE: usize = 4;
+/// A block of text with `BEFORE` bytes before it and four after it (the key of a word start).
+const WINDOW: usize = BEFORE + 64 + 4;
 
-    fn has(&self, a: u8, b: u8) -> bool {
-        let k = Self::key(a, b);
-        self.0[k >> 6] & (1 << (k & 63)) != 0
+/// The candidate word starts and ends of one 64-byte block as bit masks (bit `i` for byte `i`).
+///
+/// The flags of each byte come from comparisons only (no table, no branch), so the compiler turns
+/// the loop into vector instructions:
+/// - a start may be where an ASCII word byte or a lead byte follows a byte that is no ASCII word byte
+///   and does not end a letter of `U+00C0–U+00FF` (`C3 xx`, every one a letter but `×` and `÷`);
+/// - an end may be where an ASCII byte that is no word byte, or a lead byte that does not begin such
+///   a letter, follows an ASCII word byte or a byte that is not ASCII.
+///
+/// Both are supersets of the true word starts and ends (other non-ASCII characters are left to the
+/// caller, which confirms each candidate). Knowing the Nordic letters here spares the candidates
+/// inside words such as `fødsel`.
+#[inline(always)]
+fn block_candidates(win: &[u8; WINDOW]) -> (u64, u64) {
+    let (mut sf, mut ef) = ([0u8; 64], [0u8; 64]);
+    for i in 0..64 {
+        let (pp, p, c, n) = (
+            win[BEFORE - 2 + i],
+            win[BEFORE - 1 + i],
+            win[BEFORE + i],
+            win[BEFORE + 1 + i],
+        );
+        let (wp, wc) = (ascii_word(p), ascii_word(c));
+        let (hp, hc, lc) = (p >= 0x80, c >= 0x80, c >= 0xC0);
+        // `pp p` and `c n` as a letter of the `C3` block.
+        let letter_p = (pp == 0xC3) & (p != 0x97) & (p != 0xB7);
+        let letter_c = (c == 0xC3) & (n != 0x97) & (n != 0xB7);
+        sf[i] = u8::from((wc | lc) & !wp & !letter_p);
+        ef[i] = u8::from(((!wc & !hc) | (lc & !letter_c)) & (wp | hp));
     }
-
-    /// A term of one byte: any following byte.
-    fn set_any(&mut self, a: u8) {
-        for b in 0..=255u8 {
-            self.set(a, b);
-        }
-    }
+    (pack(&sf), pack(&ef))
 }
 
 /// A compiled set of terms.
@@ -137,11 +344,9 @@ impl PairFilter {
 pub struct TermSet {
     specs: Vec<TermSpec>,
     /// Terms anchored at a word start.
-    fwd: Trie,
-    fwd_pairs: PairFilter,
-    /// Left-open terms that end at a word end, reversed.
-    rev: Trie,
-    rev_pairs: PairFilter,
+    fwd: Anchored,
+    /// Left-open terms that end at a word end.
+    rev: Anchored,
     /// The rest, by Aho-Corasick over the whole text.
     rest: Option<AhoCorasick>,
     rest_patterns: Vec<Pattern>,
@@ -172,10 +377,15 @@ fn casings(core: &str) -> Vec<String> {
 /// (except `×`) to the second byte of its lower-case letter.
 #[inline]
 fn fold_at(bytes: &[u8], j: usize) -> u8 {
-    let b = bytes[j];
+    let Some(&b) = bytes.get(j) else {
+        return 0;
+    };
     if b.is_ascii_uppercase() {
         b | 0x20
-    } else if (0x80..=0x9E).contains(&b) && b != 0x97 && j > 0 && bytes[j - 1] == 0xC3 {
+    } else if (0x80..=0x9E).contains(&b)
+        && b != 0x97
+        && j.checked_sub(1).and_then(|p| bytes.get(p)) == Some(&0xC3)
+    {
         b + 0x20
     } else {
         b
@@ -191,44 +401,11 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Word characters among the ASCII bytes (letters, digits, `_`).
-const ASCII_WORD: [bool; 128] = {
-    let mut t = [false; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric() || b == b'_';
-        i += 1;
-    }
-    t
-};
-
-/// Whether the character at byte `i` (a char boundary) is a word character, and its length.
-#[inline]
-fn word_char_at(text: &str, i: usize) -> (bool, usize) {
-    let bytes = text.as_bytes();
-    let b = bytes[i];
-    if b < 0x80 {
-        (ASCII_WORD[usize::from(b)], 1)
-    } else if b == 0xC3 && i + 1 < bytes.len() {
-        // U+00C0–U+00FF (Æ Ø Å Ä Ö É ü …, the Nordic letters): every one is a letter except × and ÷.
-        let c = bytes[i + 1];
-        (c != 0x97 && c != 0xB7, 2)
-    } else {
-        match text.get(i..).and_then(|s| s.chars().next()) {
-            Some(c) => (is_word_char(c), c.len_utf8()),
-            None => (false, 1),
-        }
-    }
-}
-
 impl TermSet {
     /// Compile terms. Empty terms (after trimming `*` and whitespace) are ignored.
     pub fn new(specs: Vec<TermSpec>) -> Result<TermSet, aho_corasick::BuildError> {
-        let mut fwd = Trie::new();
-        let mut rev = Trie::new();
-        let mut fwd_pairs = PairFilter::new();
-        let mut rev_pairs = PairFilter::new();
+        let mut fwd = Vec::new();
+        let mut rev = Vec::new();
         let mut needles: Vec<String> = Vec::new();
         let mut rest_patterns = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
@@ -253,25 +430,11 @@ impl TermSet {
             variants.dedup();
             if !left_open && is_word_char(first) {
                 for v in variants {
-                    match (v.first(), v.get(1)) {
-                        (Some(&a), Some(&b)) => fwd_pairs.set(a, b),
-                        (Some(&a), None) => fwd_pairs.set_any(a),
-                        _ => continue,
-                    }
-                    fwd.insert(v.into_iter(), i, right_open);
+                    fwd.push((v, i, right_open));
                 }
             } else if left_open && !right_open && is_word_char(last) {
                 for v in variants {
-                    let n = v.len();
-                    match (
-                        n.checked_sub(1).map(|k| v[k]),
-                        n.checked_sub(2).map(|k| v[k]),
-                    ) {
-                        (Some(a), Some(b)) => rev_pairs.set(a, b),
-                        (Some(a), None) => rev_pairs.set_any(a),
-                        _ => continue,
-                    }
-                    rev.insert(v.into_iter().rev(), i, true);
+                    rev.push((v, i, true));
                 }
             } else {
                 for v in casings(&core) {
@@ -297,10 +460,8 @@ impl TermSet {
         };
         Ok(TermSet {
             specs,
-            fwd,
-            fwd_pairs,
-            rev,
-            rev_pairs,
+            fwd: Anchored::new(&fwd, false),
+            rev: Anchored::new(&rev, true),
             rest,
             rest_patterns,
         })
@@ -314,95 +475,133 @@ impl TermSet {
         self.fwd.is_empty() && self.rev.is_empty() && self.rest.is_none()
     }
 
-    /// Terms anchored at the word start `s`.
-    fn at_word_start(&self, text: &str, s: usize, out: &mut Vec<TermMatch>) {
+    /// A possible word start `s` whose key passed the filter: confirm it is one (between two ASCII
+    /// bytes the block stage was exact), then the terms with its key. Out of line: the loop that
+    /// calls it stays small, and few candidates get here.
+    #[inline(never)]
+    fn start_candidate(&self, text: &str, s: usize, key: u32, out: &mut Vec<TermMatch>) {
         let bytes = text.as_bytes();
-        if s + 1 < bytes.len() && !self.fwd_pairs.has(fold_at(bytes, s), fold_at(bytes, s + 1)) {
+        // The character at `s` need not be checked: every term here begins with a word character,
+        // and folding never turns a character that is none into one.
+        let ascii = bytes.get(s).is_some_and(|b| *b < 0x80)
+            && s.checked_sub(1)
+                .and_then(|p| bytes.get(p))
+                .is_none_or(|b| *b < 0x80);
+        if !(ascii || (text.is_char_boundary(s) && boundary_before(text, s))) {
             return;
         }
-        let mut node = 0u32;
-        for j in s..bytes.len() {
-            match self.fwd.child(node, fold_at(bytes, j)) {
-                Some(n) => node = n,
-                None => return,
+        self.fwd.each(key, |e, v| {
+            let end = s + v.len();
+            if folds_to(bytes, s, v)
+                && text.is_char_boundary(end)
+                && (e.open || boundary_at(text, end))
+            {
+                out.push(TermMatch {
+                    spec: e.spec,
+                    start: s,
+                    end,
+                });
             }
-            for &(spec, right_open) in &self.fwd.ends[node as usize] {
-                let end = j + 1;
-                if text.is_char_boundary(end) && (right_open || boundary_after(text, end)) {
-                    out.push(TermMatch {
-                        spec,
-                        start: s,
-                        end,
-                    });
-                }
-            }
-        }
+        });
     }
 
-    /// Left-open terms ending at the word end `e`.
-    fn to_word_end(&self, text: &str, e: usize, out: &mut Vec<TermMatch>) {
+    /// A possible word end `e` whose key passed the filter. As above: the character before `e` is
+    /// the last of a match, so a word character, and only the one at `e` is checked.
+    #[inline(never)]
+    fn end_candidate(&self, text: &str, e: usize, key: u32, out: &mut Vec<TermMatch>) {
         let bytes = text.as_bytes();
-        if e >= 2
-            && !self
-                .rev_pairs
-                .has(fold_at(bytes, e - 1), fold_at(bytes, e - 2))
+        if !(bytes.get(e).is_none_or(|b| *b < 0x80)
+            || (text.is_char_boundary(e) && boundary_after(text, e)))
         {
             return;
         }
-        let mut node = 0u32;
-        for j in (0..e).rev() {
-            match self.rev.child(node, fold_at(bytes, j)) {
-                Some(n) => node = n,
-                None => return,
+        self.rev.each(key, |en, v| {
+            if let Some(start) = e.checked_sub(v.len())
+                && folds_to(bytes, start, v)
+                && text.is_char_boundary(start)
+            {
+                out.push(TermMatch {
+                    spec: en.spec,
+                    start,
+                    end: e,
+                });
             }
-            for &(spec, _) in &self.rev.ends[node as usize] {
-                if text.is_char_boundary(j) {
-                    out.push(TermMatch {
-                        spec,
-                        start: j,
-                        end: e,
-                    });
+        });
+    }
+
+    /// Word starts and ends, 64 bytes at a time (see the module documentation).
+    fn scan_words(&self, text: &str, out: &mut Vec<TermMatch>) {
+        let bytes = text.as_bytes();
+        let (has_fwd, has_rev) = (!self.fwd.is_empty(), !self.rev.is_empty());
+        let mut base = 0;
+        // One more block when the text fills its last block: its end is a word end to look at.
+        while base < bytes.len() || (base == bytes.len() && base > 0 && has_rev) {
+            // The block and the bytes around it, read in place; near the text's start and end a
+            // copy padded with NUL bytes, which are no word bytes (so the start is a word start and
+            // the end a word end) and are what the keys expect past the text.
+            let mut padded = [0u8; WINDOW];
+            let win: &[u8; WINDOW] = match base
+                .checked_sub(BEFORE)
+                .and_then(|from| bytes.get(from..from + WINDOW))
+                .and_then(|w| <&[u8; WINDOW]>::try_from(w).ok())
+            {
+                Some(w) => w,
+                None => {
+                    let from = base.saturating_sub(BEFORE);
+                    let skip = BEFORE - (base - from);
+                    let src = bytes.get(from..).unwrap_or_default();
+                    for (d, s) in padded.iter_mut().skip(skip).zip(src) {
+                        *d = *s;
+                    }
+                    &padded
                 }
+            };
+            let (mut starts, mut ends) = block_candidates(win);
+            if !has_fwd {
+                starts = 0;
             }
+            if !has_rev {
+                ends = 0;
+            }
+            // Each candidate costs one load of its key and one bit test; the few that pass are
+            // confirmed out of line.
+            let start_key = |i: usize| {
+                key_of([
+                    win[BEFORE + (i & 63)],
+                    win[BEFORE + (i & 63) + 1],
+                    win[BEFORE + (i & 63) + 2],
+                    win[BEFORE + (i & 63) + 3],
+                ])
+            };
+            let end_key = |i: usize| {
+                let i = i & 63;
+                key_of([win[i + 3], win[i + 2], win[i + 1], win[i]])
+            };
+            while starts != 0 {
+                let i = starts.trailing_zeros() as usize;
+                let k = start_key(i);
+                if self.fwd.filter.passes(k) {
+                    self.start_candidate(text, base + i, k, out);
+                }
+                starts &= starts - 1;
+            }
+            while ends != 0 {
+                let i = ends.trailing_zeros() as usize;
+                let k = end_key(i);
+                if self.rev.filter.passes(k) {
+                    self.end_candidate(text, base + i, k, out);
+                }
+                ends &= ends - 1;
+            }
+            base += 64;
         }
     }
 
     /// Every match of a term in `text` that sits on word boundaries, ordered by end (then start).
     pub fn find_all(&self, text: &str, mut each: impl FnMut(TermMatch)) {
         let mut out: Vec<TermMatch> = Vec::new();
-        let bytes = text.as_bytes();
-        let (has_fwd, has_rev) = (!self.fwd.is_empty(), !self.rev.is_empty());
-        if has_fwd || has_rev {
-            let mut i = 0;
-            let mut in_word = false;
-            while i < bytes.len() {
-                // Runs of ASCII bytes of the same class are skipped in tight loops.
-                if in_word {
-                    while i < bytes.len() && bytes[i] < 0x80 && ASCII_WORD[usize::from(bytes[i])] {
-                        i += 1;
-                    }
-                } else {
-                    while i < bytes.len() && bytes[i] < 0x80 && !ASCII_WORD[usize::from(bytes[i])] {
-                        i += 1;
-                    }
-                }
-                if i >= bytes.len() {
-                    break;
-                }
-                let (word, len) = word_char_at(text, i);
-                if word && !in_word {
-                    if has_fwd {
-                        self.at_word_start(text, i, &mut out);
-                    }
-                } else if !word && in_word && has_rev {
-                    self.to_word_end(text, i, &mut out);
-                }
-                in_word = word;
-                i += len;
-            }
-            if in_word && has_rev {
-                self.to_word_end(text, bytes.len(), &mut out);
-            }
+        if !self.fwd.is_empty() || !self.rev.is_empty() {
+            self.scan_words(text, &mut out);
         }
         if let Some(ac) = &self.rest {
             for m in ac.find_overlapping_iter(text) {
@@ -430,6 +629,16 @@ impl TermSet {
         for m in out {
             each(m);
         }
+    }
+}
+
+/// [`boundary_after`], without decoding when the byte at `i` is ASCII.
+#[inline]
+fn boundary_at(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        None => true,
+        Some(&b) if b < 0x80 => !ascii_word(b),
+        Some(_) => boundary_after(text, i),
     }
 }
 
@@ -648,5 +857,279 @@ mod tests {
             s.find_all(&text, |m| got.push((m.end, m.start, m.spec)));
             prop_assert_eq!(got, reference(&specs, &text), "text: {:?}", text);
         }
+    }
+
+    /// The matching rules written out naively, independent of the filters and the block stage:
+    /// every character boundary is tried against every term, comparing folded bytes (so mixed case
+    /// such as `sYkDoM` or `fØdsel` matches too, which the byte automaton above does not cover).
+    fn naive(specs: &[TermSpec], text: &str) -> Vec<(usize, usize, usize)> {
+        let bytes = text.as_bytes();
+        let at = |i: usize, v: &[u8]| {
+            i + v.len() <= bytes.len() && (0..v.len()).all(|j| fold_at(bytes, i + j) == v[j])
+        };
+        let mut out = Vec::new();
+        for (n, spec) in specs.iter().enumerate() {
+            let t = spec.term.trim();
+            let (lo, ro) = (t.starts_with('*'), t.ends_with('*'));
+            let core = t.trim_matches('*').trim().to_lowercase();
+            let (Some(first), Some(last)) = (core.chars().next(), core.chars().next_back()) else {
+                continue;
+            };
+            let mut variants = vec![core.clone()];
+            if core
+                .chars()
+                .any(|c| !c.is_ascii() && !('\u{e0}'..='\u{fe}').contains(&c))
+            {
+                variants.push(capitalise(&core));
+                variants.push(core.to_uppercase());
+            }
+            let anchored = (!lo && is_word_char(first)) || (lo && !ro && is_word_char(last));
+            for i in (0..=bytes.len()).filter(|&i| text.is_char_boundary(i)) {
+                if anchored {
+                    for v in variants.iter().map(|v| folded(v)) {
+                        let end = i + v.len();
+                        if at(i, &v)
+                            && text.is_char_boundary(end)
+                            && (lo || boundary_before(text, i))
+                            && (ro || boundary_after(text, end))
+                        {
+                            out.push((end, i, n));
+                        }
+                    }
+                } else {
+                    for v in casings(&core) {
+                        let end = i + v.len();
+                        if bytes
+                            .get(i..end)
+                            .is_some_and(|t| t.eq_ignore_ascii_case(v.as_bytes()))
+                            && (lo || boundary_before(text, i))
+                            && (ro || boundary_after(text, end))
+                        {
+                            out.push((end, i, n));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn all(s: &TermSet, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut got = Vec::new();
+        s.find_all(text, |m| got.push((m.end, m.start, m.spec)));
+        got
+    }
+
+    /// Terms of one to four bytes (the filter's key is four bytes), with non-ASCII letters at the
+    /// edges, multi-word, and open on either side.
+    const EDGE_TERMS: &[&str] = &[
+        "q",
+        "ab",
+        "*yz",
+        "hiv",
+        "bvc*",
+        "kven",
+        "æøå",
+        "*ø",
+        "ær",
+        "sykdom*",
+        "*sykdom",
+        "*sjukdom",
+        "fødsel*",
+        "sakkyndig vurdering",
+        "rom-folk",
+        "łódź",
+        "*straße",
+        "*.log",
+        "*skyld*",
+    ];
+
+    const EDGE_PIECES: &[&str] = &[
+        "q",
+        "Q",
+        "ab",
+        "aB",
+        "AB",
+        "yz",
+        "YZ",
+        "xyz",
+        "hiv",
+        "HiV",
+        "bvc",
+        "BVCx",
+        "kven",
+        "KvEn",
+        "æøå",
+        "ÆØÅ",
+        "æØå",
+        "ø",
+        "Ø",
+        "ær",
+        "ÆR",
+        "sykdom",
+        "sYkDoM",
+        "SYKDOMMEN",
+        "hjertesykdom",
+        "HJERTESYKDOM",
+        "lungesjukdom",
+        "fødsel",
+        "fØdsel",
+        "FØDSELEN",
+        "sakkyndig",
+        "vurdering",
+        "rom",
+        "-",
+        "folk",
+        "łódź",
+        "ŁÓDŹ",
+        "Łódź",
+        "straße",
+        "STRASSE",
+        "Straße",
+        "app.log",
+        "skyld",
+        "uSKYLDig",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        ",",
+        "«",
+        "»",
+        "\u{a0}",
+        "–",
+        "_",
+        "1",
+        "×",
+        "÷",
+        "é",
+        "\0",
+        "x",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Random texts in mixed case, shifted by a prefix so that terms straddle the 64-byte
+        /// blocks and the four-byte keys at every offset, and cut so that they end anywhere.
+        #[test]
+        fn finds_exactly_what_the_naive_rules_find(
+            pad in 0usize..70,
+            parts in proptest::collection::vec(0..EDGE_PIECES.len(), 0..60)
+        ) {
+            let mut text = "a".repeat(pad / 2) + &" ".repeat(pad - pad / 2);
+            text.extend(parts.iter().map(|&i| EDGE_PIECES[i]));
+            let specs = specs(EDGE_TERMS);
+            let s = TermSet::new(specs.clone()).expect("terms compile");
+            prop_assert_eq!(all(&s, &text), naive(&specs, &text), "text: {:?}", text);
+        }
+    }
+
+    /// The built-in term lists (category and context terms, as the scanner compiles them) on text
+    /// made of their own words in random case, glued by separators.
+    #[test]
+    fn built_in_term_lists_find_what_the_naive_rules_find() {
+        let rules = crate::rules::Rules::defaults();
+        let mut terms: Vec<String> = rules
+            .category_terms
+            .iter()
+            .map(|t| t.term.clone())
+            .collect();
+        terms.extend(rules.positive.iter().map(|p| p.term.clone()));
+        terms.extend(rules.negative.iter().cloned());
+        let specs: Vec<TermSpec> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TermSpec {
+                term: t.clone(),
+                payload: i,
+            })
+            .collect();
+        let set = TermSet::new(specs.clone()).expect("terms compile");
+        let words: Vec<String> = terms
+            .iter()
+            .map(|t| t.trim_matches('*').to_string())
+            .collect();
+        let seps = [" ", "", "\n", ". ", "-", "«", "»", "en", "s", "1", "\u{a0}"];
+        // A small deterministic generator (xorshift): the same texts every run.
+        let mut r = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            (r % n as u64) as usize
+        };
+        for _ in 0..200 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                let w = &words[next(words.len())];
+                let w = match next(4) {
+                    0 => w.to_uppercase(),
+                    1 => capitalise(w),
+                    2 => w
+                        .chars()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            if i % 2 == 0 {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c
+                            }
+                        })
+                        .collect(),
+                    _ => w.clone(),
+                };
+                text.push_str(&w);
+                text.push_str(seps[next(seps.len())]);
+            }
+            assert_eq!(all(&set, &text), naive(&specs, &text), "text: {text:?}");
+        }
+    }
+
+    #[test]
+    fn terms_at_the_text_edges_and_across_blocks() {
+        let s = set(&["sykdom", "*diagnose", "hiv", "fødsel*"]);
+        for n in [0, 1, 2, 3, 4, 58, 59, 60, 61, 62, 63, 64, 65, 122, 125, 128] {
+            let pad = " ".repeat(n);
+            for (text, want) in [
+                (format!("{pad}sykdom"), "sykdom"),
+                (format!("{pad}SYKDOM."), "SYKDOM"),
+                (format!("{pad}hjertediagnose"), "diagnose"),
+                (format!("{pad}HIV"), "HIV"),
+                (format!("{pad}FØDSELEN"), "FØDSEL"),
+            ] {
+                assert_eq!(found(&s, &text), vec![want], "{text:?}");
+            }
+            assert!(found(&s, &format!("{pad}sykdommen")).is_empty());
+            assert!(found(&s, &format!("{pad}xsykdom")).is_empty());
+        }
+        // Ending exactly at a block's end, and one byte short of a key.
+        let text = format!("{}diagnose", "x ".repeat(28));
+        assert_eq!(text.len(), 64);
+        assert_eq!(found(&s, &text), vec!["diagnose"]);
+        assert_eq!(found(&s, &format!("{}hiv", " ".repeat(61))), vec!["hiv"]);
+        assert!(found(&s, "").is_empty());
+    }
+
+    #[test]
+    fn upper_case_nordic_letters_and_boundaries_beside_non_ascii_characters() {
+        let s = set(&["ærlig", "*sjukdom", "fødsel*", "æøå", "ref"]);
+        assert_eq!(found(&s, "ÆRLIG"), vec!["ÆRLIG"]);
+        assert_eq!(found(&s, "Ærlig talt"), vec!["Ærlig"]);
+        assert_eq!(found(&s, "LUNGSJUKDOM»"), vec!["SJUKDOM"]);
+        assert_eq!(found(&s, "«FØDSELSDATO"), vec!["FØDSEL"]);
+        assert_eq!(found(&s, "ÆØÅ–æøå"), vec!["ÆØÅ", "æøå"]);
+        assert!(
+            found(&s, "øærlig").is_empty(),
+            "ø is a letter: no word start"
+        );
+        assert!(
+            found(&s, "sjukdomé").is_empty(),
+            "é is a letter: no word end"
+        );
+        assert_eq!(found(&s, "×ref÷"), vec!["ref"], "× and ÷ are no letters");
+        assert_eq!(found(&s, "\u{a0}ref\u{a0}"), vec!["ref"]);
     }
 }

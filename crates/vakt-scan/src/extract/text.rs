@@ -67,12 +67,14 @@ pub(crate) fn decode(data: &[u8]) -> Result<Cow<'_, str>, ExtractError> {
         detail: detail.to_string(),
     };
     if let Some(rest) = data.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
-            malformed(&format!(
-                "invalid UTF-8 after a UTF-8 byte order mark at byte {}",
-                e.valid_up_to() + 3
-            ))
-        });
+        return simdutf8::compat::from_utf8(rest)
+            .map(Cow::Borrowed)
+            .map_err(|e| {
+                malformed(&format!(
+                    "invalid UTF-8 after a UTF-8 byte order mark at byte {}",
+                    e.valid_up_to() + 3
+                ))
+            });
     }
     let utf16 = if let Some(rest) = data.strip_prefix(b"\xFF\xFE") {
         Some((rest, encoding_rs::UTF_16LE))
@@ -92,7 +94,8 @@ pub(crate) fn decode(data: &[u8]) -> Result<Cow<'_, str>, ExtractError> {
         let (text, _had_errors) = enc.decode_without_bom_handling(rest);
         return Ok(Cow::Owned(text.into_owned()));
     }
-    match std::str::from_utf8(data) {
+    // Every plain-text byte passes this check; the SIMD validator keeps it off the profile.
+    match simdutf8::basic::from_utf8(data) {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(data);

@@ -1335,24 +1335,10 @@ async fn delete_group(
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::ManageGroups)?;
     let gid = load_group(&st, &user, &id).await?;
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    match tx.delete_group(gid).await {
-        Ok(()) => {}
-        Err(vakt_store::StoreError::Invalid("group.in_use")) => {
-            drop(tx);
-            let usage = st
-                .db()
-                .group_usage(user.tenant_id(), gid)
-                .await?
-                .ok_or_else(AppError::not_found)?;
-            let titles: Vec<&str> = usage.audience_of.iter().map(|(_, t)| t.as_str()).collect();
-            return Err(
-                AppError::conflict("group-err-in-use").with_arg("instructions", titles.join(", "))
-            );
-        }
-        Err(e) => return Err(e.into()),
+    if let Err(audience_of) = super::groups::delete_unused(&st, user.audit_ctx(ip), gid).await? {
+        let titles = super::groups::titles(&audience_of);
+        return Err(AppError::conflict("group-err-in-use").with_arg("instructions", titles));
     }
-    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -1387,21 +1373,7 @@ async fn add_attachment(
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
     let (inst, _) = load(&st, &user, &id).await?;
-    let mut multipart = multipart.map_err(|_| AppError::bad_request("instr-err-upload"))?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(AppError::bad_request("instr-err-upload")),
-        };
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let data = field.bytes().await.map_err(|_| AppError::too_large())?;
-            file = Some((name, data.to_vec()));
-        }
-    }
-    let (name, data) = file.ok_or_else(|| AppError::invalid("instr-err-upload"))?;
+    let (name, data) = super::uploaded_file(multipart).await?;
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
     let a = tx.add_attachment(inst.id, &name, &data).await?;
     tx.commit().await?;
@@ -1446,13 +1418,6 @@ async fn remove_attachment(
     VPath((id, aid)): VPath<(String, String)>,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
-    let inst: InstructionId = parse_id(&id)?;
-    let aid: Uuid = parse_id(&aid)?;
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
-    if tx.remove_attachment(inst, aid).await? {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
+    super::remove_attachment(&st, user.audit_ctx(ip), &id, &aid).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

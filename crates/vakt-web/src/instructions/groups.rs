@@ -315,16 +315,21 @@ pub struct DeleteForm {
     pub confirm: Option<String>,
 }
 
+/// The titles of the instructions whose audience names a group, for the refusal to delete it.
+pub(super) fn titles(audience_of: &[(vakt_core::instructions::InstructionId, String)]) -> String {
+    let titles: Vec<&str> = audience_of.iter().map(|(_, t)| t.as_str()).collect();
+    titles.join(", ")
+}
+
 /// The refusal naming the instructions whose audience is the group.
 fn in_use_message(
     lang: Lang,
     audience_of: &[(vakt_core::instructions::InstructionId, String)],
 ) -> String {
-    let titles: Vec<&str> = audience_of.iter().map(|(_, t)| t.as_str()).collect();
     t(
         lang,
         "group-err-in-use",
-        &[("instructions", titles.join(", ").into())],
+        &[("instructions", titles(audience_of).into())],
     )
 }
 
@@ -355,10 +360,25 @@ async fn delete(
         let m = t(user.lang(), "group-err-confirm", &[]);
         return group_response(&st, &user, &id, Some(m)).await;
     }
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    // An audience may have come to name the group since the check above: say which, as above.
+    if let Err(audience_of) = delete_unused(&st, user.audit_ctx(ip), gid).await? {
+        let m = in_use_message(user.lang(), &audience_of);
+        return group_response(&st, &user, &id, Some(m)).await;
+    }
+    Ok(Redirect::to("/groups").into_response())
+}
+
+/// Deletes a group (one transaction, committed), or — while an instruction's audience names it —
+/// returns those instructions and changes nothing.
+pub(super) async fn delete_unused(
+    st: &AppState,
+    ctx: vakt_store::AuditCtx,
+    gid: GroupId,
+) -> Result<Result<(), Vec<(vakt_core::instructions::InstructionId, String)>>, AppError> {
+    let tenant = ctx.tenant;
+    let mut tx = st.db().write(&ctx).await?;
     match tx.delete_group(gid).await {
         Ok(()) => {}
-        // An audience came to name the group since the check above: say which, as above.
         Err(vakt_store::StoreError::Invalid("group.in_use")) => {
             drop(tx);
             let usage = st
@@ -366,11 +386,10 @@ async fn delete(
                 .group_usage(tenant, gid)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            let m = in_use_message(user.lang(), &usage.audience_of);
-            return group_response(&st, &user, &id, Some(m)).await;
+            return Ok(Err(usage.audience_of));
         }
         Err(e) => return Err(e.into()),
     }
     tx.commit().await?;
-    Ok(Redirect::to("/groups").into_response())
+    Ok(Ok(()))
 }

@@ -1553,21 +1553,7 @@ async fn attachment_upload(
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
     let (inst, _) = load(&st, &user, &id).await?;
-    let mut multipart = multipart.map_err(|_| AppError::bad_request("instr-err-upload"))?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(AppError::bad_request("instr-err-upload")),
-        };
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let data = field.bytes().await.map_err(|_| AppError::too_large())?;
-            file = Some((name, data.to_vec()));
-        }
-    }
-    let (name, data) = file.ok_or_else(|| AppError::invalid("instr-err-upload"))?;
+    let (name, data) = uploaded_file(multipart).await?;
     let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
     tx.add_attachment(inst.id, &name, &data).await?;
     tx.commit().await?;
@@ -1596,6 +1582,28 @@ async fn attachment_download(
     Ok(file_download(data, &a.content_type, &a.file_name))
 }
 
+/// The file of an attachment upload (`multipart/form-data`, field `file`): its name and bytes. A
+/// broken body is a 400, one over the size limit a 413, a form without the file a 422.
+pub(crate) async fn uploaded_file(
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, Vec<u8>), AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::bad_request("instr-err-upload"))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::bad_request("instr-err-upload")),
+        };
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let data = field.bytes().await.map_err(|_| AppError::too_large())?;
+            file = Some((name, data.to_vec()));
+        }
+    }
+    file.ok_or_else(|| AppError::invalid("instr-err-upload"))
+}
+
 /// `POST /instructions/{id}/attachments/{aid}/remove`: takes an attachment off the instruction page
 /// and lists. Nothing is deleted: the store marks it removed (when, by whom) and audits
 /// `instruction.attachment_remove`. 404 unless the attachment belongs to this instruction of the
@@ -1607,13 +1615,27 @@ async fn attachment_remove(
     VPath((id, aid)): VPath<(String, String)>,
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::EditInstructions)?;
-    let inst: InstructionId = parse_id(&id)?;
-    let aid: Uuid = parse_id(&aid)?;
-    let mut tx = st.db().write(&user.audit_ctx(ip)).await?;
+    let inst = remove_attachment(&st, user.audit_ctx(ip), &id, &aid).await?;
+    Ok(Redirect::to(&format!("/instructions/{inst}")).into_response())
+}
+
+/// Takes attachment `aid` off instruction `id` (committed; nothing written when it was removed
+/// before). 404 unless it is an attachment of that instruction in the context's tenant.
+pub(crate) async fn remove_attachment(
+    st: &AppState,
+    ctx: vakt_store::AuditCtx,
+    id: &str,
+    aid: &str,
+) -> Result<InstructionId, AppError> {
+    let inst: InstructionId = parse_id(id)?;
+    let aid: Uuid = parse_id(aid)?;
+    let mut tx = st.db().write(&ctx).await?;
     if tx.remove_attachment(inst, aid).await? {
         tx.commit().await?;
+    } else {
+        tx.rollback().await?;
     }
-    Ok(Redirect::to(&format!("/instructions/{inst}")).into_response())
+    Ok(inst)
 }
 
 /// A stored file as a download: its own content type (never sniffed by the browser) and a

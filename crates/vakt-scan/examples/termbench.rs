@@ -21,7 +21,7 @@ use vakt_scan::detect::Engine;
 use vakt_scan::extract::Limits;
 use vakt_scan::rules::{self, Rules};
 use vakt_scan::scan::scan_bytes;
-use vakt_scan::terms::{TermSet, TermSpec};
+use vakt_scan::terms::TermSet;
 
 /// The chunks `extract::text::emit_lines` cuts a text into: about 1 MiB, ending after a newline.
 fn chunks(text: &str) -> Vec<&str> {
@@ -67,16 +67,7 @@ fn main() {
     let limits = Limits::default();
 
     let defaults = Rules::defaults();
-    let specs = defaults
-        .category_terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| TermSpec {
-            term: t.term.clone(),
-            payload: i,
-        })
-        .collect();
-    let set = TermSet::new(specs).expect("terms compile");
+    let set = TermSet::new(defaults.category_specs()).expect("terms compile");
     let texts: Vec<String> = files
         .iter()
         .map(|(_, d)| String::from_utf8_lossy(d).into_owned())

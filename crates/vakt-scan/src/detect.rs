@@ -127,16 +127,8 @@ impl Engine {
             class.push(ContextClass::Negative);
         }
         let context = TermSet::new(specs).map_err(|e| RulesError::Terms(e.to_string()))?;
-        let cat_specs = rules
-            .category_terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| TermSpec {
-                term: t.term.clone(),
-                payload: i,
-            })
-            .collect();
-        let categories = TermSet::new(cat_specs).map_err(|e| RulesError::Terms(e.to_string()))?;
+        let categories =
+            TermSet::new(rules.category_specs()).map_err(|e| RulesError::Terms(e.to_string()))?;
         Ok(Engine {
             rules,
             today,

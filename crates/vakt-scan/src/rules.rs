@@ -318,6 +318,18 @@ fn unit(what: &'static str, v: f64) -> Result<f32, RulesError> {
 }
 
 impl Rules {
+    /// The special-category terms as matcher specs, each carrying its index in `category_terms`.
+    pub fn category_specs(&self) -> Vec<crate::terms::TermSpec> {
+        self.category_terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::terms::TermSpec {
+                term: t.term.clone(),
+                payload: i,
+            })
+            .collect()
+    }
+
     /// The built-in defaults: every kind, minimum confidence 0.5 (categories 0.6), no country preference,
     /// no exclusions, the embedded term lists.
     pub fn defaults() -> Rules {

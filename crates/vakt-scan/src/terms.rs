@@ -401,6 +401,44 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// A term as written in a term list: `*` at either end leaves that side open (a word may go on there).
+struct Parsed {
+    left_open: bool,
+    right_open: bool,
+    /// The term without `*`, in lower case.
+    core: String,
+    first: char,
+    last: char,
+    /// The casings to look for: the lower-case core, and for letters outside the folded Latin-1 block
+    /// also its capitalised and upper-case forms.
+    variants: Vec<String>,
+}
+
+impl Parsed {
+    /// `None` for a term that is empty after trimming `*` and whitespace.
+    fn of(term: &str) -> Option<Parsed> {
+        let t = term.trim();
+        let core = t.trim_matches('*').trim().to_lowercase();
+        let (first, last) = (core.chars().next()?, core.chars().next_back()?);
+        let mut variants = vec![core.clone()];
+        if core
+            .chars()
+            .any(|c| !c.is_ascii() && !('\u{e0}'..='\u{fe}').contains(&c))
+        {
+            variants.push(capitalise(&core));
+            variants.push(core.to_uppercase());
+        }
+        Some(Parsed {
+            left_open: t.starts_with('*'),
+            right_open: t.ends_with('*'),
+            core,
+            first,
+            last,
+            variants,
+        })
+    }
+}
+
 impl TermSet {
     /// Compile terms. Empty terms (after trimming `*` and whitespace) are ignored.
     pub fn new(specs: Vec<TermSpec>) -> Result<TermSet, aho_corasick::BuildError> {
@@ -409,22 +447,17 @@ impl TermSet {
         let mut needles: Vec<String> = Vec::new();
         let mut rest_patterns = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
-            let t = spec.term.trim();
-            let left_open = t.starts_with('*');
-            let right_open = t.ends_with('*');
-            let core = t.trim_matches('*').trim().to_lowercase();
-            let (Some(first), Some(last)) = (core.chars().next(), core.chars().next_back()) else {
+            let Some(Parsed {
+                left_open,
+                right_open,
+                core,
+                first,
+                last,
+                variants,
+            }) = Parsed::of(&spec.term)
+            else {
                 continue;
             };
-            let mut variants = vec![core.clone()];
-            // Letters outside the folded Latin-1 block keep their other casings as variants.
-            if core
-                .chars()
-                .any(|c| !c.is_ascii() && !('\u{e0}'..='\u{fe}').contains(&c))
-            {
-                variants.push(capitalise(&core));
-                variants.push(core.to_uppercase());
-            }
             let mut variants: Vec<Vec<u8>> = variants.iter().map(|v| folded(v)).collect();
             variants.sort();
             variants.dedup();
@@ -869,20 +902,17 @@ mod tests {
         };
         let mut out = Vec::new();
         for (n, spec) in specs.iter().enumerate() {
-            let t = spec.term.trim();
-            let (lo, ro) = (t.starts_with('*'), t.ends_with('*'));
-            let core = t.trim_matches('*').trim().to_lowercase();
-            let (Some(first), Some(last)) = (core.chars().next(), core.chars().next_back()) else {
+            let Some(Parsed {
+                left_open: lo,
+                right_open: ro,
+                core,
+                first,
+                last,
+                variants,
+            }) = Parsed::of(&spec.term)
+            else {
                 continue;
             };
-            let mut variants = vec![core.clone()];
-            if core
-                .chars()
-                .any(|c| !c.is_ascii() && !('\u{e0}'..='\u{fe}').contains(&c))
-            {
-                variants.push(capitalise(&core));
-                variants.push(core.to_uppercase());
-            }
             let anchored = (!lo && is_word_char(first)) || (lo && !ro && is_word_char(last));
             for i in (0..=bytes.len()).filter(|&i| text.is_char_boundary(i)) {
                 if anchored {

@@ -1100,7 +1100,8 @@ impl Db {
         // SQLite's planner picks badly between these indexes (with or without ANALYZE statistics:
         // measured on 200,000 cases), so on SQLite each query names the index it walks. Filters
         // by reporter or assignee keep their own indexes and the planner's choice, and so does the
-        // count of a title search (the matches are looked up by their title index key).
+        // count of a title search (driven from the title index on SQLite, by the trigram index or the
+        // planner's choice on PostgreSQL).
         let hint = |index: &str| match engine {
             crate::db::Engine::Sqlite if f.reporter.is_none() && f.assignee.is_none() => {
                 format!("INDEXED BY {index}")

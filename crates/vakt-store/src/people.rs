@@ -342,20 +342,11 @@ impl Db {
         let postgres = conn.engine() == crate::db::Engine::Postgres;
         let mut args = Args::default();
         let mut filters = format!("tenant_id = {}", args.push(Arg::Uuid(tenant.0)));
-        let words: Vec<String> = q
-            .text
-            .as_deref()
-            .map(|t| {
-                search_fold(t)
-                    .split_whitespace()
-                    .take(8)
-                    .map(|w| format!("%{}%", like_escape(w)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let word_params: Vec<String> = words
-            .iter()
-            .map(|w| args.push(Arg::Str(w.clone())))
+        let folded = q.text.as_deref().map(search_fold).unwrap_or_default();
+        let word_params: Vec<String> = folded
+            .split_whitespace()
+            .take(8)
+            .map(|w| args.push(Arg::Str(format!("%{}%", like_escape(w)))))
             .collect();
         if let Some(u) = q.unit {
             filters.push_str(&format!(" AND unit_id = {}", args.push(Arg::Uuid(u.0))));

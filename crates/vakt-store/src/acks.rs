@@ -123,6 +123,23 @@ impl Db {
 }
 
 impl WriteTx {
+    /// The standings sequence for acknowledgments this transaction is about to add: one move of the
+    /// tenant's sequence (counted as an acknowledgment move), whose row stays locked until the
+    /// transaction ends. Every record added carries it, so a reader that has counted up to any
+    /// sequence below it finds them by `seq` (see `instruction_status`'s overview deltas); the
+    /// insert trigger then moves the sequence once more.
+    async fn take_ack_seq(&mut self) -> Result<i64> {
+        let tenant = self.tenant();
+        let (seq,): (i64,) = on!(&mut self.conn(), c => sqlx::query_as(
+            "INSERT INTO standings_seq (tenant_id, seq, acks) VALUES ($1, 1, 1) ON CONFLICT (tenant_id) \
+             DO UPDATE SET seq = standings_seq.seq + 1, acks = standings_seq.acks + 1 RETURNING seq",
+        )
+        .bind(tenant.0)
+        .fetch_one(&mut *c)
+        .await?);
+        Ok(seq)
+    }
+
     /// Stores an acknowledgment built by `vakt_core` ([`Acknowledgment::record`] or
     /// [`Acknowledgment::supersede`]) and audits it. The version must be published, belong to the
     /// instruction, carry the record's number, and its stored text hash must be the record's hash.
@@ -155,10 +172,11 @@ impl WriteTx {
         if ack.supersedes() != latest.as_ref().map(Acknowledgment::id) {
             return Err(StoreError::Invalid("ack.supersedes_wrong_record"));
         }
+        let seq = self.take_ack_seq().await?;
         on!(&mut self.conn(), c => sqlx::query(
             "INSERT INTO acknowledgments (id, tenant_id, person_id, instruction_id, version_id, major, minor, \
-             text_sha256, method, at, ip, user_agent, supersedes_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             text_sha256, method, at, ip, user_agent, supersedes_id, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(ack.id().0)
         .bind(tenant.0)
@@ -173,6 +191,7 @@ impl WriteTx {
         .bind(ack.ip().map(|ip| ip.to_string()))
         .bind(ack.user_agent())
         .bind(ack.supersedes().map(|s| s.0))
+        .bind(seq)
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?);
@@ -223,12 +242,13 @@ impl WriteTx {
                 return Err(StoreError::Invalid("ack.version_mismatch"));
             }
         }
-        const COLS: usize = 13;
+        const COLS: usize = 14;
         let engine = self.conn().engine();
         for chunk in acks.chunks(1000) {
+            let seq = self.take_ack_seq().await?;
             let sql = format!(
                 "INSERT INTO acknowledgments (id, tenant_id, person_id, instruction_id, version_id, major, minor, \
-                 text_sha256, method, at, ip, user_agent, supersedes_id) VALUES {}",
+                 text_sha256, method, at, ip, user_agent, supersedes_id, seq) VALUES {}",
                 values_placeholders(engine, chunk.len(), COLS)
             );
             on!(&mut self.conn(), c => {
@@ -247,7 +267,8 @@ impl WriteTx {
                         .bind(ts(a.at()))
                         .bind(a.ip().map(|ip| ip.to_string()))
                         .bind(a.user_agent().map(str::to_owned))
-                        .bind(a.supersedes().map(|s| s.0));
+                        .bind(a.supersedes().map(|s| s.0))
+                        .bind(seq);
                 }
                 q.execute(&mut *c).await.map(|r| r.rows_affected())?
             });

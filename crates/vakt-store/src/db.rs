@@ -396,6 +396,47 @@ impl WriteTx {
     }
 }
 
+/// A read-only transaction: every query in it sees the same state of the database (SQLite: the
+/// snapshot of its first read; PostgreSQL: `REPEATABLE READ`), so results counted from several
+/// queries agree with each other and with a sequence read in it.
+pub(crate) struct Snapshot {
+    conn: TxConn,
+}
+
+impl Db {
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot> {
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Pg(p) => {
+                let mut t = p.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *t)
+                    .await?;
+                TxConn::Pg(t)
+            }
+        };
+        Ok(Snapshot { conn })
+    }
+}
+
+impl Snapshot {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.conn {
+            TxConn::Sqlite(t) => Conn::Sqlite(t),
+            TxConn::Pg(t) => Conn::Pg(t),
+        }
+    }
+
+    /// Ends the transaction (it wrote nothing).
+    pub(crate) async fn end(self) -> Result<()> {
+        match self.conn {
+            TxConn::Sqlite(t) => t.rollback().await?,
+            TxConn::Pg(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
 /// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns, numbering from 1.
 /// On SQLite it emits anonymous `?` instead: sqlx looks numbered parameters up by name, which
 /// SQLite answers with a linear scan, so a statement with thousands of `$n` binds costs O(n²).

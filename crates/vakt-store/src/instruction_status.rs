@@ -92,6 +92,10 @@ pub struct InstructionCompletion {
 pub struct Overview {
     #[serde(with = "time::serde::rfc3339")]
     pub computed_at: OffsetDateTime,
+    /// When the counts were last made from scratch; `computed_at` is later when acknowledgments
+    /// added since were applied to them.
+    #[serde(skip)]
+    pub counted_at: OffsetDateTime,
     pub instructions: Vec<InstructionCompletion>,
     /// The counts hold while nothing is written and the clock is at most this: the end of the local
     /// day (signing deadlines end with a day) or the next moment a version comes into force or
@@ -447,10 +451,29 @@ fn versions_by_instruction(
     m
 }
 
-type OverviewCache = Mutex<HashMap<TenantId, (i64, Arc<Overview>)>>;
+/// A tenant's overview as counted, with what it was counted at: the standings sequence, its shape
+/// (`seq - acks`: the moves that were not acknowledgments) and, per instruction counted, the major
+/// version and overdue cut-off its counts used, so that an update from new acknowledgments counts
+/// them the same way.
+#[derive(Clone)]
+struct Counted {
+    seq: i64,
+    shape: i64,
+    overview: Arc<Overview>,
+    basis: Arc<HashMap<InstructionId, Basis>>,
+}
+
+#[derive(Clone, Copy)]
+struct Basis {
+    major: u32,
+    cutoff: OffsetDateTime,
+}
+
+type OverviewCache = Mutex<HashMap<TenantId, Counted>>;
 
 /// Overviews by tenant, valid while [`Db::standings_seq`] is unchanged and the clock has not
-/// passed the overview's `valid_until`.
+/// passed the overview's `valid_until`; while only acknowledgments were added, brought up to date
+/// from those.
 fn cache() -> &'static OverviewCache {
     static C: OnceLock<OverviewCache> = OnceLock::new();
     C.get_or_init(|| Mutex::new(HashMap::new()))
@@ -464,11 +487,40 @@ fn computing(tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
         .lock_for(&tenant)
 }
 
-/// The cached overview for `seq`, and whether it still holds at `now`.
-fn cached(tenant: TenantId, seq: i64, now: OffsetDateTime) -> Option<(Arc<Overview>, bool)> {
-    let c = cache().lock().ok()?;
-    let (s, o) = c.get(&tenant)?;
-    (*s == seq).then(|| (o.clone(), now <= o.valid_until))
+fn cached(tenant: TenantId) -> Option<Counted> {
+    cache().lock().ok()?.get(&tenant).cloned()
+}
+
+fn keep(tenant: TenantId, counted: Counted) {
+    if let Ok(mut c) = cache().lock() {
+        if c.len() > 256 {
+            c.clear();
+        }
+        // Never replace a later count by an earlier one (two processes' requests may cross).
+        if c.get(&tenant).is_none_or(|old| old.seq <= counted.seq) {
+            c.insert(tenant, counted);
+        }
+    }
+}
+
+/// The counted overview answers for sequence `seq` at `now` as it is.
+fn holds(c: &Counted, seq: i64, now: OffsetDateTime) -> bool {
+    c.seq >= seq && now <= c.overview.valid_until
+}
+
+/// More acknowledgments than this since the last count are counted again in full rather than
+/// applied one person at a time.
+const NEW_ACKS_MAX: usize = 2000;
+
+/// The tenant's standings sequence and its shape (`seq - acks`).
+async fn standings_head(conn: &mut Conn<'_>, tenant: TenantId) -> Result<(i64, i64)> {
+    let head: Option<(i64, i64)> = on!(conn, c => sqlx::query_as(
+        "SELECT seq, seq - acks FROM standings_seq WHERE tenant_id = $1",
+    )
+    .bind(tenant.0)
+    .fetch_optional(&mut *c)
+    .await?);
+    Ok(head.unwrap_or((0, 0)))
 }
 
 impl Db {
@@ -782,44 +834,179 @@ impl Db {
 
     /// The coordinator's overview: completion of every instruction in force, per unit, counted
     /// in SQL. Cached per tenant until the data it is made of changes ([`Db::standings_seq`]) or
-    /// the clock passes [`Overview::valid_until`].
+    /// the clock passes [`Overview::valid_until`]; when only acknowledgments were added since, the
+    /// cached counts are brought up to date from those people alone.
     pub async fn instruction_overview(
         &self,
         tenant: TenantId,
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Arc<Overview>> {
-        let seq = self.standings_seq(tenant).await?;
-        let stale = match cached(tenant, seq, now) {
-            Some((o, true)) => return Ok(o),
-            Some((o, false)) => Some(o),
-            None => None,
+        let (seq, shape) = {
+            let mut pc = self.acquire().await?;
+            standings_head(&mut pc.conn(), tenant).await?
         };
+        let entry = cached(tenant);
+        if let Some(e) = &entry
+            && holds(e, seq, now)
+        {
+            return Ok(e.overview.clone());
+        }
         // Waiting holds no database connection.
         let lock = computing(tenant);
-        let _guard = match (lock.try_lock(), stale) {
-            (Ok(g), _) => g,
-            // Nothing was written since the cached overview, only the clock moved on: while
-            // another request brings it up to date, this one takes it as it is.
-            (Err(_), Some(o)) => return Ok(o),
-            (Err(_), None) => {
-                let g = lock.lock().await;
-                if let Some((o, _)) = cached(tenant, seq, now) {
-                    return Ok(o);
+        let _guard = match lock.try_lock() {
+            Ok(g) => g,
+            Err(_) => match &entry {
+                // Another request is counting again because the clock moved on, or because more
+                // than acknowledgments changed (seconds at 50,000 people): this one takes the
+                // figures as they are (the page says when they were counted). An update from new
+                // acknowledgments is short, and waited for.
+                Some(e) if e.seq >= seq || e.shape != shape => return Ok(e.overview.clone()),
+                _ => {
+                    let g = lock.lock().await;
+                    if let Some(e) = cached(tenant)
+                        && holds(&e, seq, now)
+                    {
+                        return Ok(e.overview);
+                    }
+                    g
                 }
-                g
-            }
+            },
         };
-        let mut pc = self.acquire().await?;
-        let conn = &mut pc.conn();
-        let overview = Arc::new(self.compute_overview(conn, tenant, now, cal).await?);
-        if let Ok(mut c) = cache().lock() {
-            if c.len() > 256 {
-                c.clear();
-            }
-            c.insert(tenant, (seq, overview.clone()));
-        }
+        let entry = cached(tenant);
+        let mut snap = self.snapshot().await?;
+        let counted = self
+            .count_overview(&mut snap.conn(), tenant, entry, now, cal)
+            .await;
+        snap.end().await?;
+        let counted = counted?;
+        let overview = counted.overview.clone();
+        keep(tenant, counted);
         Ok(overview)
+    }
+
+    /// The overview as of the snapshot `conn` reads: `entry` itself when it still holds, `entry`
+    /// with the acknowledgments added since applied when nothing else changed, else counted anew.
+    async fn count_overview(
+        &self,
+        conn: &mut Conn<'_>,
+        tenant: TenantId,
+        entry: Option<Counted>,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Counted> {
+        let (seq, shape) = standings_head(conn, tenant).await?;
+        if let Some(e) = entry {
+            if holds(&e, seq, now) {
+                return Ok(e);
+            }
+            if e.shape == shape
+                && now <= e.overview.valid_until
+                && let Some(c) = self.apply_new_acks(conn, tenant, &e, seq, now).await?
+            {
+                return Ok(c);
+            }
+        }
+        let (overview, basis) = self.compute_overview(conn, tenant, now, cal).await?;
+        Ok(Counted {
+            seq,
+            shape,
+            overview: Arc::new(overview),
+            basis: Arc::new(basis),
+        })
+    }
+
+    /// `e` with the acknowledgments recorded after it was counted (up to `seq`) applied: for each
+    /// instruction they concern, the people who signed are counted twice with the instruction's own
+    /// audience and rules, once with only the acknowledgments `e` had seen and once with all, and
+    /// the difference is added to their units. `None` when there are too many to apply so.
+    async fn apply_new_acks(
+        &self,
+        conn: &mut Conn<'_>,
+        tenant: TenantId,
+        e: &Counted,
+        seq: i64,
+        now: OffsetDateTime,
+    ) -> Result<Option<Counted>> {
+        let limit = i64::try_from(NEW_ACKS_MAX + 1).unwrap_or(i64::MAX);
+        let new: Vec<(Uuid, Uuid)> = on!(conn, c => sqlx::query_as(
+            "SELECT DISTINCT instruction_id, person_id FROM acknowledgments \
+             WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 LIMIT $4",
+        )
+        .bind(tenant.0)
+        .bind(e.seq)
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await?);
+        if new.len() > NEW_ACKS_MAX {
+            return Ok(None);
+        }
+        let mut signers: HashMap<InstructionId, Vec<Uuid>> = HashMap::new();
+        for (i, p) in new {
+            signers.entry(InstructionId(i)).or_default().push(p);
+        }
+        let units = crate::units::all(conn, tenant).await?;
+        let instructions = all_instructions(conn, tenant).await?;
+        let mut o = (*e.overview).clone();
+        for ic in &mut o.instructions {
+            let Some(people) = signers.get(&ic.instruction) else {
+                continue;
+            };
+            let (Some(basis), Some(inst)) = (
+                e.basis.get(&ic.instruction),
+                instructions.iter().find(|i| i.id == ic.instruction),
+            ) else {
+                return Ok(None);
+            };
+            let mut args = Args::default();
+            args.push(Arg::Uuid(tenant.0));
+            args.push(Arg::Uuid(inst.id.0));
+            args.push(Arg::I64(i64::from(basis.major)));
+            args.push(Arg::Ts(Ts(basis.cutoff)));
+            args.push(Arg::I64(e.seq));
+            let aud = audience_sql(&inst.audience, &units, &mut args);
+            let joined_by = audience_joined_by_sql(&inst.audience, &units, &mut args, "$4");
+            let Some(list) = in_list(&mut args, people.iter().copied()) else {
+                continue;
+            };
+            let signed = "SELECT 1 FROM acknowledgments a WHERE a.tenant_id = $1 AND a.person_id = p.id \
+                          AND a.instruction_id = $2 AND a.major >= $3";
+            let sql = format!(
+                "SELECT unit_id, SUM(signed_before), SUM(signed_now), \
+                 SUM(CASE WHEN signed_before = 0 AND joined = 1 THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN signed_now = 0 AND joined = 1 THEN 1 ELSE 0 END) \
+                 FROM (SELECT p.unit_id, \
+                   CASE WHEN EXISTS ({signed} AND COALESCE(a.seq, 0) <= $5) THEN 1 ELSE 0 END AS signed_before, \
+                   CASE WHEN EXISTS ({signed}) THEN 1 ELSE 0 END AS signed_now, \
+                   CASE WHEN {joined_by} THEN 1 ELSE 0 END AS joined \
+                   FROM people p WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud} \
+                   AND p.id IN ({list})) x \
+                 GROUP BY unit_id"
+            );
+            let rows: Vec<(Option<Uuid>, i64, i64, i64, i64)> =
+                fetch_rows!(conn, &sql, &args.0, (Option<Uuid>, i64, i64, i64, i64));
+            for (u, before, after, overdue_before, overdue_after) in rows {
+                let Some(c) = ic.by_unit.get_mut(&u.map(UnitId)) else {
+                    // Someone counted now was not in the audience then: not only acknowledgments
+                    // changed after all.
+                    return Ok(None);
+                };
+                let signed = after - before;
+                let overdue = overdue_after - overdue_before;
+                c.signed += signed;
+                c.overdue += overdue;
+                ic.completion.signed += signed;
+                ic.completion.overdue += overdue;
+            }
+        }
+        o.computed_at = now;
+        Ok(Some(Counted {
+            seq,
+            shape: e.shape,
+            overview: Arc::new(o),
+            basis: e.basis.clone(),
+        }))
     }
 
     async fn compute_overview(
@@ -828,11 +1015,12 @@ impl Db {
         tenant: TenantId,
         now: OffsetDateTime,
         cal: &TenantCalendar,
-    ) -> Result<Overview> {
+    ) -> Result<(Overview, HashMap<InstructionId, Basis>)> {
         let units = crate::units::all(conn, tenant).await?;
         let instructions = all_instructions(conn, tenant).await?;
         let versions = versions_by_instruction(published_versions(conn, tenant).await?);
         let mut out = Vec::new();
+        let mut basis = HashMap::new();
         for inst in instructions {
             let vs = versions.get(&inst.id).map(Vec::as_slice).unwrap_or(&[]);
             let Some(current) = in_force(vs, now) else {
@@ -853,6 +1041,7 @@ impl Db {
             } else {
                 cutoff
             };
+            basis.insert(inst.id, Basis { major, cutoff });
             let mut args = Args::default();
             args.push(Arg::Uuid(tenant.0));
             args.push(Arg::Uuid(inst.id.0));
@@ -909,10 +1098,14 @@ impl Db {
                 vakt_core::instructions::standings_hold_until(cal, now),
                 |a, b| a.min(b),
             );
-        Ok(Overview {
-            computed_at: now,
-            instructions: out,
-            valid_until,
-        })
+        Ok((
+            Overview {
+                computed_at: now,
+                counted_at: now,
+                instructions: out,
+                valid_until,
+            },
+            basis,
+        ))
     }
 }

@@ -687,6 +687,172 @@ async fn the_overview_is_kept_until_the_end_of_the_local_day_or_until_a_version_
     .await;
 }
 
+/// Completion per instruction and unit as core's per-person standings give it (the reference for
+/// the overview's SQL counts).
+async fn completion_by_standings(
+    db: &Db,
+    t: &Tenant,
+    cal: &TenantCalendar,
+) -> std::collections::BTreeMap<(InstructionId, Option<UnitId>), (i64, i64, i64)> {
+    let mut out = std::collections::BTreeMap::new();
+    for p in db.all_standings(t.id, 10_000, db.now(), cal).await.unwrap() {
+        for (i, s) in &p.items {
+            let c: &mut (i64, i64, i64) = out.entry((*i, p.unit)).or_default();
+            c.0 += 1;
+            c.1 += i64::from(s.is_signed());
+            c.2 += i64::from(s.as_str() == "overdue");
+        }
+    }
+    out
+}
+
+fn completion_by_overview(
+    o: &vakt_store::Overview,
+) -> std::collections::BTreeMap<(InstructionId, Option<UnitId>), (i64, i64, i64)> {
+    let mut out = std::collections::BTreeMap::new();
+    for ic in &o.instructions {
+        let mut sum = (0, 0, 0);
+        for (u, c) in &ic.by_unit {
+            if c.total > 0 {
+                out.insert((ic.instruction, *u), (c.total, c.signed, c.overdue));
+            }
+            sum = (sum.0 + c.total, sum.1 + c.signed, sum.2 + c.overdue);
+        }
+        let total = ic.completion;
+        assert_eq!(sum, (total.total, total.signed, total.overdue));
+    }
+    out
+}
+
+#[tokio::test]
+async fn new_acknowledgments_are_applied_to_the_counted_overview_and_agree_with_every_standing() {
+    each_engine(|env| async move {
+        let db = env.db;
+        let clock = env.clock;
+        let t = tenant(&db, "delta").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let a = unit(&db, &t, "A", None).await;
+        let b = unit(&db, &t, "B", Some(a)).await;
+        let author = new_person(&db, &t, "1", Some(a)).await;
+        let approver = new_person(&db, &t, "2", Some(b)).await;
+        let mut people = vec![author, approver];
+        for n in 3..9 {
+            let u = [Some(a), Some(b), None][n % 3];
+            people.push(new_person(&db, &t, &n.to_string(), u).await);
+        }
+        let all = published(&db, &t, author, approver, Audience::everyone()).await;
+        let in_b = published(
+            &db,
+            &t,
+            author,
+            approver,
+            Audience {
+                rules: vec![AudienceRule::Units {
+                    units: vec![b],
+                    include_sub_units: false,
+                }],
+            },
+        )
+        .await;
+        // Everyone so far is overdue after 16 days; someone who joins then is only missing.
+        clock.advance(Duration::days(16));
+        let late = new_person(&db, &t, "9", Some(b)).await;
+        people.push(late);
+        let counted = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(
+            completion_by_overview(&counted),
+            completion_by_standings(&db, &t, &cal).await
+        );
+        assert_eq!(counted.instructions[0].completion.overdue, 8);
+
+        // Signatures one by one and several in one transaction: an overdue person, the late one, and
+        // a person outside the second instruction's audience signing it anyway.
+        clock.advance(Duration::seconds(5));
+        let sign = |v: InstructionVersion, who: Vec<PersonId>| {
+            let db = db.clone();
+            let t = t.clone();
+            async move {
+                let mut tx = db.write(&ctx(&t)).await.unwrap();
+                for p in who {
+                    tx.record_ack(&ack_for(&v, p, &db)).await.unwrap();
+                }
+                tx.commit().await.unwrap();
+            }
+        };
+        sign(all.clone(), vec![people[2], late]).await;
+        sign(in_b.clone(), vec![approver, people[2]]).await;
+        let updated = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(
+            updated.counted_at, counted.counted_at,
+            "applied, not counted again"
+        );
+        assert!(updated.computed_at > counted.computed_at);
+        let expected = completion_by_standings(&db, &t, &cal).await;
+        assert_eq!(completion_by_overview(&updated), expected);
+        assert_eq!(updated.instructions[0].completion.signed, 2);
+        assert_eq!(updated.instructions[0].completion.overdue, 7);
+
+        // And again from the updated counts, with someone who had signed confirming again.
+        sign(all.clone(), vec![author]).await;
+        let first = db
+            .latest_ack(t.id, people[2], all.instruction)
+            .await
+            .unwrap()
+            .unwrap();
+        let again = first
+            .supersede(vakt_core::instructions::AckInput {
+                id: uuid::Uuid::now_v7().into(),
+                person: people[2],
+                instruction: all.instruction,
+                version_id: all.id,
+                version: all.number,
+                text_shown: &all.body,
+                version_text_hash: all.body_sha256,
+                method: AckMethod::Password,
+                at: db.now(),
+                ip: None,
+                user_agent: None,
+            })
+            .unwrap();
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&again).await.unwrap();
+        tx.commit().await.unwrap();
+        let chained = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(chained.counted_at, counted.counted_at);
+        assert_eq!(
+            completion_by_overview(&chained),
+            completion_by_standings(&db, &t, &cal).await
+        );
+        assert_eq!(chained.instructions[0].completion.signed, 3);
+
+        // A signature whose transaction is still open while the overview is read: not in that
+        // reading, and applied by the next one once committed.
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&ack_for(&all, people[4], &db)).await.unwrap();
+        let during = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(during.instructions[0].completion.signed, 3);
+        tx.commit().await.unwrap();
+        let committed = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(committed.counted_at, counted.counted_at);
+        assert_eq!(committed.instructions[0].completion.signed, 4);
+        assert_eq!(
+            completion_by_overview(&committed),
+            completion_by_standings(&db, &t, &cal).await
+        );
+
+        // Anything else (a person moving unit) has the overview counted again.
+        clock.advance(Duration::seconds(5));
+        move_person(&db, &t, late, "9", Some(a)).await;
+        let recounted = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert!(recounted.counted_at > counted.counted_at);
+        assert_eq!(
+            completion_by_overview(&recounted),
+            completion_by_standings(&db, &t, &cal).await
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_standings_sequence_moves_with_what_standings_are_made_of_and_not_with_sign_ins() {
     each_engine(|env| async move {

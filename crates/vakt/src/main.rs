@@ -7,7 +7,7 @@ mod config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -98,8 +98,20 @@ enum ConfigCommand {
     Table,
 }
 
+/// The command line as clap knows it (before its help is put in the user's language).
+pub(crate) fn cli_command() -> clap::Command {
+    Cli::command()
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lossy: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let matches = commands::help::localize(cli_command(), commands::help::language(&lossy))
+        .get_matches_from(argv);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         Command::Scan(args) => {
             let lang = commands::scan::language(args.lang.as_deref(), |k| std::env::var(k).ok());

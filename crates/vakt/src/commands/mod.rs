@@ -5,6 +5,7 @@ pub mod demo;
 pub mod demo_deviations;
 pub mod demo_instructions;
 pub mod demo_training;
+pub mod help;
 pub mod import;
 pub mod scan;
 pub mod serve;

@@ -558,6 +558,22 @@ fn summary_messages_and_table_speak_the_users_language_and_tools_get_stable_code
     assert!(stdout(&o).contains("VÆRDI"), "{}", stdout(&o));
     let o = vakt_scan_env(&["--max-depth", "1", dir], &[("LANG", "de_DE.UTF-8")]);
     assert!(stderr(&o).contains("3 files scanned"), "{}", stderr(&o));
+    // And the help: from the locale, and from --lang.
+    let o = vakt_scan_env(&["--help"], &[("LANG", "nb_NO.UTF-8")]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    assert!(help.contains("Bruk: vakt scan"), "{help}");
+    assert!(help.contains("Vis numrene i klartekst"), "{help}");
+    assert!(help.contains("Avslutningskode: 0"), "{help}");
+    let o = vakt_scan(&["--lang", "sv", "--help"]);
+    assert!(
+        stdout(&o).contains("Användning: vakt scan"),
+        "{}",
+        stdout(&o)
+    );
+    let o = vakt_scan(&["--help"]);
+    assert!(stdout(&o).contains("Usage: vakt scan"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Exit status: 0"), "{}", stdout(&o));
     // Usage errors too, with exit status 2.
     let o = vakt_scan(&["--lang", "sv", "--max-ratio", "0", dir]);
     assert_eq!(o.status.code(), Some(2));

@@ -5,9 +5,11 @@
 #   the coordinator's overview (HTML page and JSON API) and a leader's unit page (HTML, signed in),
 # p50/p99 at a fixed concurrency. The overview and each page of a unit's people are cached until what
 # they are made of changes (the tenant's standings sequence) or a deadline can pass (the end of the
-# local day); `pages.py` shows every page of the unit once (none cached yet) and `cold.py` measures the
-# overview with a group membership added before every request (never cached); `signing.py` the overview
-# right after each of a series of signatures (brought up to date from the new acknowledgment).
+# local day); `pages.py` shows every page of the unit once (none cached yet); `cold.py` adds a group
+# membership before every sample (the overview must be counted from scratch) and times the answer (the
+# last counts, marked `updating`, while the count runs behind) and the time until the counts are current;
+# `signing.py` times the overview right after each of a series of signatures (brought up to date from the
+# new acknowledgment).
 # Usage: bench/instructions/run.sh   (writes bench/instructions/last-run.md; paste it into bench/RESULTS.md)
 # Env:   PEOPLE (50000) INSTRUCTIONS (20) ACKS (1000000) CONNECTIONS (16) THREADS (2) DURATION (20s)
 #        COLD_SAMPLES (20) PG_URL (postgres://postgres@127.0.0.1:5432/postgres) ENGINES ("sqlite postgres")
@@ -90,7 +92,7 @@ for engine in $ENGINES; do
   row "/api/v1/reports/instructions (overview, JSON)" "$(measure "$base/api/v1/reports/instructions" -H "Authorization: Bearer $token")"
   row "/reports/instructions/units/SCH1 (leader's unit page, HTML)" "$(measure "$base/reports/instructions/units/$unit" -H "Cookie: $lcookie")"
   echo "| $engine | leader's unit page, each page of SCH1 the first time it is shown (not cached), one at a time | $(python3 "$ROOT/bench/instructions/pages.py" "$base" "$lcookie" "$unit") |" >> "$COLD"
-  echo "| $engine | overview with a write before each request (cache miss), $COLD_SAMPLES samples | $(python3 "$ROOT/bench/instructions/cold.py" "$base" "$token" "$COLD_SAMPLES") |" >> "$COLD"
+  echo "| $engine | overview after a write that changes more than acknowledgments (counted from scratch), $COLD_SAMPLES samples: answer; counts current after | $(python3 "$ROOT/bench/instructions/cold.py" "$base" "$token" "$COLD_SAMPLES") |" >> "$COLD"
   echo "| $engine | overview right after each signature (a demo account signs on the sign page; only acknowledgments changed) | $(python3 "$ROOT/bench/instructions/signing.py" "$base" "$token" "$data/demo.txt" "$COLD_SAMPLES") |" >> "$COLD"
   echo "| $engine | data | $acks (instructions in force, current signatures, audience pairs) |" >> "$COLD"
   kill "${PIDS[-1]}" 2>/dev/null || true

@@ -42,6 +42,9 @@ pub struct Db {
     pub(crate) pool: Pool,
     clock: ClockFn,
     pub(crate) key: Arc<crate::sealed::SecretKey>,
+    /// How long a count of the instruction overview from scratch may take for a reader to wait for
+    /// the next one ([`Db::instruction_overview_now`]).
+    pub(crate) overview_wait: StdDuration,
 }
 
 impl std::fmt::Debug for Db {
@@ -130,6 +133,7 @@ impl Db {
         Ok(Db {
             pool,
             clock: Arc::new(vakt_core::directory::now_utc_micros),
+            overview_wait: StdDuration::from_millis(500),
             key: Arc::new(
                 opts.secret_key
                     .unwrap_or_else(crate::sealed::SecretKey::generate),
@@ -216,6 +220,13 @@ impl Db {
     /// Replaces the clock (tests move time with it).
     pub fn with_clock(mut self, clock: ClockFn) -> Db {
         self.clock = clock;
+        self
+    }
+
+    /// Sets how long a count of the instruction overview from scratch may have taken for readers of
+    /// the pages to wait for the next one (default 500 ms; tests set zero to see the background count).
+    pub fn with_overview_wait(mut self, wait: StdDuration) -> Db {
+        self.overview_wait = wait;
         self
     }
 

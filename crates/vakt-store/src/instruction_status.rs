@@ -461,6 +461,8 @@ struct Counted {
     shape: i64,
     overview: Arc<Overview>,
     basis: Arc<HashMap<InstructionId, Basis>>,
+    /// How long the count from scratch took.
+    took: std::time::Duration,
 }
 
 #[derive(Clone, Copy)]
@@ -501,6 +503,20 @@ fn keep(tenant: TenantId, counted: Counted) {
             c.insert(tenant, counted);
         }
     }
+}
+
+/// Tenants whose overview is being counted in the background ([`Db::instruction_overview_now`]).
+fn counting_behind() -> &'static Mutex<HashSet<TenantId>> {
+    static C: OnceLock<Mutex<HashSet<TenantId>>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(HashSet::new()))
+}
+
+/// An overview as a page shows it: the counts, and whether newer ones are being counted (the counts
+/// are then those of [`Overview::computed_at`], from before the latest changes).
+#[derive(Debug, Clone)]
+pub struct OverviewReading {
+    pub overview: Arc<Overview>,
+    pub updating: bool,
 }
 
 /// The counted overview answers for sequence `seq` at `now` as it is.
@@ -885,6 +901,53 @@ impl Db {
         Ok(overview)
     }
 
+    /// [`Db::instruction_overview`] for a page: when the overview must be counted from scratch
+    /// (more than acknowledgments changed, or the clock passed a deadline) and the last such count
+    /// took longer than readers should wait (a large tenant: seconds at 50,000 people; see
+    /// [`Db::with_overview_wait`]), the previous counts are returned at once, marked `updating`,
+    /// while one count runs in the background. Otherwise exactly what `instruction_overview` returns.
+    pub async fn instruction_overview_now(
+        &self,
+        tenant: TenantId,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<OverviewReading> {
+        let (seq, shape) = {
+            let mut pc = self.acquire().await?;
+            standings_head(&mut pc.conn(), tenant).await?
+        };
+        if let Some(e) = cached(tenant)
+            && !holds(&e, seq, now)
+            && e.took >= self.overview_wait
+            && (e.shape != shape || now > e.overview.valid_until)
+        {
+            let start = counting_behind()
+                .lock()
+                .map(|mut c| c.insert(tenant))
+                .unwrap_or(false);
+            if start {
+                let db = self.clone();
+                let cal = cal.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = db.instruction_overview(tenant, now, &cal).await {
+                        tracing::warn!(%err, "counting the instruction overview in the background");
+                    }
+                    if let Ok(mut c) = counting_behind().lock() {
+                        c.remove(&tenant);
+                    }
+                });
+            }
+            return Ok(OverviewReading {
+                overview: e.overview,
+                updating: true,
+            });
+        }
+        Ok(OverviewReading {
+            overview: self.instruction_overview(tenant, now, cal).await?,
+            updating: false,
+        })
+    }
+
     /// The overview as of the snapshot `conn` reads: `entry` itself when it still holds, `entry`
     /// with the acknowledgments added since applied when nothing else changed, else counted anew.
     async fn count_overview(
@@ -907,12 +970,14 @@ impl Db {
                 return Ok(c);
             }
         }
+        let started = std::time::Instant::now();
         let (overview, basis) = self.compute_overview(conn, tenant, now, cal).await?;
         Ok(Counted {
             seq,
             shape,
             overview: Arc::new(overview),
             basis: Arc::new(basis),
+            took: started.elapsed(),
         })
     }
 
@@ -1006,6 +1071,7 @@ impl Db {
             shape: e.shape,
             overview: Arc::new(o),
             basis: e.basis.clone(),
+            took: e.took,
         }))
     }
 
@@ -1052,7 +1118,13 @@ impl Db {
             // The signers are one uncorrelated `IN` list, built once and probed per person (SQLite: a
             // B-tree with a Bloom filter; PostgreSQL: a hashed subplan). A `LEFT JOIN` on the same
             // subquery let SQLite 3.46 with planner statistics scan the signers for every person:
-            // minutes at 50,000 people.
+            // minutes at 50,000 people. PostgreSQL would inline `x` and so probe the signers twice
+            // per person (two hashed subplans, a third of the time); `OFFSET 0` keeps it one. SQLite
+            // reuses the one list anyway.
+            let fence = match conn.engine() {
+                crate::db::Engine::Postgres => " OFFSET 0",
+                crate::db::Engine::Sqlite => "",
+            };
             let sql = format!(
                 "SELECT unit_id, COUNT(*) AS total, COALESCE(SUM(signed), 0) AS signed, \
                  COALESCE(SUM(CASE WHEN signed = 0 AND joined = 1 THEN 1 ELSE 0 END), 0) AS overdue \
@@ -1060,7 +1132,7 @@ impl Db {
                    CASE WHEN p.id IN (SELECT a.person_id FROM acknowledgments a \
                      WHERE a.tenant_id = $1 AND a.instruction_id = $2 AND a.major >= $3) THEN 1 ELSE 0 END AS signed, \
                    CASE WHEN {joined_by} THEN 1 ELSE 0 END AS joined \
-                   FROM people p WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud}) x \
+                   FROM people p WHERE p.tenant_id = $1 AND p.state <> 'terminated' AND {aud}{fence}) x \
                  GROUP BY unit_id"
             );
             let rows: Vec<(Option<Uuid>, i64, i64, i64)> =

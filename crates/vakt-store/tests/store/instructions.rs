@@ -854,6 +854,57 @@ async fn new_acknowledgments_are_applied_to_the_counted_overview_and_agree_with_
 }
 
 #[tokio::test]
+async fn a_long_count_runs_in_the_background_while_pages_get_the_last_counts_at_once() {
+    each_engine(|env| async move {
+        // Every count from scratch counts as long here.
+        let db = env.db.with_overview_wait(std::time::Duration::ZERO);
+        let t = tenant(&db, "behind").await;
+        let cal = TenantCalendar::new("Europe/Oslo").unwrap();
+        let author = new_person(&db, &t, "1", None).await;
+        let approver = new_person(&db, &t, "2", None).await;
+        let worker = new_person(&db, &t, "3", None).await;
+        let v = published(&db, &t, author, approver, Audience::everyone()).await;
+        let read = || async {
+            db.instruction_overview_now(t.id, db.now(), &cal)
+                .await
+                .unwrap()
+        };
+        // The first reading has nothing to show before it: it waits for the count.
+        let r = read().await;
+        assert!(!r.updating);
+        assert_eq!(r.overview.instructions[0].completion.total, 3);
+        // A signature is applied at once, never "being updated".
+        let mut tx = db.write(&ctx(&t)).await.unwrap();
+        tx.record_ack(&ack_for(&v, worker, &db)).await.unwrap();
+        tx.commit().await.unwrap();
+        let r = read().await;
+        assert!(!r.updating);
+        assert_eq!(r.overview.instructions[0].completion.signed, 1);
+        // A new person: the last counts at once, marked, and the new ones once counted behind.
+        new_person(&db, &t, "4", None).await;
+        let r = read().await;
+        assert!(r.updating);
+        assert_eq!(r.overview.instructions[0].completion.total, 3);
+        let mut r = read().await;
+        for _ in 0..200 {
+            if !r.updating {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            r = read().await;
+        }
+        assert!(!r.updating, "the background count never arrived");
+        let c = r.overview.instructions[0].completion;
+        assert_eq!((c.total, c.signed), (4, 1));
+        // The waiting reader (exports, tests) always gets the current counts.
+        new_person(&db, &t, "5", None).await;
+        let o = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert_eq!(o.instructions[0].completion.total, 5);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_standings_sequence_moves_with_what_standings_are_made_of_and_not_with_sign_ins() {
     each_engine(|env| async move {
         let db = env.db;

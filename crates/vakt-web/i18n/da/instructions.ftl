@@ -135,6 +135,7 @@ instr-report-all = Alle instrukser
 instr-report-show = Vis
 instr-report-nobody = Ingen match.
 instr-computed-at = Optalt { $at }
+instr-counts-updating = Optalt { $at }; nyere tal bliver beregnet nu (genindlæs siden om lidt).
 instr-chart-label = Andel signeret, mangler og overskredet
 instr-filter = Vis
 instr-filter-all = Alle

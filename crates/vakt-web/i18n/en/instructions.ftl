@@ -135,6 +135,7 @@ instr-report-all = All instructions
 instr-report-show = Show
 instr-report-nobody = Nobody matches.
 instr-computed-at = Counted { $at }
+instr-counts-updating = Counted { $at }; newer counts are being made (reload in a moment).
 instr-chart-label = Share signed, missing and overdue
 instr-filter = Show
 instr-filter-all = Everyone

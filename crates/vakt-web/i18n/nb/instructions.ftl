@@ -135,6 +135,7 @@ instr-report-all = Alle instrukser
 instr-report-show = Vis
 instr-report-nobody = Ingen treff.
 instr-computed-at = Telt { $at }
+instr-counts-updating = Telt { $at }; nyere tall beregnes nå (last inn siden på nytt om litt).
 instr-chart-label = Andel signert, mangler og forfalt
 instr-filter = Vis
 instr-filter-all = Alle

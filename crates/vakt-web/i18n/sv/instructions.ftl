@@ -135,6 +135,7 @@ instr-report-all = Alla instruktioner
 instr-report-show = Visa
 instr-report-nobody = Ingen träff.
 instr-computed-at = Räknat { $at }
+instr-counts-updating = Räknat { $at }; nyare siffror tas fram just nu (ladda om sidan om en stund).
 instr-chart-label = Andel signerade, saknade och försenade
 instr-filter = Visa
 instr-filter-all = Alla

@@ -515,6 +515,10 @@ pub struct InstructionCompletionDto {
 pub struct OverviewDto {
     #[serde(with = "time::serde::rfc3339")]
     pub computed_at: OffsetDateTime,
+    /// Newer counts are being made (a large tenant after a change in people, units, groups or
+    /// instructions); these are the counts of `computed_at`.
+    #[serde(default)]
+    pub updating: bool,
     pub instructions: Vec<InstructionCompletionDto>,
 }
 
@@ -1038,9 +1042,9 @@ async fn mine(
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn report(user: ApiUser, State(st): State<AppState>) -> Result<Json<OverviewDto>, AppError> {
     user.authorize_tenant(Action::ViewUnitOverview)?;
-    let o = st
+    let reading = st
         .db()
-        .instruction_overview(
+        .instruction_overview_now(
             user.tenant_id(),
             st.now(),
             &calendar(
@@ -1050,8 +1054,10 @@ async fn report(user: ApiUser, State(st): State<AppState>) -> Result<Json<Overvi
             ),
         )
         .await?;
+    let o = reading.overview;
     Ok(Json(OverviewDto {
         computed_at: o.computed_at,
+        updating: reading.updating,
         instructions: o
             .instructions
             .iter()

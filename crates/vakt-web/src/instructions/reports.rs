@@ -18,7 +18,7 @@ use serde::Deserialize;
 use vakt_core::authz::{Action, Resource};
 use vakt_core::directory::{OrgUnit, UnitId};
 use vakt_core::instructions::{InstructionId, Standing};
-use vakt_store::{Completion, Overview, PersonStandings};
+use vakt_store::{Completion, PersonStandings};
 
 use super::{calendar, parse_id};
 use crate::{
@@ -163,12 +163,18 @@ struct OverviewPage {
     selected: String,
     options: Vec<(String, String)>,
     computed_at: String,
+    /// Newer counts are being made; these are from `computed_at`.
+    updating: bool,
 }
 
-async fn overview(st: &AppState, user: &CurrentUser) -> Result<std::sync::Arc<Overview>, AppError> {
+/// The overview for a page: at once, as last counted, while a long count runs (`updating`).
+async fn overview(
+    st: &AppState,
+    user: &CurrentUser,
+) -> Result<vakt_store::OverviewReading, AppError> {
     Ok(st
         .db()
-        .instruction_overview(
+        .instruction_overview_now(
             user.tenant_id(),
             st.now(),
             &calendar(&user.settings.time_zone),
@@ -183,7 +189,8 @@ async fn overview_page(
 ) -> Result<Response, AppError> {
     user.authorize_tenant(Action::ViewUnitOverview)?;
     let tenant = user.tenant_id();
-    let o = overview(&st, &user).await?;
+    let reading = overview(&st, &user).await?;
+    let o = reading.overview;
     let units = st.db().units(tenant).await?;
     let selected: Option<InstructionId> = if q.instruction.is_empty() {
         None
@@ -234,6 +241,7 @@ async fn overview_page(
             .map(|i| (i.instruction.to_string(), i.title.clone()))
             .collect(),
         computed_at: fmt_time(&user.local_time(), o.computed_at),
+        updating: reading.updating,
     })
 }
 
@@ -417,7 +425,7 @@ async fn unit_page(
     );
     let seq = st.db().standings_seq(tenant).await?;
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
-    let o = overview(&st, &user).await?;
+    let o = overview(&st, &user).await?.overview;
     let mut inst_rows = Vec::new();
     for i in &o.instructions {
         let rolled = o.rolled_up(&units, Some(i.instruction));

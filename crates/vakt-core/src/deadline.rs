@@ -323,7 +323,7 @@ fn add_business_days(start: &Zoned, n: u32, cal: &TenantCalendar) -> Result<Zone
 }
 
 /// The tenant's time zone and non-working days (holidays), used for calendar arithmetic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TenantCalendar {
     tz: TimeZone,
     holidays: BTreeSet<jiff::civil::Date>,

@@ -463,6 +463,8 @@ struct Counted {
     basis: Arc<HashMap<InstructionId, Basis>>,
     /// How long the count from scratch took.
     took: std::time::Duration,
+    /// The calendar its deadlines were counted in (a changed time zone or holiday list counts again).
+    cal: TenantCalendar,
 }
 
 #[derive(Clone, Copy)]
@@ -519,9 +521,9 @@ pub struct OverviewReading {
     pub updating: bool,
 }
 
-/// The counted overview answers for sequence `seq` at `now` as it is.
-fn holds(c: &Counted, seq: i64, now: OffsetDateTime) -> bool {
-    c.seq >= seq && now <= c.overview.valid_until
+/// The counted overview answers for sequence `seq` at `now` in `cal` as it is.
+fn holds(c: &Counted, seq: i64, now: OffsetDateTime, cal: &TenantCalendar) -> bool {
+    c.seq >= seq && now <= c.overview.valid_until && c.cal == *cal
 }
 
 /// More acknowledgments than this since the last count are counted again in full rather than
@@ -864,7 +866,7 @@ impl Db {
         };
         let entry = cached(tenant);
         if let Some(e) = &entry
-            && holds(e, seq, now)
+            && holds(e, seq, now, cal)
         {
             return Ok(e.overview.clone());
         }
@@ -881,7 +883,7 @@ impl Db {
                 _ => {
                     let g = lock.lock().await;
                     if let Some(e) = cached(tenant)
-                        && holds(&e, seq, now)
+                        && holds(&e, seq, now, cal)
                     {
                         return Ok(e.overview);
                     }
@@ -917,9 +919,9 @@ impl Db {
             standings_head(&mut pc.conn(), tenant).await?
         };
         if let Some(e) = cached(tenant)
-            && !holds(&e, seq, now)
+            && !holds(&e, seq, now, cal)
             && e.took >= self.overview_wait
-            && (e.shape != shape || now > e.overview.valid_until)
+            && (e.shape != shape || now > e.overview.valid_until || e.cal != *cal)
         {
             let start = counting_behind()
                 .lock()
@@ -960,11 +962,12 @@ impl Db {
     ) -> Result<Counted> {
         let (seq, shape) = standings_head(conn, tenant).await?;
         if let Some(e) = entry {
-            if holds(&e, seq, now) {
+            if holds(&e, seq, now, cal) {
                 return Ok(e);
             }
             if e.shape == shape
                 && now <= e.overview.valid_until
+                && e.cal == *cal
                 && let Some(c) = self.apply_new_acks(conn, tenant, &e, seq, now).await?
             {
                 return Ok(c);
@@ -978,6 +981,7 @@ impl Db {
             overview: Arc::new(overview),
             basis: Arc::new(basis),
             took: started.elapsed(),
+            cal: cal.clone(),
         })
     }
 
@@ -1072,6 +1076,7 @@ impl Db {
             overview: Arc::new(o),
             basis: e.basis.clone(),
             took: e.took,
+            cal: e.cal.clone(),
         }))
     }
 

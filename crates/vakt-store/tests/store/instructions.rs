@@ -845,6 +845,15 @@ async fn new_acknowledgments_are_applied_to_the_counted_overview_and_agree_with_
         move_person(&db, &t, late, "9", Some(a)).await;
         let recounted = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
         assert!(recounted.counted_at > counted.counted_at);
+        // Deadlines in another calendar (the tenant's time zone changed): counted again.
+        let again = db.instruction_overview(t.id, db.now(), &cal).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&again, &recounted));
+        let elsewhere = TenantCalendar::new("America/New_York").unwrap();
+        let moved = db
+            .instruction_overview(t.id, db.now(), &elsewhere)
+            .await
+            .unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&moved, &recounted));
         assert_eq!(
             completion_by_overview(&recounted),
             completion_by_standings(&db, &t, &cal).await

@@ -44,6 +44,16 @@ async fn move_person(db: &Db, t: &Tenant, p: PersonId, n: &str, unit: Option<Uni
     tx.commit().await.unwrap();
 }
 
+/// The people of `units` (with their sub-units when `include_sub_units`).
+fn unit_audience(units: Vec<UnitId>, include_sub_units: bool) -> Audience {
+    Audience {
+        rules: vec![AudienceRule::Units {
+            units,
+            include_sub_units,
+        }],
+    }
+}
+
 fn editor(p: PersonId) -> StepActor {
     StepActor {
         person: p,
@@ -376,19 +386,7 @@ async fn audience_is_live_moving_into_and_out_of_a_unit_and_a_group() {
         let approver = new_person(&db, &t, "2", Some(school)).await;
         let nurse = new_person(&db, &t, "3", Some(home)).await;
         let teacher = new_person(&db, &t, "4", Some(school)).await;
-        let v = published(
-            &db,
-            &t,
-            author,
-            approver,
-            Audience {
-                rules: vec![AudienceRule::Units {
-                    units: vec![care],
-                    include_sub_units: true,
-                }],
-            },
-        )
-        .await;
+        let v = published(&db, &t, author, approver, unit_audience(vec![care], true)).await;
         let overview = |db: Db| {
             let cal = cal.clone();
             async move {
@@ -741,19 +739,7 @@ async fn new_acknowledgments_are_applied_to_the_counted_overview_and_agree_with_
             people.push(new_person(&db, &t, &n.to_string(), u).await);
         }
         let all = published(&db, &t, author, approver, Audience::everyone()).await;
-        let in_b = published(
-            &db,
-            &t,
-            author,
-            approver,
-            Audience {
-                rules: vec![AudienceRule::Units {
-                    units: vec![b],
-                    include_sub_units: false,
-                }],
-            },
-        )
-        .await;
+        let in_b = published(&db, &t, author, approver, unit_audience(vec![b], false)).await;
         // Everyone so far is overdue after 16 days; someone who joins then is only missing.
         clock.advance(Duration::days(16));
         let late = new_person(&db, &t, "9", Some(b)).await;

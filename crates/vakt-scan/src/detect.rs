@@ -617,7 +617,7 @@ impl<'e> FileDetector<'e> {
 
     fn scan_categories(&mut self, seg: &Segment, index: u32) {
         let engine = self.engine;
-        let text = seg.text.as_str();
+        let text = &*seg.text;
         // Matches are gathered per segment first (common words match often), then merged into the
         // file's accumulators once per category and term: no allocation per match.
         struct Hit {
@@ -745,7 +745,7 @@ impl<'e> FileDetector<'e> {
 
     /// Scan free text for candidates. Returns whether any digit chain of ID length was seen.
     fn scan_text(&mut self, seg: &Segment, index: u32) -> bool {
-        let text = seg.text.as_str();
+        let text = &*seg.text;
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -1095,7 +1095,7 @@ impl<'e> FileDetector<'e> {
         if ids.is_empty() {
             return Vec::new();
         }
-        let text = seg.text.as_str();
+        let text = &*seg.text;
         let hits = self.context_hits(text, c.start, c.end);
         let label: Option<(&str, &str)> = match &seg.structure {
             Structure::TableCell {
@@ -1184,7 +1184,7 @@ impl<'e> FileDetector<'e> {
                 && looks_like_timestamp(&c.digits, today)
             {
                 add("timestamp_like", String::new(), TIMESTAMP, &mut reasons);
-                if let Some(n) = log_neighbours(seg.text.as_str(), c.start, c.end) {
+                if let Some(n) = log_neighbours(&seg.text, c.start, c.end) {
                     add(
                         "timestamp_context",
                         n.to_string(),

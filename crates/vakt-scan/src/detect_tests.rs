@@ -20,12 +20,12 @@ fn engine_with(f: impl FnOnce(&mut Rules)) -> Engine {
     Engine::new(r, TODAY).expect("engine")
 }
 
-fn seg(text: &str, structure: Structure) -> Segment {
+fn seg(text: &str, structure: Structure) -> Segment<'static> {
     Segment {
         member: String::new(),
         location: Location::Line(1),
         structure,
-        text: text.to_string(),
+        text: text.to_string().into(),
     }
 }
 

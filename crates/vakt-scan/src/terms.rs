@@ -144,6 +144,9 @@ struct Entry {
     /// Its folded bytes, in text order: `bytes[from..from + len]` of the set.
     from: u32,
     len: u32,
+    /// Its first eight folded bytes (fewer, zero-padded, for a shorter term), little-endian: tested
+    /// before the bytes are, see [`head_differs`].
+    head: u64,
 }
 
 /// Buckets of entries by hashed key: 4,096.
@@ -186,12 +189,17 @@ impl Anchored {
             }
             filter.add(k, v.len());
             let idx = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let mut head = [0u8; 8];
+            for (d, s) in head.iter_mut().zip(v) {
+                *d = *s;
+            }
             let entry = |key| Entry {
                 key,
                 spec: *spec,
                 open: *open,
                 from: idx(bytes.len()),
                 len: idx(v.len()),
+                head: u64::from_le_bytes(head),
             };
             if v.len() == 3 {
                 // Under every fourth byte, as in the filter: one look-up finds it with the longer terms.
@@ -266,6 +274,29 @@ impl Anchored {
             }
         }
     }
+}
+
+/// True when the text from byte `at` cannot fold to the term of `e`: its first eight bytes (or
+/// fewer, the term's length) differ from the term's in a bit other than bit 5, which is the only
+/// bit folding sets. One comparison, without reading the term's bytes, rejects most candidates
+/// whose key alone matched (a word sharing the term's first four bytes).
+#[inline]
+fn head_differs(bytes: &[u8], at: usize, e: &Entry) -> bool {
+    const BIT5: u64 = 0x2020_2020_2020_2020;
+    let mut w = [0u8; 8];
+    match bytes.get(at..at + 8) {
+        Some(t) => w.copy_from_slice(t),
+        None => {
+            for (d, s) in w.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
+                *d = *s;
+            }
+        }
+    }
+    let mask = match e.len {
+        0..=7 => (1u64 << (8 * e.len)) - 1,
+        _ => u64::MAX,
+    };
+    (u64::from_le_bytes(w) | BIT5) & mask != (e.head | BIT5) & mask
 }
 
 /// Whether the text from byte `at` is `v` (folded bytes) after folding.
@@ -525,7 +556,8 @@ impl TermSet {
         }
         self.fwd.each(key, |e, v| {
             let end = s + v.len();
-            if folds_to(bytes, s, v)
+            if !head_differs(bytes, s, e)
+                && folds_to(bytes, s, v)
                 && text.is_char_boundary(end)
                 && (e.open || boundary_at(text, end))
             {
@@ -550,6 +582,7 @@ impl TermSet {
         }
         self.rev.each(key, |en, v| {
             if let Some(start) = e.checked_sub(v.len())
+                && !head_differs(bytes, start, en)
                 && folds_to(bytes, start, v)
                 && text.is_char_boundary(start)
             {
@@ -656,11 +689,33 @@ impl TermSet {
             }
         }
         if out.len() > 1 {
-            out.sort_unstable_by_key(|m| (m.end, m.start, m.spec));
+            sort_matches(&mut out);
             out.dedup();
         }
         for m in out {
             each(m);
+        }
+    }
+}
+
+/// Sort matches by end, then start, then term. The word scan finds them nearly in that order (by
+/// block, each start's matches and then each end's), so insertion sort, which moves each match only
+/// past the few it is out of order with, is cheaper than a general sort; matches far out of order
+/// (many overlapping terms, or the Aho-Corasick rest after the scan) fall back to one.
+fn sort_matches(out: &mut [TermMatch]) {
+    let key = |m: &TermMatch| (m.end, m.start, m.spec);
+    let budget = 4 * out.len() + 64;
+    let mut moves = 0usize;
+    for i in 1..out.len() {
+        let mut j = i;
+        while j > 0 && key(&out[j - 1]) > key(&out[j]) {
+            out.swap(j - 1, j);
+            j -= 1;
+            moves += 1;
+        }
+        if moves > budget {
+            out.sort_unstable_by_key(key);
+            return;
         }
     }
 }

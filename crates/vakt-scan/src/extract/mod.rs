@@ -12,6 +12,7 @@
 //!   rendered with leading zeros restored where the cell's number format says so (or padded by the
 //!   detector — see [`Structure::NumericCell`]).
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Safety limits, all configurable from the command line and the rules file.
@@ -85,21 +86,35 @@ pub enum Structure {
     Header { name: String },
 }
 
-/// One piece of text with its place.
+/// One piece of text with its place. The text is borrowed where it can be (a plain-text file's
+/// lines are handed over without a copy) and lives as long as the call that receives the segment;
+/// [`Segment::into_owned`] keeps one.
 #[derive(Debug, Clone)]
-pub struct Segment {
+pub struct Segment<'t> {
     /// Path of the member inside the top-level file, with `!` between levels (`inner/file.docx`,
     /// `attachment.csv`, `inner.zip!b.txt`); empty for the top-level file itself.
     pub member: String,
     pub location: Location,
     pub structure: Structure,
-    pub text: String,
+    pub text: Cow<'t, str>,
+}
+
+impl Segment<'_> {
+    /// The segment with its text owned.
+    pub fn into_owned(self) -> Segment<'static> {
+        Segment {
+            member: self.member,
+            location: self.location,
+            structure: self.structure,
+            text: Cow::Owned(self.text.into_owned()),
+        }
+    }
 }
 
 /// What extraction produces.
 #[derive(Debug, Clone)]
-pub enum Event {
-    Text(Segment),
+pub enum Event<'t> {
+    Text(Segment<'t>),
     /// A member (or the file itself) skipped on purpose: unknown binary type, too large, depth limit.
     Skipped {
         member: String,
@@ -110,6 +125,17 @@ pub enum Event {
         member: String,
         error: ExtractError,
     },
+}
+
+impl Event<'_> {
+    /// The event with its text owned (to keep it past the sink call that received it).
+    pub fn into_owned(self) -> Event<'static> {
+        match self {
+            Event::Text(seg) => Event::Text(seg.into_owned()),
+            Event::Skipped { member, reason } => Event::Skipped { member, reason },
+            Event::Error { member, error } => Event::Error { member, error },
+        }
+    }
 }
 
 /// Why a file or member could not be read.
@@ -302,6 +328,20 @@ pub fn line_of(first: u32, text: &str, offset: usize) -> u32 {
 /// the other Unicode hyphens become `-`; soft hyphens, zero-width characters and byte order marks are
 /// removed; full-width digits become ASCII digits. ASCII text is returned unchanged without copying.
 pub fn normalize(text: String) -> String {
+    normalized(&text).unwrap_or(text)
+}
+
+/// [`normalize`] of text that may be borrowed: unchanged text stays as it is (borrowed text is not
+/// copied).
+pub fn normalize_cow(text: Cow<'_, str>) -> Cow<'_, str> {
+    match normalized(&text) {
+        Some(s) => Cow::Owned(s),
+        None => text,
+    }
+}
+
+/// The normalised text, or `None` when normalising changes nothing.
+fn normalized(text: &str) -> Option<String> {
     // Every character changed below is encoded with a lead byte C2 (U+00A0, U+00AD), E2 (U+2000..),
     // E3 (U+3000) or EF (U+FE58.., U+FEFF, U+FF0D..); Nordic letters (C3 ..) need no look. Lead bytes
     // are never continuation bytes, so each hit is a character boundary. Unchanged text is not copied.
@@ -352,13 +392,10 @@ pub fn normalize(text: String) -> String {
         }
         i = p + c.len_utf8();
     }
-    match out {
-        None => text,
-        Some(mut o) => {
-            o.push_str(text.get(copied..).unwrap_or_default());
-            o
-        }
-    }
+    out.map(|mut o| {
+        o.push_str(text.get(copied..).unwrap_or_default());
+        o
+    })
 }
 
 /// The member path of `name` inside `parent` (`!` between levels; `parent` empty at top level).
@@ -373,12 +410,18 @@ pub(crate) fn join_member(parent: &str, name: &str) -> String {
 /// The helper every extractor sends text through: normalises the text and drops empty segments.
 pub(crate) struct Emitter<'s> {
     pub member: String,
-    pub sink: &'s mut dyn FnMut(Event),
+    pub sink: &'s mut dyn FnMut(Event<'_>),
 }
 
 impl Emitter<'_> {
-    pub fn text(&mut self, location: Location, structure: Structure, text: String) {
-        let text = normalize(text);
+    /// Send `text` (owned, or borrowed for the length of the call) as a segment.
+    pub fn text<'t>(
+        &mut self,
+        location: Location,
+        structure: Structure,
+        text: impl Into<Cow<'t, str>>,
+    ) {
+        let text = normalize_cow(text.into());
         if text.trim().is_empty() {
             return;
         }
@@ -498,7 +541,7 @@ pub fn extract(
     data: &[u8],
     depth: u32,
     budget: &mut Budget<'_>,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event<'_>),
 ) -> Result<Format, ExtractError> {
     let format = detect_format(name, data);
     extract_as(format, name, member, data, depth, budget, sink)?;
@@ -513,7 +556,7 @@ pub fn extract_as(
     data: &[u8],
     depth: u32,
     budget: &mut Budget<'_>,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), ExtractError> {
     budget.check_time()?;
     if data.len() as u64 > budget.limits.max_file_size {
@@ -570,7 +613,7 @@ pub(crate) fn extract_member(
     data: &[u8],
     depth: u32,
     budget: &mut Budget<'_>,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), ExtractError> {
     extract_member_as(None, name, member, data, depth, budget, sink)
 }
@@ -582,7 +625,7 @@ pub(crate) fn extract_member_as(
     data: &[u8],
     depth: u32,
     budget: &mut Budget<'_>,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), ExtractError> {
     let format = format.unwrap_or_else(|| detect_format(name, data));
     if let Err(error) = extract_as(format, name, member, data, depth + 1, budget, sink) {

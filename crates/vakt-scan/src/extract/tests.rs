@@ -5,6 +5,10 @@ use super::*;
 use crate::fixtures::{self, Attachment, Block, DocxParts, IcsEvent, PdfLine, XCell, XSheet};
 
 /// A synthetic number of the fødselsnummer's shape (not a real person's; validity is not needed here).
+/// Events kept past the sink call (their text owned).
+type OwnedEvent = Event<'static>;
+type OwnedSegment = Segment<'static>;
+
 const NUM: &str = "01019012345";
 const NUM2: &str = "24127454321";
 
@@ -12,19 +16,21 @@ fn run_with(
     limits: &Limits,
     name: &str,
     data: &[u8],
-) -> (Result<Format, ExtractError>, Vec<Event>, u64) {
+) -> (Result<Format, ExtractError>, Vec<OwnedEvent>, u64) {
     let mut budget = Budget::new(limits);
     let mut events = Vec::new();
-    let r = extract(name, "", data, 0, &mut budget, &mut |e| events.push(e));
+    let r = extract(name, "", data, 0, &mut budget, &mut |e| {
+        events.push(e.into_owned())
+    });
     (r, events, budget.decompressed)
 }
 
-fn run(name: &str, data: &[u8]) -> (Result<Format, ExtractError>, Vec<Event>) {
+fn run(name: &str, data: &[u8]) -> (Result<Format, ExtractError>, Vec<OwnedEvent>) {
     let (r, e, _) = run_with(&Limits::default(), name, data);
     (r, e)
 }
 
-fn segments(events: &[Event]) -> Vec<&Segment> {
+fn segments(events: &[OwnedEvent]) -> Vec<&OwnedSegment> {
     events
         .iter()
         .filter_map(|e| {
@@ -38,14 +44,14 @@ fn segments(events: &[Event]) -> Vec<&Segment> {
 }
 
 /// The segments whose text holds `needle` whole.
-fn holding<'a>(events: &'a [Event], needle: &str) -> Vec<&'a Segment> {
+fn holding<'a>(events: &'a [OwnedEvent], needle: &str) -> Vec<&'a OwnedSegment> {
     segments(events)
         .into_iter()
         .filter(|s| s.text.contains(needle))
         .collect()
 }
 
-fn errors(events: &[Event]) -> Vec<(&str, &ExtractError)> {
+fn errors(events: &[OwnedEvent]) -> Vec<(&str, &ExtractError)> {
     events
         .iter()
         .filter_map(|e| {
@@ -58,7 +64,12 @@ fn errors(events: &[Event]) -> Vec<(&str, &ExtractError)> {
         .collect()
 }
 
-fn assert_found(events: &[Event], needle: &str, member: &str, location: &Location) -> Segment {
+fn assert_found(
+    events: &[OwnedEvent],
+    needle: &str,
+    member: &str,
+    location: &Location,
+) -> OwnedSegment {
     let found = holding(events, needle);
     let hit = found
         .iter()

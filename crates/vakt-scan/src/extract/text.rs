@@ -134,7 +134,8 @@ pub(crate) fn emit_lines(
         }
         // `end` is either the end of the text or just after a '\n', so both are char boundaries.
         let chunk = text.get(start..end).unwrap_or_default();
-        em.text(Location::Line(line), Structure::Prose, chunk.to_string());
+        // Borrowed: the detector reads the file's text in place.
+        em.text(Location::Line(line), Structure::Prose, chunk);
         let newlines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count();
         line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         start = end;

@@ -105,12 +105,19 @@ pub(crate) fn cli_command() -> clap::Command {
 
 fn main() {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let lossy: Vec<String> = argv
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let matches = commands::help::localize(cli_command(), commands::help::language(&lossy))
-        .get_matches_from(argv);
+    // Parsed as is first: the help's words (the Fluent bundles) are only loaded when clap has
+    // something to show (help, version, a usage error), not in every run (a scan starts a process
+    // per PDF).
+    let matches = cli_command()
+        .try_get_matches_from(&argv)
+        .unwrap_or_else(|_| {
+            let lossy: Vec<String> = argv
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            commands::help::localize(cli_command(), commands::help::language(&lossy))
+                .get_matches_from(&argv)
+        });
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         Command::Scan(args) => {

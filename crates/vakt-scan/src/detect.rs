@@ -668,8 +668,7 @@ impl<'e> FileDetector<'e> {
             let key = (seg.member.clone(), hit.category);
             let acc = self.categories.entry(key).or_insert_with(|| {
                 let lines =
-                    memchr::memchr_iter(b'\n', text.as_bytes().get(..hit.start).unwrap_or(b""))
-                        .count();
+                    crate::extract::count_newlines(text.as_bytes().get(..hit.start).unwrap_or(b""));
                 CategoryAcc {
                     terms: BTreeMap::new(),
                     location: render_location(&seg.location, lines as u32),
@@ -833,7 +832,7 @@ impl<'e> FileDetector<'e> {
                 taken.push((c.start, c.end));
                 if c.start >= line_pos {
                     line_extra +=
-                        memchr::memchr_iter(b'\n', b.get(line_pos..c.start).unwrap_or(b"")).count()
+                        crate::extract::count_newlines(b.get(line_pos..c.start).unwrap_or(b""))
                             as u32;
                     line_pos = c.start;
                 }

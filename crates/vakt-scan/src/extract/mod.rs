@@ -319,8 +319,20 @@ pub(crate) fn total_limit(limits: &Limits) -> ExtractError {
 /// The 1-based line of byte offset `offset` inside a segment located at [`Location::Line`]`(first)`.
 pub fn line_of(first: u32, text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count();
+    let newlines = count_newlines(&text.as_bytes()[..end]);
     first.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX))
+}
+
+/// The number of `\n` in `bytes`. Counted 64 bytes at a time by a comparison the compiler
+/// vectorises: prose has a newline every few dozen bytes, where a search for each one
+/// (`memchr_iter`) pays per newline found.
+pub fn count_newlines(bytes: &[u8]) -> usize {
+    let mut blocks = bytes.chunks_exact(64);
+    let mut n = 0usize;
+    for b in &mut blocks {
+        n += usize::from(b.iter().map(|&c| u8::from(c == b'\n')).sum::<u8>());
+    }
+    n + blocks.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
 /// Normalise text so that separators people (and word processors) type never split a number:

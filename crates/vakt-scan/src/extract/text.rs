@@ -136,7 +136,7 @@ pub(crate) fn emit_lines(
         let chunk = text.get(start..end).unwrap_or_default();
         // Borrowed: the detector reads the file's text in place.
         em.text(Location::Line(line), Structure::Prose, chunk);
-        let newlines = memchr::memchr_iter(b'\n', chunk.as_bytes()).count();
+        let newlines = super::count_newlines(chunk.as_bytes());
         line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
         start = end;
     }

@@ -109,7 +109,8 @@ pub use error::{Result, StoreError};
 pub use groups::{Group, GroupMember, GroupUsage, NewGroup};
 pub use import::{ImportMode, ImportOutcome};
 pub use instruction_status::{
-    Completion, InstructionCompletion, Overview, OverviewReading, PersonInstruction, PersonStandings,
+    Completion, InstructionCompletion, Overview, OverviewReading, PersonInstruction,
+    PersonStandings,
 };
 pub use instructions::{
     Attachment as InstructionAttachment, CATEGORIES, DraftEdit, Instruction, InstructionFields,

@@ -860,7 +860,7 @@ impl Db {
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Arc<Overview>> {
-        let (seq, shape) = {
+        let (seq, _) = {
             let mut pc = self.acquire().await?;
             standings_head(&mut pc.conn(), tenant).await?
         };
@@ -875,11 +875,11 @@ impl Db {
         let _guard = match lock.try_lock() {
             Ok(g) => g,
             Err(_) => match &entry {
-                // Another request is counting again because the clock moved on, or because more
-                // than acknowledgments changed (seconds at 50,000 people): this one takes the
-                // figures as they are (the page says when they were counted). An update from new
-                // acknowledgments is short, and waited for.
-                Some(e) if e.seq >= seq || e.shape != shape => return Ok(e.overview.clone()),
+                // Nothing was written since, only the clock moved on: while another request counts
+                // again, this one takes the figures as they are (the page says when they were
+                // counted). After a write this reader waits for the counts that include it (pages
+                // of a large tenant do not: `instruction_overview_now`).
+                Some(e) if e.seq >= seq => return Ok(e.overview.clone()),
                 _ => {
                     let g = lock.lock().await;
                     if let Some(e) = cached(tenant)

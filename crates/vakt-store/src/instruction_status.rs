@@ -850,6 +850,40 @@ impl Db {
         Ok(head.map_or(0, |(s,)| s))
     }
 
+    /// The tenant's standings sequence ([`Db::standings_seq`]) and its shape: the part of it that
+    /// moves with everything but acknowledgments. While the shape is unchanged, only acknowledgments
+    /// were added ([`Db::signed_since`] tells whose).
+    pub async fn standings_head(&self, tenant: TenantId) -> Result<(i64, i64)> {
+        let mut pc = self.acquire().await?;
+        standings_head(&mut pc.conn(), tenant).await
+    }
+
+    /// Whether any of `people` has an acknowledgment recorded after standings sequence `after` and at
+    /// or before `upto` (a result about them made at `after` still holds at `upto` if not, and the
+    /// shape did not move).
+    pub async fn signed_since(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        upto: i64,
+        people: &[PersonId],
+    ) -> Result<bool> {
+        let mut args = Args::default();
+        args.push(Arg::Uuid(tenant.0));
+        args.push(Arg::I64(after));
+        args.push(Arg::I64(upto));
+        let Some(list) = in_list(&mut args, people.iter().map(|p| p.0)) else {
+            return Ok(false);
+        };
+        let sql = format!(
+            "SELECT 1 FROM acknowledgments WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 \
+             AND person_id IN ({list}) LIMIT 1"
+        );
+        let mut pc = self.acquire().await?;
+        let rows: Vec<(i32,)> = fetch_rows!(&mut pc.conn(), &sql, &args.0, (i32,));
+        Ok(!rows.is_empty())
+    }
+
     /// The coordinator's overview: completion of every instruction in force, per unit, counted
     /// in SQL. Cached per tenant until the data it is made of changes ([`Db::standings_seq`]) or
     /// the clock passes [`Overview::valid_until`]; when only acknowledgments were added since, the

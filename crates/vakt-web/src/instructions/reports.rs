@@ -314,6 +314,11 @@ type RowsKey = (
 /// when the clock leaves it as it is (standings turn overdue at the end of a local day).
 struct RowsEntry {
     seq: i64,
+    /// The shape of the sequence then ([`vakt_store::Db::standings_head`]): while it is unchanged
+    /// only acknowledgments were added, and the page holds unless one of its people signed.
+    shape: i64,
+    /// The people on the page.
+    people: std::sync::Arc<Vec<vakt_core::directory::PersonId>>,
     valid_until: time::OffsetDateTime,
     rows: std::sync::Arc<Vec<PersonRow>>,
     more: bool,
@@ -333,25 +338,56 @@ fn rows_cache() -> &'static RowsCache {
     C.get_or_init(|| std::sync::Mutex::new(HashMap::new()))
 }
 
-/// The page to show from the cache, or `None` when this request must compute it.
-fn cached_rows(
-    key: &RowsKey,
-    seq: i64,
-    now: time::OffsetDateTime,
-) -> Option<(std::sync::Arc<Vec<PersonRow>>, bool)> {
-    let mut c = rows_cache().lock().ok()?;
-    let e = c.get_mut(key)?;
+/// What the cache holds for a page.
+enum RowsLookup {
+    /// The page to show.
+    Hit(std::sync::Arc<Vec<PersonRow>>, bool),
+    /// A page made at sequence `seq` when since then only acknowledgments were added: it holds if
+    /// none of its `people` signed.
+    Check {
+        seq: i64,
+        people: std::sync::Arc<Vec<vakt_core::directory::PersonId>>,
+    },
+    /// Nothing usable: this request computes the page.
+    Miss,
+}
+
+/// The page to show from the cache, one to check, or nothing.
+fn cached_rows(key: &RowsKey, (seq, shape): (i64, i64), now: time::OffsetDateTime) -> RowsLookup {
+    let Ok(mut c) = rows_cache().lock() else {
+        return RowsLookup::Miss;
+    };
+    let Some(e) = c.get_mut(key) else {
+        return RowsLookup::Miss;
+    };
     if e.seq != seq {
-        return None;
+        return if e.shape == shape && e.seq < seq {
+            RowsLookup::Check {
+                seq: e.seq,
+                people: e.people.clone(),
+            }
+        } else {
+            RowsLookup::Miss
+        };
     }
     let refreshing = e
         .refreshing
         .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(10));
     if now <= e.valid_until || refreshing {
-        return Some((e.rows.clone(), e.more));
+        return RowsLookup::Hit(e.rows.clone(), e.more);
     }
     e.refreshing = Some(std::time::Instant::now());
-    None
+    RowsLookup::Miss
+}
+
+/// The page made at sequence `from` stands for `to` as well (none of its people signed between).
+fn carry_rows(key: &RowsKey, from: i64, to: i64) {
+    if let Ok(mut c) = rows_cache().lock()
+        && let Some(e) = c.get_mut(key)
+        && e.seq == from
+    {
+        e.seq = to;
+    }
 }
 
 /// The page held in the cache when it is still valid at `now` (no stale answers).
@@ -376,7 +412,8 @@ fn computing_rows(key: &RowsKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 
 fn keep_rows(
     key: RowsKey,
-    (seq, valid_until): (i64, time::OffsetDateTime),
+    ((seq, shape), valid_until): ((i64, i64), time::OffsetDateTime),
+    people: Vec<vakt_core::directory::PersonId>,
     rows: std::sync::Arc<Vec<PersonRow>>,
     more: bool,
 ) {
@@ -390,6 +427,8 @@ fn keep_rows(
         key,
         RowsEntry {
             seq,
+            shape,
+            people: std::sync::Arc::new(people),
             valid_until,
             rows,
             more,
@@ -423,7 +462,8 @@ async fn unit_page(
         user.lang(),
         user.settings.time_zone.clone(),
     );
-    let seq = st.db().standings_seq(tenant).await?;
+    let head = st.db().standings_head(tenant).await?;
+    let seq = head.0;
     // Completion per instruction over the whole subtree: from the overview (counted in SQL).
     let o = overview(&st, &user).await?.overview;
     let mut inst_rows = Vec::new();
@@ -442,9 +482,19 @@ async fn unit_page(
     // The people's standings hold until a deadline can pass in the reader's zone or the overview
     // (a version coming into force) changes.
     let valid_until = vakt_core::instructions::standings_hold_until(&cal, now).min(o.valid_until);
-    let cached = match cached_rows(&key, seq, now) {
-        Some(hit) => Ok(hit),
-        None => {
+    let mut lookup = cached_rows(&key, head, now);
+    if let RowsLookup::Check { seq: from, people } = &lookup {
+        // Signatures elsewhere in the tenant leave this page as it is.
+        lookup = if st.db().signed_since(tenant, *from, seq, people).await? {
+            RowsLookup::Miss
+        } else {
+            carry_rows(&key, *from, seq);
+            cached_rows(&key, head, now)
+        };
+    }
+    let cached = match lookup {
+        RowsLookup::Hit(rows, more) => Ok((rows, more)),
+        RowsLookup::Check { .. } | RowsLookup::Miss => {
             let guard = computing_rows(&key).lock_owned().await;
             // Whoever held the lock before may have just computed it.
             match fresh_rows(&key, seq, now) {
@@ -485,7 +535,8 @@ async fn unit_page(
                 &q.filter,
                 PEOPLE_ON_PAGE,
             ));
-            keep_rows(key, (seq, valid_until), rows.clone(), more);
+            let on_page = people.iter().map(|p| p.person).collect();
+            keep_rows(key, (head, valid_until), on_page, rows.clone(), more);
             (rows, more)
         }
     };

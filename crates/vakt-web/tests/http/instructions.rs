@@ -1799,3 +1799,84 @@ async fn the_api_lists_adds_serves_and_removes_attachments_and_deletes_unused_gr
     assert!(w.db.group(w.alfa.id, used.id).await.unwrap().is_some());
     assert!(audited_by(&w, coord, "group.delete", &free.id.to_string()).await);
 }
+
+/// The row of the unit report's people table that names `who`.
+fn person_row<'p>(page: &'p str, who: &str) -> &'p str {
+    page.split("<tr>")
+        .find(|r| r.contains(who))
+        .unwrap_or_else(|| panic!("no row for {who} in {page}"))
+}
+
+#[tokio::test]
+async fn a_units_page_is_kept_through_signatures_elsewhere_and_follows_its_own_peoples() {
+    let w = World::start().await;
+    let leader = w.user("leader");
+    let path = format!("/reports/instructions/units/{}", w.school.id);
+    let teacher = format!("{ALFA_MARK}lærer");
+    let v =
+        w.db.instruction_version(w.alfa.id, w.instr.version)
+            .await
+            .unwrap()
+            .unwrap();
+    let sign = |person| {
+        Acknowledgment::record(AckInput {
+            id: AckId::new(),
+            person,
+            instruction: v.instruction,
+            version_id: v.id,
+            version: v.number,
+            text_shown: &v.body,
+            version_text_hash: v.body_sha256,
+            method: AckMethod::Password,
+            at: w.db.now(),
+            ip: None,
+            user_agent: None,
+        })
+        .unwrap()
+    };
+    let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
+    // Someone outside the school signs: the page's people are unchanged, and so is the page.
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    let nurse = tx
+        .create_person(employee_in("H9", "Hanne", "Helse", w.health.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (s, page) = get(&w, leader, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!person_row(&page, &teacher).contains("class=\"signed\""));
+    let (before, shape) = w.db.standings_head(w.alfa.id).await.unwrap();
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    tx.record_ack(&sign(nurse.id)).await.unwrap();
+    tx.commit().await.unwrap();
+    let (after, same_shape) = w.db.standings_head(w.alfa.id).await.unwrap();
+    assert!(after > before);
+    assert_eq!(
+        shape, same_shape,
+        "an acknowledgment does not move the shape"
+    );
+    let nobody_here = [w.pupil_teacher.id];
+    assert!(
+        !w.db
+            .signed_since(w.alfa.id, before, after, &nobody_here)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.db.signed_since(w.alfa.id, before, after, &[nurse.id])
+            .await
+            .unwrap()
+    );
+    let (_, again) = get(&w, leader, &path).await;
+    assert_eq!(again, page);
+    // The teacher on the page signs: the page shows it.
+    let mut tx = w.db.write(&ctx).await.unwrap();
+    tx.record_ack(&sign(w.pupil_teacher.id)).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, now) = get(&w, leader, &path).await;
+    assert!(
+        person_row(&now, &teacher).contains("class=\"signed\""),
+        "{}",
+        person_row(&now, &teacher)
+    );
+}

@@ -375,3 +375,25 @@ macro_rules! engine_test {
         }
     };
 }
+
+/// A "read and understood" record by `who` of the version `v`, made `at` (by password).
+pub fn ack_of(
+    v: &vakt_store::InstructionVersion,
+    who: vakt_core::directory::PersonId,
+    at: time::OffsetDateTime,
+) -> vakt_core::instructions::Acknowledgment {
+    vakt_core::instructions::Acknowledgment::record(vakt_core::instructions::AckInput {
+        id: vakt_core::instructions::AckId::new(),
+        person: who,
+        instruction: v.instruction,
+        version_id: v.id,
+        version: v.number,
+        text_shown: &v.body,
+        version_text_hash: v.body_sha256,
+        method: vakt_core::instructions::AckMethod::Password,
+        at,
+        ip: None,
+        user_agent: Some("test"),
+    })
+    .expect("a valid acknowledgment")
+}

@@ -1818,22 +1818,7 @@ async fn a_units_page_is_kept_through_signatures_elsewhere_and_follows_its_own_p
             .await
             .unwrap()
             .unwrap();
-    let sign = |person| {
-        Acknowledgment::record(AckInput {
-            id: AckId::new(),
-            person,
-            instruction: v.instruction,
-            version_id: v.id,
-            version: v.number,
-            text_shown: &v.body,
-            version_text_hash: v.body_sha256,
-            method: AckMethod::Password,
-            at: w.db.now(),
-            ip: None,
-            user_agent: None,
-        })
-        .unwrap()
-    };
+    let sign = |person| crate::harness::ack_of(&v, person, w.db.now());
     let ctx = AuditCtx::new(w.alfa.id, vakt_core::audit::Actor::system("test"));
     // Someone outside the school signs: the page's people are unchanged, and so is the page.
     let mut tx = w.db.write(&ctx).await.unwrap();

@@ -6,9 +6,7 @@
 use time::macros::datetime;
 use vakt_core::audit::Actor;
 use vakt_core::directory::{Employment, Language, PersonId, PersonKind, UnitId};
-use vakt_core::instructions::{
-    AckId, AckInput, AckMethod, Acknowledgment, Audience, AudienceRule, StepActor, VersionStep,
-};
+use vakt_core::instructions::{Audience, AudienceRule, StepActor, VersionStep};
 use vakt_core::training::CourseId;
 use vakt_store::{
     AuditCtx, CourseKind, DraftEdit, InstructionFields, InstructionVersion, NewCourse, NewPerson,
@@ -403,20 +401,7 @@ async fn publish_for_unit(
 }
 
 async fn sign(app: &TestApp, v: &InstructionVersion, who: PersonId) {
-    let ack = Acknowledgment::record(AckInput {
-        id: AckId::new(),
-        person: who,
-        instruction: v.instruction,
-        version_id: v.id,
-        version: v.number,
-        text_shown: &v.body,
-        version_text_hash: v.body_sha256,
-        method: AckMethod::Password,
-        at: app.db.now(),
-        ip: None,
-        user_agent: Some("test"),
-    })
-    .unwrap();
+    let ack = crate::harness::ack_of(v, who, app.db.now());
     let ctx = AuditCtx::new(app.tenant.id, Actor::system("test"));
     let mut tx = app.db.write(&ctx).await.unwrap();
     tx.record_ack(&ack).await.unwrap();

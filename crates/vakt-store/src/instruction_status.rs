@@ -842,12 +842,7 @@ impl Db {
     /// by triggers on every engine, so every process sees the same); 0 before the first. A result
     /// derived from those stays valid while this does (and the clock allows: [`Overview::valid_until`]).
     pub async fn standings_seq(&self, tenant: TenantId) -> Result<i64> {
-        let mut pc = self.acquire().await?;
-        let head: Option<(i64,)> = on!(&mut pc.conn(), c => sqlx::query_as("SELECT seq FROM standings_seq WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .fetch_optional(&mut *c)
-            .await?);
-        Ok(head.map_or(0, |(s,)| s))
+        Ok(self.standings_head(tenant).await?.0)
     }
 
     /// The tenant's standings sequence ([`Db::standings_seq`]) and its shape: the part of it that
@@ -894,10 +889,18 @@ impl Db {
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<Arc<Overview>> {
-        let (seq, _) = {
-            let mut pc = self.acquire().await?;
-            standings_head(&mut pc.conn(), tenant).await?
-        };
+        let seq = self.standings_seq(tenant).await?;
+        self.overview_for(tenant, seq, now, cal).await
+    }
+
+    /// [`Db::instruction_overview`] once the standings sequence `seq` has been read.
+    async fn overview_for(
+        &self,
+        tenant: TenantId,
+        seq: i64,
+        now: OffsetDateTime,
+        cal: &TenantCalendar,
+    ) -> Result<Arc<Overview>> {
         let entry = cached(tenant);
         if let Some(e) = &entry
             && holds(e, seq, now, cal)
@@ -948,10 +951,7 @@ impl Db {
         now: OffsetDateTime,
         cal: &TenantCalendar,
     ) -> Result<OverviewReading> {
-        let (seq, shape) = {
-            let mut pc = self.acquire().await?;
-            standings_head(&mut pc.conn(), tenant).await?
-        };
+        let (seq, shape) = self.standings_head(tenant).await?;
         if let Some(e) = cached(tenant)
             && !holds(&e, seq, now, cal)
             && e.took >= self.overview_wait
@@ -979,7 +979,7 @@ impl Db {
             });
         }
         Ok(OverviewReading {
-            overview: self.instruction_overview(tenant, now, cal).await?,
+            overview: self.overview_for(tenant, seq, now, cal).await?,
             updating: false,
         })
     }

@@ -44,6 +44,16 @@ async fn move_person(db: &Db, t: &Tenant, p: PersonId, n: &str, unit: Option<Uni
     tx.commit().await.unwrap();
 }
 
+/// A group named `name` (no description), created in `tx`.
+async fn group(tx: &mut vakt_store::WriteTx, name: &str) -> vakt_store::Group {
+    tx.create_group(NewGroup {
+        name: name.into(),
+        description: String::new(),
+    })
+    .await
+    .unwrap()
+}
+
 /// The people of `units` (with their sub-units when `include_sub_units`).
 fn unit_audience(units: Vec<UnitId>, include_sub_units: bool) -> Audience {
     Audience {
@@ -417,13 +427,7 @@ async fn audience_is_live_moving_into_and_out_of_a_unit_and_a_group() {
         assert_eq!((c.total, c.signed), (1, 0));
         // A group rule: added to the group, the person is in the audience.
         let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let g = tx
-            .create_group(NewGroup {
-                name: "Vakt".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        let g = group(&mut tx, "Vakt").await;
         let mut fields = InstructionFields {
             title: "Bruk av IKT".into(),
             owner: author,
@@ -496,13 +500,7 @@ async fn joining_a_group_starts_the_signing_period_in_the_overview_and_on_the_pe
         let approver = new_person(&db, &t, "2", None).await;
         let worker = new_person(&db, &t, "3", None).await;
         let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let g = tx
-            .create_group(NewGroup {
-                name: "Hjemmekontor i sikker sone".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        let g = group(&mut tx, "Hjemmekontor i sikker sone").await;
         tx.add_group_member(g.id, author).await.unwrap();
         tx.commit().await.unwrap();
         published(
@@ -1100,20 +1098,8 @@ async fn a_group_named_by_an_audience_is_not_deleted_and_an_unused_one_goes_with
         let other = tenant(&db, "gdel2").await;
         let p = new_person(&db, &t, "1", None).await;
         let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let used = tx
-            .create_group(NewGroup {
-                name: "Brukt".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
-        let free = tx
-            .create_group(NewGroup {
-                name: "Ledig".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        let used = group(&mut tx, "Brukt").await;
+        let free = group(&mut tx, "Ledig").await;
         tx.add_group_member(used.id, p).await.unwrap();
         tx.add_group_member(free.id, p).await.unwrap();
         tx.commit().await.unwrap();
@@ -1211,22 +1197,10 @@ async fn an_audience_may_name_only_the_tenants_groups_and_a_delete_waits_for_a_c
         let other = tenant(&db, "gaud2").await;
         let p = new_person(&db, &t, "1", None).await;
         let mut tx = db.write(&ctx(&other)).await.unwrap();
-        let foreign = tx
-            .create_group(NewGroup {
-                name: "Fremmed".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        let foreign = group(&mut tx, "Fremmed").await;
         tx.commit().await.unwrap();
         let mut tx = db.write(&ctx(&t)).await.unwrap();
-        let g = tx
-            .create_group(NewGroup {
-                name: "Vaktlag".into(),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        let g = group(&mut tx, "Vaktlag").await;
         tx.commit().await.unwrap();
         let fields = |groups: Vec<GroupId>| InstructionFields {
             title: "Vakt".into(),

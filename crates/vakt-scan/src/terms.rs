@@ -370,6 +370,72 @@ fn block_candidates(win: &[u8; WINDOW]) -> (u64, u64) {
     (pack(&sf), pack(&ef))
 }
 
+/// Blocks whose filtered candidates are gathered before they are confirmed (see
+/// [`TermSet::scan_words`]).
+const GROUP: usize = 16;
+
+/// The candidates of a group that passed a filter: every candidate is written, and the length
+/// advances only for those that passed.
+struct Passing {
+    at: Vec<usize>,
+    key: Vec<u32>,
+    len: usize,
+}
+
+impl Passing {
+    /// Room for a group of a text of `len` bytes. Valid UTF-8 has at most 32 word starts (and 32
+    /// ends) in 64 bytes: two in a row would need a byte that is both a word's first or last and
+    /// the byte before or after it, which a lead byte is only when a continuation byte follows.
+    fn new(len: usize) -> Passing {
+        let slots = (len / 64 + 2).min(GROUP) * 32 + 1;
+        Passing {
+            at: vec![0; slots],
+            key: vec![0; slots],
+            len: 0,
+        }
+    }
+
+    /// Test the candidates `bits` of the block in `win` (at `base` of the text) against `filter`:
+    /// each is written after the passing ones, and the length advances only for those that pass.
+    /// `at_end`: the candidates are word ends, keyed by the four bytes before them, last first.
+    /// Out of line, so that its few values stay in registers. See [`Passing::new`] for why the
+    /// buffers never fill.
+    #[inline(never)]
+    fn offer_block(
+        &mut self,
+        filter: &KeyFilter,
+        win: &[u8; WINDOW],
+        mut bits: u64,
+        base: usize,
+        at_end: bool,
+    ) {
+        let mut len = self.len;
+        let (at, keys) = (&mut self.at[..], &mut self.key[..]);
+        let short = !filter.short.is_empty();
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize & 63;
+            let k = if at_end {
+                key_of([win[i + 3], win[i + 2], win[i + 1], win[i]])
+            } else {
+                key_of([
+                    win[BEFORE + i],
+                    win[BEFORE + i + 1],
+                    win[BEFORE + i + 2],
+                    win[BEFORE + i + 3],
+                ])
+            };
+            let passed = filter.has(k) | (short && filter.passes(k));
+            if let (Some(a), Some(key)) = (at.get_mut(len), keys.get_mut(len)) {
+                *a = base + i;
+                *key = k;
+                len += usize::from(passed);
+            }
+            bits &= bits - 1;
+        }
+        self.len = len;
+    }
+}
+
 /// A compiled set of terms.
 #[derive(Debug, Clone)]
 pub struct TermSet {
@@ -596,10 +662,19 @@ impl TermSet {
     }
 
     /// Word starts and ends, 64 bytes at a time (see the module documentation).
+    ///
+    /// The candidates of [`GROUP`] blocks are tested against the filters first, without a branch per
+    /// candidate (the passing ones are kept by advancing a buffer's length by the test's result),
+    /// and only then confirmed: in prose a word in ten or so passes, at no predictable place, so a
+    /// branch on each test would be mispredicted often.
     fn scan_words(&self, text: &str, out: &mut Vec<TermMatch>) {
         let bytes = text.as_bytes();
         let (has_fwd, has_rev) = (!self.fwd.is_empty(), !self.rev.is_empty());
+        // Passing word starts and ends of the current group: position and key.
+        let mut s_pass = Passing::new(bytes.len());
+        let mut e_pass = Passing::new(bytes.len());
         let mut base = 0;
+        let mut in_group = 0;
         // One more block when the text fills its last block: its end is a word end to look at.
         while base < bytes.len() || (base == bytes.len() && base > 0 && has_rev) {
             // The block and the bytes around it, read in place; near the text's start and end a
@@ -629,38 +704,34 @@ impl TermSet {
             if !has_rev {
                 ends = 0;
             }
-            // Each candidate costs one load of its key and one bit test; the few that pass are
-            // confirmed out of line.
-            let start_key = |i: usize| {
-                key_of([
-                    win[BEFORE + (i & 63)],
-                    win[BEFORE + (i & 63) + 1],
-                    win[BEFORE + (i & 63) + 2],
-                    win[BEFORE + (i & 63) + 3],
-                ])
-            };
-            let end_key = |i: usize| {
-                let i = i & 63;
-                key_of([win[i + 3], win[i + 2], win[i + 1], win[i]])
-            };
-            while starts != 0 {
-                let i = starts.trailing_zeros() as usize;
-                let k = start_key(i);
-                if self.fwd.filter.passes(k) {
-                    self.start_candidate(text, base + i, k, out);
-                }
-                starts &= starts - 1;
+            // Each candidate costs one load of its key and one bit test.
+            if starts != 0 {
+                s_pass.offer_block(&self.fwd.filter, win, starts, base, false);
             }
-            while ends != 0 {
-                let i = ends.trailing_zeros() as usize;
-                let k = end_key(i);
-                if self.rev.filter.passes(k) {
-                    self.end_candidate(text, base + i, k, out);
-                }
-                ends &= ends - 1;
+            if ends != 0 {
+                e_pass.offer_block(&self.rev.filter, win, ends, base, true);
             }
             base += 64;
+            in_group += 1;
+            if in_group == GROUP {
+                self.confirm(text, &mut s_pass, &mut e_pass, out);
+                in_group = 0;
+            }
         }
+        self.confirm(text, &mut s_pass, &mut e_pass, out);
+    }
+
+    /// Confirm the passing candidates of a group (word starts first, then ends, as found block by
+    /// block before: the order [`sort_matches`] expects nearly) and empty the buffers.
+    fn confirm(&self, text: &str, s: &mut Passing, e: &mut Passing, out: &mut Vec<TermMatch>) {
+        for (&at, &k) in s.at.iter().zip(s.key.iter()).take(s.len) {
+            self.start_candidate(text, at, k, out);
+        }
+        for (&at, &k) in e.at.iter().zip(e.key.iter()).take(e.len) {
+            self.end_candidate(text, at, k, out);
+        }
+        s.len = 0;
+        e.len = 0;
     }
 
     /// Every match of a term in `text` that sits on word boundaries, ordered by end (then start).

@@ -4,6 +4,9 @@
 //! not extracted again. The cache is tied to a fingerprint of the rules and output settings, so changing
 //! them rescans everything. Values are stored as they were reported (masked unless `--reveal`, which is
 //! part of the fingerprint), so the cache holds no clear numbers unless the user asked for them.
+//!
+//! The file is JSON lines: a header (`version`, `fingerprint`), then one `[path, entry]` per line, so
+//! that a large cache is decoded (and encoded) on every core.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::Row;
 
-const VERSION: u32 = 1;
+/// 2: JSON lines (1 was one JSON document; such a cache is rebuilt).
+const VERSION: u32 = 2;
 
 /// What is remembered about one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,11 +34,53 @@ pub struct Entry {
     pub skipped: Option<String>,
 }
 
+/// The first line of the file.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct CacheFile {
+struct Header {
     version: u32,
     fingerprint: String,
-    entries: HashMap<String, Entry>,
+}
+
+/// The entries of a cache file written for `fingerprint`, or `None` when it is of another version
+/// or fingerprint, or garbled (it is then rebuilt).
+fn decode(bytes: &[u8], fingerprint: &str) -> Option<HashMap<String, Entry>> {
+    use rayon::prelude::*;
+    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+    let header: Header = serde_json::from_slice(lines.next()?).ok()?;
+    if header.version != VERSION || header.fingerprint != fingerprint {
+        return None;
+    }
+    let lines: Vec<&[u8]> = lines.collect();
+    lines
+        .par_iter()
+        .map(|l| serde_json::from_slice::<(String, Entry)>(l).ok())
+        .collect::<Option<Vec<_>>>()
+        .map(|v| v.into_iter().collect())
+}
+
+fn encode(fingerprint: &str, entries: &HashMap<String, Entry>) -> Result<Vec<u8>, CacheError> {
+    use rayon::prelude::*;
+    let header = Header {
+        version: VERSION,
+        fingerprint: fingerprint.to_owned(),
+    };
+    let enc = |e: serde_json::Error| CacheError::Encode(e.to_string());
+    let mut out = serde_json::to_vec(&header).map_err(enc)?;
+    out.push(b'\n');
+    let all: Vec<(&String, &Entry)> = entries.iter().collect();
+    let lines = all
+        .par_iter()
+        .map(|pe| {
+            let mut l = serde_json::to_vec(pe)?;
+            l.push(b'\n');
+            Ok(l)
+        })
+        .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()
+        .map_err(enc)?;
+    for l in lines {
+        out.extend_from_slice(&l);
+    }
+    Ok(out)
 }
 
 /// A problem with the cache file.
@@ -88,12 +134,12 @@ impl Cache {
     pub fn load(path: &Path, fingerprint: &str) -> Result<Cache, CacheError> {
         let mut current = false;
         let old = match std::fs::read(path) {
-            Ok(bytes) => match serde_json::from_slice::<CacheFile>(&bytes) {
-                Ok(f) if f.version == VERSION && f.fingerprint == fingerprint => {
+            Ok(bytes) => match decode(&bytes, fingerprint) {
+                Some(entries) => {
                     current = true;
-                    f.entries
+                    entries
                 }
-                _ => HashMap::new(),
+                None => HashMap::new(),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
             Err(source) => {
@@ -143,16 +189,14 @@ impl Cache {
         let new = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
         if new.is_empty() && self.current {
             // Every file was unchanged (or not seen): the file on disk already says everything.
+            drop_later(self.old);
             return Ok(());
         }
         let mut entries = self.old;
         entries.extend(new);
-        let file = CacheFile {
-            version: VERSION,
-            fingerprint: self.fingerprint,
-            entries,
-        };
-        let bytes = serde_json::to_vec(&file).map_err(|e| CacheError::Encode(e.to_string()))?;
+        let bytes = encode(&self.fingerprint, &entries);
+        drop_later(entries);
+        let bytes = bytes?;
         let tmp = path.with_extension("tmp-vakt");
         let write_err = |source| CacheError::Write {
             path: path.display().to_string(),
@@ -163,7 +207,16 @@ impl Cache {
     }
 }
 
+/// Free a large cache on a thread of its own: the scan is over, and a command line run ends without
+/// waiting for the many small frees.
+fn drop_later(entries: HashMap<String, Entry>) {
+    if entries.len() > 1000 {
+        std::thread::spawn(move || drop(entries));
+    }
+}
+
 /// SHA-256 of a file's content, hex.
+
 pub fn content_hash(data: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(data))
@@ -218,6 +271,31 @@ mod tests {
                 .unchanged("a", 10, 42)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn many_entries_round_trip_and_a_cut_off_file_is_rebuilt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("c.json");
+        let c = Cache::load(&p, "fp").expect("empty");
+        for i in 0..2000 {
+            c.put(format!("dir/f{i}\nwith a newline"), entry(&format!("h{i}")));
+        }
+        c.save(&p).expect("save");
+        let c = Cache::load(&p, "fp").expect("load");
+        assert_eq!(
+            c.unchanged("dir/f1999\nwith a newline", 10, 42),
+            Some(&entry("h1999"))
+        );
+        assert!(c.same_content("x", "h7").is_some());
+        // Nothing new: the file is left as it was.
+        let before = std::fs::read(&p).expect("read");
+        c.save(&p).expect("save");
+        assert_eq!(std::fs::read(&p).expect("read"), before);
+        // A file cut off in the middle of a line (a killed process, a full disk) is not half-trusted.
+        std::fs::write(&p, &before[..before.len() / 2]).expect("write");
+        let c = Cache::load(&p, "fp").expect("load");
+        assert!(c.unchanged("dir/f0\nwith a newline", 10, 42).is_none());
     }
 
     #[test]

@@ -115,10 +115,14 @@ fn main() {
                 .iter()
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect();
-            commands::help::localize(cli_command(), commands::help::language(&lossy))
-                .get_matches_from(&argv)
+            let lang = commands::help::language(&lossy);
+            commands::help::set_error_language(lang);
+            commands::help::localize(cli_command(), lang)
+                .try_get_matches_from(&argv)
+                .unwrap_or_else(|e| e.apply::<commands::help::Localized>().exit())
         });
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches)
+        .unwrap_or_else(|e| e.apply::<commands::help::Localized>().exit());
     let code = match cli.command {
         Command::Scan(args) => {
             let lang = commands::scan::language(args.lang.as_deref(), |k| std::env::var(k).ok());

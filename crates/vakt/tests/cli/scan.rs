@@ -585,6 +585,28 @@ fn summary_messages_and_table_speak_the_users_language_and_tools_get_stable_code
     let o = vakt_scan(&["--lang", "da", "--changed-since", "igår", dir]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("ugyldig dato `igår`"), "{}", stderr(&o));
+    // And clap's own: a value it does not know, a misspelt flag.
+    let o = vakt_scan_env(&["--format", "xml", dir], &[("LANG", "nb_NO.UTF-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("feil: ugyldig verdi 'xml' for '--format <FORMAT>'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[mulige verdier: table, jsonl, csv, sarif]"),
+        "{err}"
+    );
+    let o = vakt_scan(&["--lang", "da", "--revael", dir]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("fejl: ukendt argument '--revael'"), "{err}");
+    assert!(
+        err.contains("tip: et lignende argument findes: '--reveal'"),
+        "{err}"
+    );
+    assert!(err.contains("Brug: vakt scan"), "{err}");
+    assert!(err.contains("Prøv '--help' for mere information."), "{err}");
     // Tools get English words and a stable code whatever the language.
     let o = vakt_scan(&["--lang", "nb", "--format", "jsonl", "--max-depth", "1", dir]);
     let rows = jsonl(&o);

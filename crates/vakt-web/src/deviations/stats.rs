@@ -314,16 +314,6 @@ pub async fn stats_page(
     })
 }
 
-fn csv_cell(s: &str) -> String {
-    // Neutralise spreadsheet formulas and quote.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// `GET /deviations/stats.csv`: the statistics (groups below the threshold suppressed).
 pub async fn stats_csv(
     user: CurrentUser,
@@ -332,17 +322,7 @@ pub async fn stats_csv(
     user.authorize_tenant(Action::ViewDeviationStats)?;
     let lang = user.lang();
     let stats = compute(&st, &user.tenant, lang).await?;
-    let mut out = String::from("dimension,key,label,count\n");
-    for (dim, key, label, count) in stat_rows(&stats) {
-        out.push_str(&format!(
-            "{dim},{},{},{}\n",
-            csv_cell(key),
-            csv_cell(label),
-            count
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "suppressed".into())
-        ));
-    }
+    let out = stats_csv_bytes(&stats)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -370,6 +350,26 @@ fn stat_rows(stats: &DeviationStats) -> Vec<(&'static str, &str, &str, Option<i6
         }
     }
     rows
+}
+
+/// The CSV of the statistics: one row per group, its count or `suppressed`; every cell defused against
+/// formula injection (a unit's name is the tenant's text).
+fn stats_csv_bytes(stats: &DeviationStats) -> Result<Vec<u8>, AppError> {
+    let header: Vec<String> = ["dimension", "key", "label", "count"]
+        .map(str::to_owned)
+        .to_vec();
+    let rows: Vec<Vec<String>> = stat_rows(stats)
+        .into_iter()
+        .map(|(dim, key, label, count)| {
+            vec![
+                dim.to_owned(),
+                key.to_owned(),
+                label.to_owned(),
+                count.map_or_else(|| "suppressed".to_owned(), |c| c.to_string()),
+            ]
+        })
+        .collect();
+    crate::instructions::reports::csv_bytes(&header, &rows)
 }
 
 /// `GET /deviations/stats.xlsx`: the same statistics as a spreadsheet with headings in the reader's
@@ -473,4 +473,45 @@ pub async fn api_stats(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Json(compute(&st, &tenant, Lang::En).await?))
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_defuses_formulas_quotes_and_says_suppressed() {
+        let group = |key: &str, label: &str, count| StatGroup {
+            key: key.into(),
+            label: label.into(),
+            count,
+        };
+        let stats = DeviationStats {
+            threshold: 5,
+            total: 12,
+            by_month: vec![group("2026-11", "November 2026", Some(12))],
+            by_category: Vec::new(),
+            by_unit: vec![
+                group("u1", "=HYPERLINK(\"http://x\")", Some(9)),
+                group("u2", "\tOppvekst, \"skole\"", None),
+            ],
+            by_severity: Vec::new(),
+            median_hours_to_triage: None,
+            median_days_to_close: None,
+            breaches: 0,
+            breaches_notified_on_time: 0,
+            breaches_notified_late: 0,
+            breaches_not_notified: 0,
+        };
+        let csv = String::from_utf8(stats_csv_bytes(&stats).expect("csv")).expect("utf-8");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "dimension,key,label,count");
+        assert_eq!(lines[1], "month,2026-11,November 2026,12");
+        assert_eq!(lines[2], "unit,u1,\"'=HYPERLINK(\"\"http://x\"\")\",9");
+        assert_eq!(
+            lines[3],
+            "unit,u2,\"'\tOppvekst, \"\"skole\"\"\",suppressed"
+        );
+        assert_eq!(lines.len(), 4);
+    }
 }

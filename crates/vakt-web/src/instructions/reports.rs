@@ -721,22 +721,13 @@ async fn export_rows(
     Ok((unit.code.clone(), header, rows))
 }
 
-/// A cell that a spreadsheet would read as a formula is prefixed with `'`.
-pub(crate) fn defuse(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 /// A CSV file of `header` and `rows`, every cell defused against formula injection.
 pub(crate) fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header)
         .map_err(|e| AppError::internal(e.to_string()))?;
     for r in rows {
-        w.write_record(r.iter().map(|c| defuse(c)))
+        w.write_record(r.iter().map(|c| crate::audit::csv_safe(c)))
             .map_err(|e| AppError::internal(e.to_string()))?;
     }
     w.into_inner()
@@ -883,7 +874,14 @@ mod tests {
 
     #[test]
     fn formula_like_cells_are_defused() {
-        assert_eq!(defuse("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(defuse("Kari"), "Kari");
+        let csv = csv_bytes(
+            &["name".to_owned()],
+            &[vec!["=HYPERLINK(1)".to_owned()], vec!["Kari".to_owned()]],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "name\n'=HYPERLINK(1)\nKari\n"
+        );
     }
 }
